@@ -1,0 +1,49 @@
+"""setup(), run(), reset(), end() and the state queries."""
+import os
+
+from pyNN import common
+from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_TIMESTEP, DEFAULT_MIN_DELAY
+from pyNN.recording import get_io
+
+from . import simulator
+
+
+def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params):
+    """Start a new simulation.
+
+    pycarl's extra parameters:
+      device: "cpu" (default), "gpu" or "auto" (GPU when CuPy sees one);
+      rng_seed: seed of the engine's random numbers (sources, noise);
+      hardware: a chip name ("truenorth", "loihi", "dynapse"), a chip YAML path or a
+        hardware_models.HardwareModel; default from $PYCARL_HARDWARE, else none;
+      progress: show a progress bar during run().
+    """
+    max_delay = extra_params.get('max_delay', DEFAULT_MAX_DELAY)
+    common.setup(timestep, min_delay, **extra_params)
+    if timestep <= 0:
+        raise ValueError(f"setup(timestep={timestep}): the time step must be > 0 ms")
+    hardware = extra_params.get("hardware", os.environ.get("PYCARL_HARDWARE") or None)
+    simulator.state.setup(
+        timestep, min_delay, max_delay,
+        device=extra_params.get("device", os.environ.get("PYCARL_DEVICE", "cpu")),
+        rng_seed=extra_params.get("rng_seed", extra_params.get("seed")),
+        hardware=hardware,
+        progress=extra_params.get("progress", False))
+    return rank()
+
+
+def end(compatible_output=True):
+    """Write data requested with record(..., to_file=...) and free the engine."""
+    for (population, variables, filename) in simulator.state.write_on_end:
+        io = get_io(filename)
+        population.write_data(io, variables)
+    simulator.state.write_on_end = []
+
+
+run, run_until = common.build_run(simulator)
+run_for = run
+reset = common.build_reset(simulator)
+initialize = common.initialize
+
+get_current_time, get_time_step, get_min_delay, get_max_delay, \
+    num_processes, rank = common.build_state_queries(simulator)

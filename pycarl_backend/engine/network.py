@@ -1,0 +1,152 @@
+"""The engine: neuron groups, synapse blocks, ring buffers and the step loop.
+
+Per step: ring-buffer input -> neuron update -> threshold (inside update) ->
+spike recording -> propagation into the ring buffers (and plasticity).
+Spike sources generate each run window in one go before the loop.
+"""
+import numpy as np
+
+from .backend import select_xp, to_numpy
+from .currents import GroupInjection
+from .delays import InputRing
+from .recording import SpikeRecord, StateRecord
+from .synapses import SynapseBlock
+
+
+class Engine:
+
+    def __init__(self, dt, device="cpu", seed=None):
+        self.xp, self.device = select_xp(device)
+        self.dt = float(dt)
+        self.seed = seed
+        self.rng = np.random.default_rng(seed)
+        self.groups = []
+        self.rings = {}
+        self.injections = {}
+        self.spike_records = {}
+        self.state_records = {}
+        self.blocks = []
+        self.step_count = 0
+        self.step_hooks = []  # callables(step, spikes_by_group), e.g. plasticity
+        self.max_extra_delay_steps = 0
+
+    # --- construction -----------------------------------------------------
+    def add_group(self, group_class, size, parameters, label=""):
+        group = group_class(self.xp, self.dt, size, parameters, label=label, rng=self.rng)
+        group.engine_index = len(self.groups)
+        self.groups.append(group)
+        if not group.is_source:
+            self.rings[group] = InputRing(self.xp, size, group.receptors)
+            self.injections[group] = GroupInjection(self.xp, size)
+        self.spike_records[group] = SpikeRecord(self.xp, size)
+        self.state_records[group] = {}
+        return group
+
+    def add_block(self, pre_group, post_group, receptor, label="", block_class=SynapseBlock,
+                  **kwargs):
+        ring = self.rings[post_group]
+        if receptor not in ring.receptors:
+            raise ValueError(f"{post_group.label}: no receptor {receptor!r}; "
+                             f"has {ring.receptors}")
+        block = block_class(self.xp, pre_group.size, post_group.size,
+                            ring.column_offset(receptor), label=label, **kwargs)
+        block.pre_group, block.post_group = pre_group, post_group
+        self.blocks.append(block)
+        return block
+
+    def record_spikes(self, group, cells):
+        self.spike_records[group].add_cells(cells)
+
+    def record_state(self, group, variable, cells, interval_steps):
+        records = self.state_records[group]
+        if variable in records:
+            rec = records[variable]
+            rec.set_cells(np.union1d(rec.cells, cells))
+        else:
+            records[variable] = StateRecord(self.xp, variable, np.sort(cells), interval_steps)
+        return records[variable]
+
+    # --- running ----------------------------------------------------------
+    def compile(self):
+        """Finalize connectivity and size the ring buffers for the longest delay."""
+        for block in self.blocks:
+            block.finalize()
+        longest = {g: 1 for g in self.rings}
+        for block in self.blocks:
+            longest[block.post_group] = max(longest[block.post_group], block.max_delay_steps)
+        for group, ring in self.rings.items():
+            ring.ensure_slots(longest[group] + self.max_extra_delay_steps + 1, self.step_count)
+
+    def run(self, n_steps, hardware=None, progress=False):
+        self.compile()
+        first = self.step_count
+        blocks_by_pre = {}
+        for block in self.blocks:
+            blocks_by_pre.setdefault(block.pre_group, []).append(block)
+        for group in self.groups:
+            if group.is_source:
+                steps, cells = group.begin_window(first, n_steps)
+                self.spike_records[group].append_many(steps, cells)
+            else:
+                self.injections[group].begin_window(first, n_steps, self.dt)
+            for rec in self.state_records[group].values():
+                rec.begin_window(first, n_steps)
+                if first == 0:
+                    rec.maybe_sample(0, group.recordable_value(rec.variable))
+        # groups whose spikes matter in the loop: non-sources, or any group with targets
+        active = [g for g in self.groups if not g.is_source or g in blocks_by_pre]
+        steps = range(first, first + n_steps)
+        if progress:
+            from tqdm import tqdm
+            steps = tqdm(steps, desc="pycarl", unit="step", mininterval=0.5)
+        try:
+            for step in steps:
+                self._step(step, active, blocks_by_pre, hardware)
+        finally:
+            for group in self.groups:
+                for rec in self.state_records[group].values():
+                    rec.end_window()
+        self.step_count = first + n_steps
+
+    def _step(self, step, active, blocks_by_pre, hardware):
+        fired_by_group = {}
+        for group in active:
+            if group.is_source:
+                fired = group.update(step, None, None)
+            else:
+                ring = self.rings[group]
+                fired = group.update(step, ring.arriving(step),
+                                     self.injections[group].current(step))
+                ring.consume(step)
+                self.spike_records[group].append(step, fired)
+                for rec in self.state_records[group].values():
+                    rec.maybe_sample(step + 1, group.recordable_value(rec.variable))
+            fired_by_group[group] = fired
+        self.step_count = step + 1
+        extra = hardware.extra_delay_function(step, fired_by_group) if hardware else None
+        for group, blocks in blocks_by_pre.items():
+            fired = fired_by_group.get(group)
+            if fired is None or fired.size == 0:
+                continue
+            for block in blocks:
+                block.propagate(step, fired, self.rings[block.post_group],
+                                extra(block) if extra else None)
+        for hook in self.step_hooks:
+            hook(step, fired_by_group)
+
+    def reset(self):
+        self.step_count = 0
+        for group in self.groups:
+            group.reset()
+            self.spike_records[group].clear()
+            for rec in self.state_records[group].values():
+                rec.clear()
+        for ring in self.rings.values():
+            ring.clear()
+        for block in self.blocks:
+            if hasattr(block, "reset"):
+                block.reset()
+
+    # --- memory report ------------------------------------------------------
+    def synapse_bytes(self):
+        return sum(b.nbytes() for b in self.blocks), sum(b.size for b in self.blocks)

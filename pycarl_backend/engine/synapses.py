@@ -1,0 +1,155 @@
+"""Static synapses as CSR arrays by presynaptic cell, and spike propagation
+into the delay ring buffer of the target population.
+
+Storage per synapse: target column int32 (4 B), weight float32 (4 B), delay in
+steps int16 (2 B); a projection whose delays are all equal keeps one scalar
+delay instead (8 B per synapse). Connections are first collected in chunks
+(one per connector call) and compressed into CSR once, before the next run
+or query.
+"""
+import numpy as np
+
+from .backend import scatter_add, to_numpy
+
+
+class SynapseBlock:
+    """Synapses from one population (rows: its cell indices) to one receptor of
+    another population (columns: its cell indices)."""
+
+    def __init__(self, xp, n_pre, n_post, receptor_offset, label=""):
+        self.xp = xp
+        self.n_pre = int(n_pre)
+        self.n_post = int(n_post)
+        self.receptor_offset = int(receptor_offset)
+        self.label = label
+        self._chunks = []
+        self.indptr = xp.zeros(self.n_pre + 1, dtype=xp.int64)
+        self.post = xp.zeros(0, dtype=xp.int32)
+        self.weight = xp.zeros(0, dtype=xp.float32)
+        self.delay = 1  # steps; scalar while uniform, else an int16 array
+        self.max_delay_steps = 1
+
+    # --- building ---------------------------------------------------------
+    def add(self, pre, post, weight, delay, **synapse_parameters):
+        """Queue synapses; `delay` in steps. Static synapses take no other parameter."""
+        if synapse_parameters:
+            raise ValueError(f"projection '{self.label}': static synapses have no "
+                             f"parameter(s) {sorted(synapse_parameters)}")
+        pre = np.asarray(pre, dtype=np.int64).ravel()
+        n = pre.size
+        post = np.broadcast_to(np.asarray(post, dtype=np.int32), (n,))
+        weight = np.broadcast_to(np.asarray(weight, dtype=np.float32), (n,))
+        delay = np.broadcast_to(np.asarray(delay, dtype=np.int32), (n,))
+        self._chunks.append((pre, post.copy(), weight.copy(), delay.copy()))
+
+    @property
+    def pending(self):
+        return bool(self._chunks)
+
+    def finalize(self):
+        """Merge the collected chunks (and existing synapses) into CSR."""
+        if not self._chunks:
+            return
+        old = self.host_arrays() if self.size else None
+        parts = ([old] if old is not None else []) + self._chunks
+        pre = np.concatenate([p[0] for p in parts])
+        post = np.concatenate([p[1] for p in parts])
+        weight = np.concatenate([p[2] for p in parts])
+        delay = np.concatenate([p[3] for p in parts])
+        self._chunks = []
+        order = np.argsort(pre, kind="stable")
+        counts = np.bincount(pre, minlength=self.n_pre)
+        self._store(np.concatenate([[0], np.cumsum(counts)]), post[order], weight[order],
+                    delay[order])
+
+    def _store(self, indptr, post, weight, delay):
+        xp = self.xp
+        self.indptr = xp.asarray(indptr.astype(np.int64))
+        self.post = xp.asarray(post.astype(np.int32))
+        self.weight = xp.asarray(weight.astype(np.float32))
+        self.set_delays(delay)
+
+    def set_delays(self, delay_steps):
+        delay_steps = np.asarray(delay_steps)
+        if delay_steps.size and np.all(delay_steps == delay_steps.flat[0]):
+            self.delay = int(delay_steps.flat[0])
+        elif delay_steps.size:
+            if delay_steps.max() > np.iinfo(np.int16).max:
+                raise ValueError(f"projection '{self.label}': delay of {delay_steps.max()} "
+                                 f"steps exceeds the engine's limit of 32767 steps")
+            self.delay = self.xp.asarray(delay_steps.astype(np.int16))
+        self.max_delay_steps = int(delay_steps.max()) if delay_steps.size else 1
+
+    # --- queries ----------------------------------------------------------
+    @property
+    def size(self):
+        return int(self.post.size) + sum(c[0].size for c in self._chunks)
+
+    def host_arrays(self):
+        """(pre, post, weight, delay_steps) as host arrays, in CSR order."""
+        indptr = to_numpy(self.indptr)
+        pre = np.repeat(np.arange(self.n_pre, dtype=np.int64), np.diff(indptr))
+        delay = self.delay_array()
+        return pre, to_numpy(self.post), to_numpy(self.weight), delay
+
+    def delay_array(self):
+        if isinstance(self.delay, int):
+            return np.full(int(self.post.size), self.delay, dtype=np.int32)
+        return to_numpy(self.delay).astype(np.int32)
+
+    def set_values(self, name, index, values):
+        """Set attribute `name` ('weight' or 'delay' in steps) of synapses `index`."""
+        if name == "weight":
+            self.weight[self.xp.asarray(index)] = self.xp.asarray(values, dtype=self.xp.float32)
+        elif name == "delay":
+            delay = self.delay_array()
+            delay[index] = values
+            self.set_delays(delay)
+        else:
+            raise ValueError(f"projection '{self.label}': static synapses have no "
+                             f"attribute '{name}'")
+
+    def get_parameter(self, name):
+        raise ValueError(f"projection '{self.label}': static synapses have no "
+                         f"attribute '{name}'")
+
+    def nbytes(self):
+        arrays = [self.indptr, self.post, self.weight]
+        if not isinstance(self.delay, int):
+            arrays.append(self.delay)
+        return sum(int(a.nbytes) for a in arrays)
+
+    # --- per step ---------------------------------------------------------
+    def synapses_of(self, spikes):
+        """Synapse indices of the presynaptic cells `spikes`, and each one's spike position."""
+        xp = self.xp
+        starts = self.indptr[spikes]
+        counts = self.indptr[spikes + 1] - starts
+        total = int(counts.sum())
+        if total == 0:
+            return None, None
+        offsets = xp.cumsum(counts) - counts
+        spike_of_syn = xp.repeat(xp.arange(spikes.size), counts)
+        idx = starts[spike_of_syn] + (xp.arange(total) - offsets[spike_of_syn])
+        return idx, spike_of_syn
+
+    def delivered_weights(self, step, idx, spike_of_syn):
+        """Weights that go out with this step's spikes (plastic blocks override)."""
+        return self.weight[idx]
+
+    def propagate(self, step, spikes, ring, extra_steps=None):
+        """Write the input caused by `spikes` (emitted in `step`) into `ring`.
+
+        `extra_steps`: optional per-synapse extra delay (hardware latency).
+        """
+        if spikes.size == 0 or self.post.size == 0:
+            return
+        idx, spike_of_syn = self.synapses_of(spikes)
+        if idx is None:
+            return
+        delay = self.delay if isinstance(self.delay, int) else self.delay[idx]
+        if extra_steps is not None:
+            delay = delay + extra_steps(idx, spike_of_syn, self.post[idx])
+        slot = (step + delay) % ring.slots
+        flat = slot * ring.width + (self.receptor_offset + self.post[idx])
+        scatter_add(self.xp, ring.flat, flat, self.delivered_weights(step, idx, spike_of_syn))

@@ -1,0 +1,103 @@
+"""Global simulator state: the clock, the engine and the optional chip model.
+
+Like pyNN.nest.simulator, this module holds one `state` object that every
+Population, Projection and Recorder of the current simulation refers to.
+"""
+import logging
+
+from pyNN import common
+
+from .engine.network import Engine
+
+logger = logging.getLogger("pycarl")
+
+name = "pycarl"
+DEFAULT_MAX_DELAY_AUTO = 100.0  # ms, used when setup(max_delay='auto')
+
+
+class SimulationNotSetUpError(RuntimeError):
+    """A simulation call came before setup()."""
+
+
+class ID(int, common.IDMixin):
+    __doc__ = common.IDMixin.__doc__
+
+    def __init__(self, n):
+        int.__init__(n)
+        common.IDMixin.__init__(self)
+
+
+class State(common.control.BaseState):
+    """The state of one simulation, from setup() to end()."""
+
+    def __init__(self):
+        super().__init__()
+        self.initialized = False
+        self.mpi_rank = 0
+        self.num_processes = 1
+        self.dt = 0.1
+        self.min_delay = 0.1
+        self.max_delay = DEFAULT_MAX_DELAY_AUTO
+        self.engine = None
+        self.hardware = None
+        self.populations = []
+        self.projections = []
+        self.current_sources = []
+        self.id_counter = 1
+        self.segment_counter = -1
+        self.record_sample_times = False
+
+    # --- life cycle -------------------------------------------------------
+    def setup(self, timestep, min_delay, max_delay, device="cpu", rng_seed=None,
+              hardware=None, progress=False):
+        self.clear()
+        self.initialized = True
+        self.dt = float(timestep)
+        self.min_delay = float(timestep) if min_delay == "auto" else float(min_delay)
+        self.max_delay = DEFAULT_MAX_DELAY_AUTO if max_delay == "auto" else float(max_delay)
+        self.engine = Engine(dt=self.dt, device=device, seed=rng_seed)
+        self.hardware = hardware
+        self.progress = progress
+
+    def clear(self):
+        self.recorders = set()
+        self.populations = []
+        self.projections = []
+        self.current_sources = []
+        self.id_counter = 1
+        self.segment_counter = -1
+        self.write_on_end = []
+        self.engine = None
+        self.hardware = None
+        self.reset()
+
+    def reset(self):
+        """Time back to zero, state back to initial values, new segment."""
+        self.running = False
+        self.t_start = 0
+        self.segment_counter += 1
+        if self.engine is not None:
+            self.engine.reset()
+
+    # --- time -------------------------------------------------------------
+    @property
+    def t(self):
+        return 0.0 if self.engine is None else self.engine.step_count * self.dt
+
+    def require_setup(self, what):
+        if not self.initialized or self.engine is None:
+            raise SimulationNotSetUpError(
+                f"{what}: call setup() first (pycarl has no simulation yet)")
+
+    def run_until(self, tstop):
+        self.require_setup("run()")
+        n_steps = int(round((tstop - self.t) / self.dt))
+        self.running = True
+        if n_steps > 0:
+            self.engine.run(n_steps, hardware=self.hardware, progress=self.progress)
+
+    def run(self, simtime):
+        self.run_until(self.t + simtime)
+
+
+state = State()

@@ -1,0 +1,1 @@
+"""Current sources (electrodes). Filled in by the electrodes module."""

@@ -28,7 +28,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         device=extra_params.get("device", os.environ.get("PYCARL_DEVICE", "cpu")),
         rng_seed=extra_params.get("rng_seed", extra_params.get("seed")),
         hardware=hardware,
-        progress=extra_params.get("progress", False))
+        progress=extra_params.get("progress", False),
+        spike_precision=extra_params.get("spike_precision", "on_grid"))
     return rank()
 
 

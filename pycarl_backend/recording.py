@@ -32,11 +32,14 @@ class Recorder(recording.Recorder):
         engine.record_state(group, variable.name, cells, interval)
 
     def _get_spiketimes(self, ids, clear=False):
-        steps, cells = self._engine().spike_records[self.population.group].data()
+        steps, cells, exact = self._engine().spike_records[self.population.group].data()
         ids = np.fromiter((int(i) for i in ids), dtype=np.int64)
         first = int(self.population.first_id)
         mask = np.isin(cells, ids - first)
-        times = (steps[mask].astype(np.float64) + 1.0) * simulator.state.dt
+        if exact is not None:
+            times = exact[mask]
+        else:
+            times = (steps[mask].astype(np.float64) + 1.0) * simulator.state.dt
         start = float(self._recording_start_time.rescale("ms").magnitude)
         keep = times > start + 1e-9 if start > 0 else slice(None)
         return (cells[mask] + first)[keep], times[keep]

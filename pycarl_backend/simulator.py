@@ -49,13 +49,18 @@ class State(common.control.BaseState):
 
     # --- life cycle -------------------------------------------------------
     def setup(self, timestep, min_delay, max_delay, device="cpu", rng_seed=None,
-              hardware=None, progress=False):
+              hardware=None, progress=False, spike_precision="on_grid"):
         self.clear()
         self.initialized = True
         self.dt = float(timestep)
         self.min_delay = float(timestep) if min_delay == "auto" else float(min_delay)
         self.max_delay = DEFAULT_MAX_DELAY_AUTO if max_delay == "auto" else float(max_delay)
-        self.engine = Engine(dt=self.dt, device=device, seed=rng_seed)
+        if spike_precision not in ("on_grid", "off_grid"):
+            raise ValueError(f"setup(spike_precision={spike_precision!r}): must be "
+                             f"'on_grid' or 'off_grid'")
+        self.spike_precision = spike_precision
+        self.engine = Engine(dt=self.dt, device=device, seed=rng_seed,
+                             precise_spike_times=(spike_precision == "off_grid"))
         self.hardware = hardware
         self.progress = progress
 

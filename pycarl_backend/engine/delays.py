@@ -14,7 +14,7 @@ class InputRing:
         self.n_cells = n_cells
         self.receptors = list(receptors)
         self.slots = max(int(slots), 2)
-        self.buffer = xp.zeros((self.slots, len(self.receptors) * n_cells), dtype=xp.float32)
+        self.buffer = xp.zeros((self.slots, len(self.receptors) * n_cells), dtype=xp.float64)
         self.flat = self.buffer.reshape(-1)
 
     @property
@@ -29,7 +29,7 @@ class InputRing:
         if slots <= self.slots:
             return
         xp = self.xp
-        new = xp.zeros((slots, self.width), dtype=xp.float32)
+        new = xp.zeros((slots, self.width), dtype=xp.float64)
         for k in range(self.slots):
             step = current_step + k
             new[step % slots] = self.buffer[step % self.slots]

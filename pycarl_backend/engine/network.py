@@ -15,8 +15,9 @@ from .synapses import SynapseBlock
 
 class Engine:
 
-    def __init__(self, dt, device="cpu", seed=None):
+    def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False):
         self.xp, self.device = select_xp(device)
+        self.precise_spike_times = precise_spike_times
         self.dt = float(dt)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
@@ -39,6 +40,8 @@ class Engine:
             self.rings[group] = InputRing(self.xp, size, group.receptors)
             self.injections[group] = GroupInjection(self.xp, size)
         self.spike_records[group] = SpikeRecord(self.xp, size)
+        if self.precise_spike_times:
+            self.spike_records[group].keep_precise_times(self.dt)
         self.state_records[group] = {}
         return group
 
@@ -85,8 +88,8 @@ class Engine:
             blocks_by_pre.setdefault(block.pre_group, []).append(block)
         for group in self.groups:
             if group.is_source:
-                steps, cells = group.begin_window(first, n_steps)
-                self.spike_records[group].append_many(steps, cells)
+                steps, cells, times = group.begin_window(first, n_steps)
+                self.spike_records[group].append_many(steps, cells, times)
             else:
                 self.injections[group].begin_window(first, n_steps, self.dt)
             for rec in self.state_records[group].values():
@@ -150,3 +153,19 @@ class Engine:
     # --- memory report ------------------------------------------------------
     def synapse_bytes(self):
         return sum(b.nbytes() for b in self.blocks), sum(b.size for b in self.blocks)
+
+    def neuron_bytes(self):
+        """(bytes, count) of the neurons (not spike sources): each group's parameter,
+        state and derived arrays plus its input ring buffer; recording excluded."""
+        total, count = 0, 0
+        for group in self.groups:
+            if group.is_source:
+                continue
+            arrays = {}
+            for value in vars(group).values():
+                for item in (value.values() if isinstance(value, dict) else [value]):
+                    if hasattr(item, "nbytes") and hasattr(item, "dtype"):
+                        arrays[id(item)] = int(item.nbytes)
+            total += sum(arrays.values()) + int(self.rings[group].buffer.nbytes)
+            count += group.size
+        return total, count

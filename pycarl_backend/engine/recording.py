@@ -10,14 +10,31 @@ from .backend import to_numpy
 
 
 class SpikeRecord:
-    """All spikes of a population's recorded cells."""
+    """All spikes of a population's recorded cells.
+
+    Each spike is stored as (step, cell); with precise (off-grid) spike times
+    a third array holds the time of each spike in ms.
+    """
 
     def __init__(self, xp, size, capacity=4096):
         self.xp = xp
         self.recorded = xp.zeros(size, dtype=bool)
         self.steps = xp.zeros(capacity, dtype=xp.int32)
         self.cells = xp.zeros(capacity, dtype=xp.int32)
+        self.times = None
         self.count = 0
+
+    def _grow(self, need):
+        if need <= self.steps.size:
+            return
+        capacity = max(need, 2 * self.steps.size)
+        for name in ("steps", "cells", "times"):
+            old = getattr(self, name)
+            if old is None:
+                continue
+            new = self.xp.zeros(capacity, dtype=old.dtype)
+            new[:self.count] = old[:self.count]
+            setattr(self, name, new)
 
     def add_cells(self, index):
         self.recorded[self.xp.asarray(index)] = True
@@ -30,38 +47,39 @@ class SpikeRecord:
         if n == 0:
             return
         need = self.count + n
-        if need > self.steps.size:
-            capacity = max(need, 2 * self.steps.size)
-            for name in ("steps", "cells"):
-                old = getattr(self, name)
-                new = self.xp.zeros(capacity, dtype=old.dtype)
-                new[:self.count] = old[:self.count]
-                setattr(self, name, new)
+        self._grow(need)
         self.steps[self.count:need] = step
         self.cells[self.count:need] = fired
+        if self.times is not None:
+            self.times[self.count:need] = (step + 1) * self.dt
         self.count = need
 
-    def append_many(self, steps, cells):
+    def keep_precise_times(self, dt):
+        """Store each spike's time in ms (for spike_precision='off_grid')."""
+        self.dt = dt
+        if self.times is None:
+            self.times = self.xp.zeros(self.steps.size, dtype=self.xp.float64)
+            self.times[:self.count] = (self.steps[:self.count] + 1) * dt
+
+    def append_many(self, steps, cells, times=None):
         """Bulk append of a whole window (spike sources)."""
         cells = np.asarray(cells)
         mask = to_numpy(self.recorded)[cells]
         steps, cells = np.asarray(steps)[mask], cells[mask]
         n = cells.size
         need = self.count + n
-        if need > self.steps.size:
-            capacity = max(need, 2 * self.steps.size)
-            for name in ("steps", "cells"):
-                old = getattr(self, name)
-                new = self.xp.zeros(capacity, dtype=old.dtype)
-                new[:self.count] = old[:self.count]
-                setattr(self, name, new)
+        self._grow(need)
         self.steps[self.count:need] = self.xp.asarray(steps.astype(np.int32))
         self.cells[self.count:need] = self.xp.asarray(cells.astype(np.int32))
+        if self.times is not None:
+            exact = (steps + 1) * self.dt if times is None else np.asarray(times)[mask]
+            self.times[self.count:need] = self.xp.asarray(exact)
         self.count = need
 
     def data(self):
-        """Host arrays (steps, cells) of everything recorded so far."""
-        return to_numpy(self.steps[:self.count]), to_numpy(self.cells[:self.count])
+        """Host arrays (steps, cells, times or None) of everything recorded so far."""
+        times = None if self.times is None else to_numpy(self.times[:self.count])
+        return to_numpy(self.steps[:self.count]), to_numpy(self.cells[:self.count]), times
 
     def counts(self, size):
         return np.bincount(to_numpy(self.cells[:self.count]), minlength=size)

@@ -28,12 +28,15 @@ class SourceGroup(NeuronGroup):
         raise NotImplementedError
 
     def begin_window(self, first_step, n_steps):
-        steps, cells = self.schedule(first_step, n_steps)
+        """Spikes of the window: (steps, cells, exact times in ms or None)."""
+        steps, cells, *times = self.schedule(first_step, n_steps)
+        times = times[0] if times else None
         order = np.argsort(steps, kind="stable")
         steps, cells = steps[order], cells[order]
+        times = None if times is None else times[order]
         bounds = np.searchsorted(steps, np.arange(first_step, first_step + n_steps + 1))
         self._window = (first_step, bounds, steps, self.xp.asarray(cells.astype(np.int32)))
-        return steps, cells
+        return steps, cells, times
 
     def update(self, step, inputs, i_ext):
         first_step, bounds, _, cells = self._window
@@ -78,10 +81,10 @@ class SpikeArraySource(SourceGroup):
         cells = np.repeat(np.arange(self.size, dtype=np.int32), counts)
         steps = np.ceil(np.round(times / self.dt, 6)).astype(np.int64) - 1
         keep = (steps >= first_step) & (steps < first_step + n_steps)
-        steps, cells = steps[keep], cells[keep]
+        steps, cells, times = steps[keep], cells[keep], times[keep]
         # one spike per cell per step
-        key = np.unique(steps * self.size + cells)
-        return key // self.size, (key % self.size).astype(np.int32)
+        key, first = np.unique(steps * self.size + cells, return_index=True)
+        return key // self.size, (key % self.size).astype(np.int32), times[first]
 
 
 class RenewalSource(SourceGroup):

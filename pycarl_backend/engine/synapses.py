@@ -1,9 +1,10 @@
 """Static synapses as CSR arrays by presynaptic cell, and spike propagation
 into the delay ring buffer of the target population.
 
-Storage per synapse: target column int32 (4 B), weight float32 (4 B), delay in
-steps int16 (2 B); a projection whose delays are all equal keeps one scalar
-delay instead (8 B per synapse). Connections are first collected in chunks
+Storage per synapse: target cell int32 (4 B), weight float64 (8 B, so that
+weights read back exactly as set, as in NEST), delay in steps int16 (2 B); a
+projection whose delays are all equal keeps one scalar delay instead
+(12 B per synapse). Connections are first collected in chunks
 (one per connector call) and compressed into CSR once, before the next run
 or query.
 """
@@ -25,7 +26,7 @@ class SynapseBlock:
         self._chunks = []
         self.indptr = xp.zeros(self.n_pre + 1, dtype=xp.int64)
         self.post = xp.zeros(0, dtype=xp.int32)
-        self.weight = xp.zeros(0, dtype=xp.float32)
+        self.weight = xp.zeros(0, dtype=xp.float64)
         self.delay = 1  # steps; scalar while uniform, else an int16 array
         self.max_delay_steps = 1
 
@@ -38,7 +39,7 @@ class SynapseBlock:
         pre = np.asarray(pre, dtype=np.int64).ravel()
         n = pre.size
         post = np.broadcast_to(np.asarray(post, dtype=np.int32), (n,))
-        weight = np.broadcast_to(np.asarray(weight, dtype=np.float32), (n,))
+        weight = np.broadcast_to(np.asarray(weight, dtype=np.float64), (n,))
         delay = np.broadcast_to(np.asarray(delay, dtype=np.int32), (n,))
         self._chunks.append((pre, post.copy(), weight.copy(), delay.copy()))
 
@@ -66,7 +67,7 @@ class SynapseBlock:
         xp = self.xp
         self.indptr = xp.asarray(indptr.astype(np.int64))
         self.post = xp.asarray(post.astype(np.int32))
-        self.weight = xp.asarray(weight.astype(np.float32))
+        self.weight = xp.asarray(weight.astype(np.float64))
         self.set_delays(delay)
 
     def set_delays(self, delay_steps):
@@ -100,7 +101,7 @@ class SynapseBlock:
     def set_values(self, name, index, values):
         """Set attribute `name` ('weight' or 'delay' in steps) of synapses `index`."""
         if name == "weight":
-            self.weight[self.xp.asarray(index)] = self.xp.asarray(values, dtype=self.xp.float32)
+            self.weight[self.xp.asarray(index)] = self.xp.asarray(values, dtype=self.xp.float64)
         elif name == "delay":
             delay = self.delay_array()
             delay[index] = values

@@ -146,6 +146,8 @@ class Engine:
                 rec.clear()
         for ring in self.rings.values():
             ring.clear()
+        for injection in self.injections.values():
+            injection.reset()
         for block in self.blocks:
             if hasattr(block, "reset"):
                 block.reset()

@@ -13,6 +13,7 @@ from pyNN.recording import *                                    # noqa: F401,F40
 from pyNN.standardmodels import StandardCellType
 
 from .standardmodels.cells import *                             # noqa: F401,F403
+from .standardmodels.receptors import *                         # noqa: F401,F403
 from .standardmodels.synapses import *                          # noqa: F401,F403
 from .standardmodels.electrodes import *                        # noqa: F401,F403
 from .populations import Population, PopulationView, Assembly   # noqa: F401

@@ -1,0 +1,21 @@
+"""The engine's neuron models beyond the LIF base (engine/neurons.py).
+
+Importing this package registers every model in `neurons.MODELS` under its
+PyNN cell type name.
+"""
+from ..neurons import MODELS
+from .composed import (IFCurrAlpha, IFCondAlpha, EIFCondExpIsfaIsta,   # noqa: F401
+                       EIFCondAlphaIsfaIsta, point_neuron_class)
+from .delta import IFCurrDelta
+from .hh import HHCondExp
+from .izhikevich import Izhikevich
+
+MODELS.update({
+    'IF_curr_alpha': IFCurrAlpha,
+    'IF_cond_alpha': IFCondAlpha,
+    'IF_curr_delta': IFCurrDelta,
+    'EIF_cond_exp_isfa_ista': EIFCondExpIsfaIsta,
+    'EIF_cond_alpha_isfa_ista': EIFCondAlphaIsfaIsta,
+    'Izhikevich': Izhikevich,
+    'HH_cond_exp': HHCondExp,
+})

@@ -11,7 +11,7 @@ from pyNN import common, errors
 from pyNN.space import Space
 
 from . import simulator
-from .standardmodels.synapses import StaticSynapse
+from .standardmodels.synapses import StaticSynapse, check_delays, check_weights
 
 
 class Component:
@@ -144,6 +144,10 @@ class Projection(common.Projection):
         post_engine = post.engine_index[postsynaptic_index - post.offset]
         params = {name: np.broadcast_to(np.asarray(value, dtype=float), pre_idx.shape)
                   for name, value in connection_parameters.items()}
+        if getattr(self._connector, "safe", True):
+            if "weight" in params:
+                check_weights(params["weight"], self)
+            check_delays(params.get("delay", simulator.state.min_delay), self)
         params["delay"] = self._delay_steps(params.get("delay", simulator.state.min_delay))
         if len(self._pre_components) == 1:
             pre = self._pre_components[0]

@@ -69,7 +69,7 @@ class NeuronGroup:
             if high is not None:
                 bound = f"{bound}{' and ' if bound else ''}<= {high}"
             raise ParameterRangeError(
-                f"{type(self).__name__} '{self.label}'[{cell}]: {name} = {bad_value:g} "
+                f"Population '{self.label}'[{cell}]: {name} = {bad_value:g} "
                 f"is out of range; {name} must be {bound}")
 
     def set_parameter(self, name, index, values):

@@ -40,8 +40,12 @@ def check_delays(delays, projection):
 
 
 class EngineSynapseMixin:
-    """How a PyNN synapse type becomes an engine synapse block."""
-    parameter_checks = {"weight": check_weights, "delay": check_delays}
+    """How a PyNN synapse type becomes an engine synapse block.
+
+    Weights and delays are checked by Projection._convergent_connect (every
+    connector passes there), so PyNN's per-connector parameter_checks are off.
+    """
+    parameter_checks = {}
     block_class = SynapseBlock
 
     def block_options(self, projection):

@@ -34,11 +34,15 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
 
 
 def end(compatible_output=True):
-    """Write data requested with record(..., to_file=...) and free the engine."""
+    """Write data requested with record(..., to_file=...) and end the simulation.
+
+    Recorded data stays readable; running again needs a new setup().
+    """
     for (population, variables, filename) in simulator.state.write_on_end:
         io = get_io(filename)
         population.write_data(io, variables)
     simulator.state.write_on_end = []
+    simulator.state.initialized = False
 
 
 run, run_until = common.build_run(simulator)

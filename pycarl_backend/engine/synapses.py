@@ -10,7 +10,21 @@ or query.
 """
 import numpy as np
 
-from .backend import scatter_add, to_numpy
+from .backend import repeat_arange, scatter_add, to_numpy
+
+
+def expand_rows(xp, indptr, rows):
+    """Entries of the compressed rows `rows` (CSR or CSC `indptr`), and each one's
+    position in `rows`; (None, None) when the rows are empty."""
+    starts = indptr[rows]
+    counts = indptr[rows + 1] - starts
+    total = int(counts.sum())
+    if total == 0:
+        return None, None
+    offsets = xp.cumsum(counts) - counts
+    row_of_entry = repeat_arange(xp, counts, total)
+    idx = starts[row_of_entry] + (xp.arange(total) - offsets[row_of_entry])
+    return idx, row_of_entry
 
 
 class SynapseBlock:
@@ -123,16 +137,7 @@ class SynapseBlock:
     # --- per step ---------------------------------------------------------
     def synapses_of(self, spikes):
         """Synapse indices of the presynaptic cells `spikes`, and each one's spike position."""
-        xp = self.xp
-        starts = self.indptr[spikes]
-        counts = self.indptr[spikes + 1] - starts
-        total = int(counts.sum())
-        if total == 0:
-            return None, None
-        offsets = xp.cumsum(counts) - counts
-        spike_of_syn = xp.repeat(xp.arange(spikes.size), counts)
-        idx = starts[spike_of_syn] + (xp.arange(total) - offsets[spike_of_syn])
-        return idx, spike_of_syn
+        return expand_rows(self.xp, self.indptr, spikes)
 
     def delivered_weights(self, step, idx, spike_of_syn):
         """Weights that go out with this step's spikes (plastic blocks override)."""

@@ -54,6 +54,7 @@ class State(common.control.BaseState):
         self.initialized = True
         self.dt = float(timestep)
         self.min_delay = float(timestep) if min_delay == "auto" else float(min_delay)
+        self.min_delay_auto = min_delay == "auto"
         self.max_delay = DEFAULT_MAX_DELAY_AUTO if max_delay == "auto" else float(max_delay)
         if spike_precision not in ("on_grid", "off_grid"):
             raise ValueError(f"setup(spike_precision={spike_precision!r}): must be "
@@ -100,6 +101,15 @@ class State(common.control.BaseState):
         self.running = True
         if n_steps > 0:
             self.engine.run(n_steps, hardware=self.hardware, progress=self.progress)
+        if getattr(self, "min_delay_auto", False):
+            self._set_auto_min_delay()
+
+    def _set_auto_min_delay(self):
+        """setup(min_delay='auto'): min_delay becomes the shortest connection delay (as NEST)."""
+        steps = [b.delay if isinstance(b.delay, int) else int(b.delay.min())
+                 for b in self.engine.blocks if b.size]
+        if steps:
+            self.min_delay = min(steps) * self.dt
 
     def run(self, simtime):
         self.run_until(self.t + simtime)

@@ -21,6 +21,9 @@ class Engine:
         self.dt = float(dt)
         self.seed = seed
         self.rng = np.random.default_rng(seed)
+        # each group draws from its own stream, so that the order in which
+        # groups generate (and how runs are split) does not change any spike
+        self._seed_sequence = np.random.SeedSequence(seed)
         self.groups = []
         self.rings = {}
         self.injections = {}
@@ -33,7 +36,10 @@ class Engine:
 
     # --- construction -----------------------------------------------------
     def add_group(self, group_class, size, parameters, label=""):
-        group = group_class(self.xp, self.dt, size, parameters, label=label, rng=self.rng)
+        stream = np.random.SeedSequence(self._seed_sequence.entropy,
+                                        spawn_key=(len(self.groups),))
+        group = group_class(self.xp, self.dt, size, parameters, label=label,
+                            rng=np.random.default_rng(stream))
         group.engine_index = len(self.groups)
         self.groups.append(group)
         if not group.is_source:
@@ -102,9 +108,17 @@ class Engine:
         if progress:
             from tqdm import tqdm
             steps = tqdm(steps, desc="pycarl", unit="step", mininterval=0.5)
+        stepper = None
+        if self.xp is not np:  # fused CUDA kernels where they cover the network
+            from .gpu import fused_stepper
+            stepper = fused_stepper(self, hardware, blocks_by_pre)
+        self.last_run_fused = stepper is not None
         try:
-            for step in steps:
-                self._step(step, active, blocks_by_pre, hardware)
+            if stepper is not None:
+                stepper.run(first, n_steps, steps)
+            else:
+                for step in steps:
+                    self._step(step, active, blocks_by_pre, hardware)
         finally:
             for group in self.groups:
                 for rec in self.state_records[group].values():

@@ -89,14 +89,23 @@ class SpikeArraySource(SourceGroup):
 
 class RenewalSource(SourceGroup):
     """Sources whose inter-spike intervals are independent draws (renewal
-    processes), active in [start, start + duration)."""
+    processes), active in [start, start + duration).
+
+    Spikes are generated in fixed blocks of BLOCK_MS of simulated time, so the
+    random numbers drawn do not depend on how a simulation is split into
+    run() calls: run(a); run(b) gives the same spikes as run(a + b).
+    """
+
+    BLOCK_MS = 100.0
 
     def reset(self):
         super().reset()
-        self.next_spike_ms = None  # drawn lazily from the current time
+        self.prepare()
 
     def prepare(self):
-        self.next_spike_ms = None
+        self.next_spike_ms = None  # drawn lazily from the current time
+        self._generated_until = None
+        self._buffer = (np.empty(0), np.empty(0, np.int64))
 
     def draw_intervals(self, rng, cells, count):
         """(len(cells), count) array of intervals in ms."""
@@ -105,41 +114,55 @@ class RenewalSource(SourceGroup):
     def mean_interval(self):
         raise NotImplementedError
 
+    def _generate_block(self, t_end):
+        """Spike (times, cells) of all cells up to t_end, advancing next_spike_ms."""
+        rng, nxt = self.rng, self.next_spike_ms
+        mean = np.maximum(self.mean_interval(), self.dt)
+        all_times, all_cells = [], []
+        pending = np.flatnonzero(nxt < t_end)
+        while pending.size:
+            expected = (t_end - nxt[pending]) / mean[pending]
+            count = int(min(max(expected.max() * 1.2 + 10, 10), 100000))
+            times = nxt[pending, None] + np.concatenate(
+                [np.zeros((pending.size, 1)),
+                 np.cumsum(self.draw_intervals(rng, pending, count), axis=1)], axis=1)
+            inside = times[:, :-1] < t_end
+            rows, cols = np.nonzero(inside)
+            all_times.append(times[rows, cols])
+            all_cells.append(pending[rows])
+            nxt[pending] = np.where(inside[:, -1], times[:, -1],
+                                    times[np.arange(pending.size), inside.sum(axis=1)])
+            pending = pending[inside[:, -1]]
+        if not all_times:
+            return np.empty(0), np.empty(0, np.int64)
+        return np.concatenate(all_times), np.concatenate(all_cells)
+
     def schedule(self, first_step, n_steps):
         from .backend import to_numpy
-        rng, dt = self.rng, self.dt
+        dt = self.dt
         start = to_numpy(self.params['start'])
         stop = start + to_numpy(self.params['duration'])
         t0, t1 = first_step * dt, (first_step + n_steps) * dt
         if self.next_spike_ms is None:
             origin = np.maximum(start, t0)
-            self.next_spike_ms = origin + self.draw_intervals(rng, np.arange(self.size), 1)[:, 0]
-        mean = np.maximum(self.mean_interval(), dt)
-        all_steps, all_cells = [], []
-        pending = np.flatnonzero(self.next_spike_ms < t1)
-        nxt = self.next_spike_ms
-        while pending.size:
-            # a batch of intervals per pending cell, sized to cover the window mostly
-            expected = (t1 - nxt[pending]) / mean[pending]
-            count = int(min(max(expected.max() * 1.2 + 10, 10), 100000))
-            times = nxt[pending, None] + np.concatenate(
-                [np.zeros((pending.size, 1)),
-                 np.cumsum(self.draw_intervals(rng, pending, count), axis=1)], axis=1)
-            inside = times[:, :-1] < t1
-            rows, cols = np.nonzero(inside)
-            spike_t = times[rows, cols]
-            cells = pending[rows]
-            active = (spike_t >= start[cells]) & (spike_t < stop[cells]) & (spike_t >= t0)
-            all_steps.append(np.ceil(np.round(spike_t[active] / dt, 6)).astype(np.int64) - 1)
-            all_cells.append(cells[active])
-            nxt[pending] = np.where(inside[:, -1], times[:, -1],
-                                    times[np.arange(pending.size), inside.sum(axis=1)])
-            pending = pending[inside[:, -1]]
-        if not all_steps:
-            return np.empty(0, np.int64), np.empty(0, np.int32)
-        steps, cells = np.concatenate(all_steps), np.concatenate(all_cells)
+            self.next_spike_ms = origin + self.draw_intervals(
+                self.rng, np.arange(self.size), 1)[:, 0]
+            self._generated_until = t0
+        times, cells = self._buffer
+        parts_t, parts_c = [times], [cells]
+        while self._generated_until < t1 - 1e-9:
+            self._generated_until += self.BLOCK_MS
+            block_t, block_c = self._generate_block(self._generated_until)
+            parts_t.append(block_t)
+            parts_c.append(block_c)
+        times, cells = np.concatenate(parts_t), np.concatenate(parts_c)
+        now = times < t1 - 1e-9
+        self._buffer = (times[~now], cells[~now])
+        times, cells = times[now], cells[now]
+        active = (times >= start[cells]) & (times < stop[cells]) & (times >= t0)
+        steps = np.ceil(np.round(times[active] / dt, 6)).astype(np.int64) - 1
         steps = np.clip(steps, first_step, first_step + n_steps - 1)
-        key = np.unique(steps * self.size + cells)
+        key = np.unique(steps * self.size + cells[active])
         return key // self.size, (key % self.size).astype(np.int32)
 
 

@@ -1,4 +1,5 @@
 """setup(), run(), reset(), end() and the state queries."""
+import json
 import os
 
 from pyNN import common
@@ -16,6 +17,9 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       rng_seed: seed of the engine's random numbers (sources, noise);
       hardware: a chip name ("truenorth", "loihi", "dynapse"), a chip YAML path or a
         hardware_models.HardwareModel; default from $PYCARL_HARDWARE, else none;
+      hardware_options: chip parameter overrides, dotted chip-YAML keys -> values
+        (e.g. {"interconnect.router_latency_cycles": 2, "mapping": "min-comm"});
+        default from $PYCARL_HARDWARE_OPTIONS (JSON);
       progress: show a progress bar during run().
     """
     max_delay = extra_params.get('max_delay', DEFAULT_MAX_DELAY)
@@ -28,6 +32,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         device=extra_params.get("device", os.environ.get("PYCARL_DEVICE", "cpu")),
         rng_seed=extra_params.get("rng_seed", extra_params.get("seed")),
         hardware=hardware,
+        hardware_options=extra_params.get(
+            "hardware_options", json.loads(os.environ.get("PYCARL_HARDWARE_OPTIONS") or "{}")),
         progress=extra_params.get("progress", False),
         spike_precision=extra_params.get("spike_precision", "on_grid"))
     return rank()

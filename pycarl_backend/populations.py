@@ -111,6 +111,7 @@ class Population(EngineCellsMixin, common.Population):
         parameters = dict(parameter_space.items())
         self._group = state.engine.add_group(celltype.engine_model, self.size, parameters,
                                              label=self.label)
+        self._group.population = self
         self._engine_index = np.arange(self.size)
         self.global_first_index = state.id_counter - 1
         state.id_counter += self.size

@@ -40,6 +40,8 @@ class State(common.control.BaseState):
         self.max_delay = DEFAULT_MAX_DELAY_AUTO
         self.engine = None
         self.hardware = None
+        self.hardware_overrides = {}
+        self.cosim = None
         self.populations = []
         self.projections = []
         self.current_sources = []
@@ -49,7 +51,8 @@ class State(common.control.BaseState):
 
     # --- life cycle -------------------------------------------------------
     def setup(self, timestep, min_delay, max_delay, device="cpu", rng_seed=None,
-              hardware=None, progress=False, spike_precision="on_grid"):
+              hardware=None, hardware_options=None, progress=False,
+              spike_precision="on_grid"):
         self.clear()
         self.initialized = True
         self.dt = float(timestep)
@@ -63,6 +66,7 @@ class State(common.control.BaseState):
         self.engine = Engine(dt=self.dt, device=device, seed=rng_seed,
                              precise_spike_times=(spike_precision == "off_grid"))
         self.hardware = hardware
+        self.hardware_overrides = dict(hardware_options or {})
         self.progress = progress
 
     def clear(self):
@@ -75,6 +79,8 @@ class State(common.control.BaseState):
         self.write_on_end = []
         self.engine = None
         self.hardware = None
+        self.hardware_overrides = {}
+        self.cosim = None
         self.reset()
 
     def reset(self):
@@ -100,9 +106,23 @@ class State(common.control.BaseState):
         n_steps = int(round((tstop - self.t) / self.dt))
         self.running = True
         if n_steps > 0:
-            self.engine.run(n_steps, hardware=self.hardware, progress=self.progress)
+            self.engine.run(n_steps, hardware=self._cosimulation(), progress=self.progress)
         if getattr(self, "min_delay_auto", False):
             self._set_auto_min_delay()
+
+    def _cosimulation(self):
+        """The chip co-simulation of this run (attached at the first run), or None."""
+        if self.hardware is None:
+            return None
+        if self.cosim is None:
+            from hardware_models import load_hardware
+            from .cosim import CoSimulation
+            model = load_hardware(self.hardware, **self.hardware_overrides)
+            self.cosim = CoSimulation(model, self)
+            self.cosim.attach()
+        else:
+            self.cosim.check_unchanged()
+        return self.cosim
 
     def _set_auto_min_delay(self):
         """setup(min_delay='auto'): min_delay becomes the shortest connection delay (as NEST)."""

@@ -49,3 +49,15 @@ def scatter_add(xp, target, index, values):
     else:
         import cupyx
         cupyx.scatter_add(target, index, values)
+
+
+def repeat_arange(xp, counts, total):
+    """arange(len(counts)) with element i repeated counts[i] times (`total` = counts.sum()).
+
+    np.repeat with an array of counts; CuPy's repeat takes no device array of
+    counts, so there each entry finds its row by a search in the cumulative counts.
+    """
+    if xp is np:
+        return np.repeat(np.arange(counts.size), counts)
+    ends = xp.cumsum(counts)
+    return xp.searchsorted(ends, xp.arange(total), side="right")

@@ -1,0 +1,35 @@
+// Shared by the neuron-model kernels (included textually by engine/gpu.py; by
+// nvcc -I in tests): append a spike to the step's spike list and, for recorded
+// cells, to the group's spike record. Both appends use atomic counters, so the
+// order within one step is arbitrary; each cell fires at most once per step.
+
+// The spike-output parameters, last in every neuron kernel's signature:
+//   spikes, spike_count: this step's spikes (global ids) and their number
+//     (reset by propagate_spikes);
+//   group_of: neuron -> its group's row in the record tables;
+//   group_start: group -> first neuron of the group in this kernel;
+//   recorded: neuron -> 1 if its spikes are recorded;
+//   rec_steps, rec_cells: group -> address of its record's int32 step / cell arrays;
+//   rec_count, rec_capacity: group -> recorded spikes so far / length of those arrays.
+#define SPIKE_OUTPUT_PARAMS \
+    int *spikes, int *spike_count, const int *group_of, const int *group_start, \
+    const unsigned char *recorded, const long long *rec_steps, const long long *rec_cells, \
+    unsigned long long *rec_count, const long long *rec_capacity
+#define SPIKE_OUTPUT_ARGS \
+    spikes, spike_count, group_of, group_start, recorded, rec_steps, rec_cells, \
+    rec_count, rec_capacity
+
+__device__ __forceinline__ void emit_spike(int i, int gid_base, int step, SPIKE_OUTPUT_PARAMS)
+{
+    spikes[atomicAdd(spike_count, 1)] = gid_base + i;
+    if (recorded[i]) {
+        int g = group_of[i];
+        unsigned long long k = atomicAdd(rec_count + g, 1ULL);
+        // the host sizes the arrays before each chunk of steps so that k < capacity;
+        // it checks the counts after the chunk and raises if one ever ran over
+        if ((long long)k < rec_capacity[g]) {
+            ((int *)rec_steps[g])[k] = step;
+            ((int *)rec_cells[g])[k] = i - group_start[g];
+        }
+    }
+}

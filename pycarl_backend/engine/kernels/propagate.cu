@@ -1,0 +1,44 @@
+// Spike propagation into the delay ring buffer, one launch per step for all
+// projections. The step's spikes are the spike sources' (a slice of the
+// window schedule) followed by the neurons' (spike list with a device-side
+// count, so the host never reads it). Every spike gets `lanes` threads (a
+// multiple of 32, as many as the grid allows), which stride over its rows in
+// every synapse block leaving its group and atomically add the weight into
+// ring[(step + delay) % slots][column]. Also resets the next step's counter.
+
+extern "C" __global__ void propagate_spikes(
+    int step, int slots, long long width, double *ring,
+    const int *src_spikes, int src_offset, int n_src,
+    const int *spikes, const int *spike_count, int *next_spike_count,
+    const int *gid_group, const int *group_first_gid, const int *group_block_start,
+    const long long *b_indptr, const long long *b_post, const long long *b_weight,
+    const long long *b_delay, const int *b_delay_scalar, const long long *b_col_base)
+{
+    long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
+    long long total = (long long)gridDim.x * blockDim.x;
+    if (tid == 0) *next_spike_count = 0;
+    long long n = (long long)n_src + *spike_count;
+    if (n == 0) return;
+    long long lanes = (total / n) & ~31LL;
+    if (lanes < 32) lanes = 32;
+    long long lane = tid % lanes;
+    for (long long s = tid / lanes; s < n; s += total / lanes) {
+        int gid = s < n_src ? src_spikes[src_offset + s] : spikes[s - n_src];
+        int g = gid_group[gid];
+        long long local = gid - group_first_gid[g];
+        for (int e = group_block_start[g]; e < group_block_start[g + 1]; ++e) {
+            const long long *indptr = (const long long *)b_indptr[e];
+            const int *post = (const int *)b_post[e];
+            const double *weight = (const double *)b_weight[e];
+            const short *delay = (const short *)b_delay[e];
+            int delay0 = b_delay_scalar[e];
+            long long col_base = b_col_base[e];
+            long long end = indptr[local + 1];
+            for (long long k = indptr[local] + lane; k < end; k += lanes) {
+                int d = delay ? (int)delay[k] : delay0;
+                long long slot = (step + d) % slots;
+                atomicAdd(ring + slot * width + col_base + post[k], weight[k]);
+            }
+        }
+    }
+}

@@ -1,0 +1,290 @@
+"""The GPU fast path's host side (engine/gpu.py: ring layout, global spike
+ids, block table, double-buffered spike counters, source schedule, record
+tables, ring hand-over between runs) run on the CPU: a stand-in `cupy`
+module backed by NumPy, whose RawModule executes NumPy transcriptions of the
+CUDA kernels. Arguments reach the transcriptions by the parameter names
+parsed from the .cu sources, so a mismatch between the launch argument lists
+and the kernels' signatures fails here too. The kernels' own arithmetic is
+checked on a real GPU by test_gpu.py."""
+import ctypes
+import sys
+import types
+
+import numpy as np
+import pytest
+
+from test_kernels_compile import kernel_parameter_names
+
+
+# --- a NumPy-backed stand-in for cupy ----------------------------------------
+
+class _Memory:
+    def __init__(self, ptr):
+        self.ptr = ptr
+
+
+class DeviceArray(np.ndarray):
+    """ndarray with CuPy's `.data.ptr`."""
+
+    @property
+    def data(self):
+        return _Memory(self.__array_interface__["data"][0])
+
+
+def _wrap(value):
+    if isinstance(value, np.ndarray) and not isinstance(value, DeviceArray):
+        return value.view(DeviceArray)
+    return value
+
+
+def _asarray(a, dtype=None):
+    # like cupy.asarray: host arrays are copied to "device" memory
+    if isinstance(a, DeviceArray):
+        return _wrap(np.asarray(a, dtype=dtype))
+    return _wrap(np.array(a, dtype=dtype, copy=True))
+
+
+def _to_host(a):
+    return np.array(a).view(np.ndarray) if isinstance(a, DeviceArray) else np.asarray(a)
+
+
+def view(ptr, dtype, n):
+    dtype = np.dtype(dtype)
+    if n <= 0:
+        return np.zeros(0, dtype)
+    raw = (ctypes.c_byte * (n * dtype.itemsize)).from_address(int(ptr))
+    return np.frombuffer(raw, dtype=dtype)
+
+
+def emit(a, fired, step):
+    n = int(a["n"])
+    count = view(a["spike_count"], np.int32, 1)
+    c = int(count[0])
+    view(a["spikes"], np.int32, c + fired.size)[c:] = int(a["gid_base"]) + fired
+    count[0] += fired.size
+    recorded = view(a["recorded"], np.uint8, n)
+    group_of = view(a["group_of"], np.int32, n)
+    start = view(a["group_start"], np.int32, n)
+    n_groups = int(group_of.max()) + 1
+    rec_count = view(a["rec_count"], np.uint64, n_groups)
+    capacity = view(a["rec_capacity"], np.int64, n_groups)
+    steps_ptr = view(a["rec_steps"], np.int64, n_groups)
+    cells_ptr = view(a["rec_cells"], np.int64, n_groups)
+    for i in fired[recorded[fired] == 1]:
+        g = group_of[i]
+        k = int(rec_count[g])
+        rec_count[g] += 1
+        if k < capacity[g]:
+            view(steps_ptr[g], np.int32, capacity[g])[k] = step
+            view(cells_ptr[g], np.int32, capacity[g])[k] = i - start[g]
+
+
+def _ring_input(a):
+    n, step = int(a["n"]), int(a["step"])
+    slots, width = int(a["slots"]), int(a["width"])
+    ring = view(a["ring"], np.float64, slots * width)
+    cols = [(step % slots) * width + view(a[c], np.int32, n) for c in ("col_exc", "col_inh")]
+    inputs = [ring[c].copy() for c in cols]
+    for c in cols:
+        ring[c] = 0.0
+    return inputs
+
+
+def _threshold(a, v_new, refractory):
+    n, step = int(a["n"]), int(a["step"])
+    f8 = lambda name: view(a[name], np.float64, n)  # noqa: E731
+    left = view(a["refr_left"], np.int32, n)
+    left -= refractory.astype(np.int32)
+    fired = np.flatnonzero(v_new >= f8("v_thresh"))
+    v_new[fired] = f8("v_reset")[fired]
+    left[fired] = view(a["refr_steps"], np.int32, n)[fired]
+    f8("v")[:] = v_new
+    emit(a, fired, step)
+
+
+def _current(a, f8):
+    return f8("i_offset") + f8("i_ext") if int(a["i_ext"]) else f8("i_offset")
+
+
+def if_curr_exp_step(a):
+    n = int(a["n"])
+    f8 = lambda name: view(a[name], np.float64, n)  # noqa: E731
+    in_e, in_i = _ring_input(a)
+    ie, ii, v, vr = f8("isyn_exc").copy(), f8("isyn_inh").copy(), f8("v").copy(), f8("v_rest")
+    v_free = vr + f8("p_mem") * (v - vr)
+    v_free = v_free + f8("p_current") * _current(a, f8)
+    v_free = v_free + f8("p_exc_to_v") * ie
+    v_free = v_free + f8("p_inh_to_v") * ii
+    refractory = view(a["refr_left"], np.int32, n) > 0
+    f8("isyn_exc")[:] = ie * f8("p_exc_decay") + in_e
+    f8("isyn_inh")[:] = ii * f8("p_inh_decay") + in_i
+    _threshold(a, np.where(refractory, v, v_free), refractory)
+
+
+def if_cond_exp_step(a):
+    n = int(a["n"])
+    f8 = lambda name: view(a[name], np.float64, n)  # noqa: E731
+    in_e, in_i = _ring_input(a)
+    ge, gi, v = f8("gsyn_exc").copy(), f8("gsyn_inh").copy(), f8("v").copy()
+    g_e, g_i, gl = ge * f8("exc_step_mean"), gi * f8("inh_step_mean"), f8("g_leak")
+    g_total = gl + g_e + g_i
+    v_inf = (gl * f8("v_rest") + g_e * f8("e_rev_E") + g_i * f8("e_rev_I")
+             + _current(a, f8)) / g_total
+    v_free = v_inf + (v - v_inf) * np.exp(-float(a["dt"]) * g_total / f8("cm"))
+    refractory = view(a["refr_left"], np.int32, n) > 0
+    f8("gsyn_exc")[:] = ge * f8("p_exc_decay") + in_e
+    f8("gsyn_inh")[:] = gi * f8("p_inh_decay") + in_i
+    _threshold(a, np.where(refractory, f8("v_reset"), v_free), refractory)
+
+
+def propagate_spikes(a):
+    step, slots, width = int(a["step"]), int(a["slots"]), int(a["width"])
+    ring = view(a["ring"], np.float64, slots * width)
+    count = int(view(a["spike_count"], np.int32, 1)[0])
+    view(a["next_spike_count"], np.int32, 1)[0] = 0
+    off, n_src = int(a["src_offset"]), int(a["n_src"])
+    gids = np.concatenate([view(a["src_spikes"], np.int32, off + n_src)[off:],
+                           view(a["spikes"], np.int32, count)])
+    if gids.size == 0:
+        return
+    gid_group = view(a["gid_group"], np.int32, int(gids.max()) + 1)
+    n_groups = int(gid_group.max()) + 1
+    first_gid = view(a["group_first_gid"], np.int32, n_groups)
+    block_start = view(a["group_block_start"], np.int32, n_groups + 1)
+    n_blocks = int(block_start[-1])
+    table = {name: view(a[name], np.int32 if name == "b_delay_scalar" else np.int64, n_blocks)
+             for name in ("b_indptr", "b_post", "b_weight", "b_delay", "b_delay_scalar",
+                          "b_col_base")}
+    for gid in gids:
+        g = gid_group[gid]
+        local = gid - first_gid[g]
+        for e in range(block_start[g], block_start[g + 1]):
+            indptr = view(table["b_indptr"][e], np.int64, local + 2)
+            lo, hi = int(indptr[local]), int(indptr[local + 1])
+            post = view(table["b_post"][e], np.int32, hi)[lo:]
+            weight = view(table["b_weight"][e], np.float64, hi)[lo:]
+            delay = (view(table["b_delay"][e], np.int16, hi)[lo:].astype(np.int64)
+                     if table["b_delay"][e] else table["b_delay_scalar"][e])
+            slot = (step + delay) % slots
+            np.add.at(ring, slot * width + table["b_col_base"][e] + post, weight)
+
+
+KERNELS = {f.__name__: f for f in (if_curr_exp_step, if_cond_exp_step, propagate_spikes)}
+
+
+class RawModule:
+    def __init__(self, code, options=()):
+        self.code = code
+
+    def get_function(self, name):
+        filename = next(f for f, text in _SOURCES.items() if text == self.code)
+        names = kernel_parameter_names(filename, name)
+
+        def launch(grid, block, args):
+            assert len(args) == len(names), (name, len(args), len(names))
+            KERNELS[name](dict(zip(names, args)))
+        return launch
+
+
+def make_fake_cupy():
+    fake = types.ModuleType("cupy")
+
+    def module_getattr(name):
+        obj = getattr(np, name)
+        if callable(obj) and not isinstance(obj, type):
+            return lambda *args, **kw: _wrap(obj(*args, **kw))
+        return obj
+    fake.__getattr__ = module_getattr
+    fake.asarray = _asarray
+    fake.ndarray = DeviceArray
+    fake.RawModule = RawModule
+    fake.cuda = types.SimpleNamespace(
+        runtime=types.SimpleNamespace(getDeviceCount=lambda: 1),
+        Device=lambda *a: types.SimpleNamespace(attributes={"MultiProcessorCount": 2}))
+    fakex = types.ModuleType("cupyx")
+    fakex.scatter_add = np.add.at
+    return fake, fakex
+
+
+_SOURCES = {}
+
+
+@pytest.fixture
+def fake_gpu(monkeypatch):
+    import pycarl_backend  # noqa: F401  (every module in sys.modules before patching)
+    from pycarl_backend.engine import gpu
+    fake, fakex = make_fake_cupy()
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    monkeypatch.setitem(sys.modules, "cupyx", fakex)
+    monkeypatch.setattr(gpu, "_modules", {})
+    monkeypatch.setenv("PYCARL_FUSED_KERNELS", "1")
+    _SOURCES.update({f: gpu.kernel_source(f) for f in gpu.KERNEL_FILES})
+    # to_numpy hands back plain host arrays, as it does for real CuPy arrays
+    from pycarl_backend.engine.backend import to_numpy
+    for name, module in list(sys.modules.items()):
+        if name.startswith("pycarl_backend") and getattr(module, "to_numpy", None) is to_numpy:
+            monkeypatch.setattr(module, "to_numpy", _to_host)
+    return fake
+
+
+# --- the networks -----------------------------------------------------------
+
+def run_network(device, cond, split):
+    import pycarl_backend as sim
+    from pyNN.random import NumpyRNG
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=7)
+    rng = NumpyRNG(seed=7)
+    if cond:
+        cell = sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,
+                               e_rev_I=-80.0, tau_syn_I=10.0)
+        w_exc, w_inh = 0.006, 0.05
+    else:
+        cell = sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0)
+        w_exc, w_inh = 0.4, -1.2
+    exc = sim.Population(160, cell, label="exc")
+    inh = sim.Population(40, cell, label="inh")
+    extra = sim.Population(30, sim.IF_curr_exp(), label="other model")
+    for p in (exc, inh):
+        p.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-51.0, rng=rng))
+    noise = sim.Population(50, sim.SpikeSourcePoisson(rate=60.0), label="noise")
+    array = sim.Population(3, sim.SpikeSourceArray(spike_times=[[5.0, 9.0], [12.5], []]))
+    conn = sim.FixedProbabilityConnector(0.15, rng=rng)
+    delays = sim.RandomDistribution("uniform", low=0.1, high=3.0, rng=rng)
+    for pre, w, receptor, delay in ((exc, w_exc, "excitatory", delays),
+                                    (inh, w_inh if not cond else w_inh, "inhibitory", 0.5),
+                                    (noise, 2 * w_exc, "excitatory", 1.0),
+                                    (array, 10 * w_exc, "excitatory", 0.3)):
+        for post in (exc, inh):
+            sim.Projection(pre, post, conn, sim.StaticSynapse(weight=w, delay=delay),
+                           receptor_type=receptor)
+    sim.Projection(exc, extra, sim.FixedProbabilityConnector(0.3, rng=rng),
+                   sim.StaticSynapse(weight=0.5, delay=1.0), receptor_type="excitatory")
+    sim.DCSource(amplitude=0.5 if not cond else 0.2, start=20.0, stop=60.0).inject_into(exc[:20])
+    for p in (exc, inh, extra):
+        p.record("spikes")
+    inh[:3].record("v")
+    if split:
+        sim.run(70.0)
+        sim.run(80.0)
+    else:
+        sim.run(150.0)
+    fused = sim.simulator.state.engine.last_run_fused
+    trains = [[np.asarray(st.magnitude) for st in p.get_data("spikes").segments[0].spiketrains]
+              for p in (exc, inh, extra)]
+    v = inh.get_data("v").segments[0].analogsignals[0].magnitude
+    sim.end()
+    return trains, v, fused
+
+
+@pytest.mark.parametrize("cond", [False, True], ids=["IF_curr_exp", "IF_cond_exp"])
+@pytest.mark.parametrize("split", [False, True], ids=["one_run", "two_runs"])
+def test_fused_path_matches_numpy_engine(fake_gpu, cond, split):
+    ref, v_ref, fused_ref = run_network("cpu", cond, split)
+    got, v_got, fused = run_network("gpu", cond, split)
+    assert fused and not fused_ref
+    total = sum(t.size for pop in ref for t in pop)
+    assert total > 200
+    for pop_ref, pop_got in zip(ref, got):
+        for k, (a, b) in enumerate(zip(pop_ref, pop_got)):
+            np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
+    np.testing.assert_array_equal(v_ref, v_got)

@@ -10,7 +10,6 @@ import importlib.abc
 import importlib.util
 import sys
 
-ALIAS = "pyNN.pycarl"
 TARGET = "pycarl_backend"
 
 
@@ -26,15 +25,25 @@ class _AliasLoader(importlib.abc.Loader):
 
 
 class PyNNAliasFinder(importlib.abc.MetaPathFinder):
+    """Answers `pyNN.<name>` for each name in `aliases` with pycarl_backend."""
+
+    def __init__(self, aliases=("pycarl",)):
+        self.prefixes = tuple(f"pyNN.{name}" for name in aliases)
+
     def find_spec(self, fullname, path=None, target=None):
-        if fullname == ALIAS or fullname.startswith(ALIAS + "."):
-            real = TARGET + fullname[len(ALIAS):]
-            if importlib.util.find_spec(real) is None:
-                return None
-            return importlib.util.spec_from_loader(fullname, _AliasLoader(real))
+        for prefix in self.prefixes:
+            if fullname == prefix or fullname.startswith(prefix + "."):
+                real = TARGET + fullname[len(prefix):]
+                if importlib.util.find_spec(real) is None:
+                    return None
+                return importlib.util.spec_from_loader(fullname, _AliasLoader(real))
         return None
 
 
-def install():
-    if not any(isinstance(f, PyNNAliasFinder) for f in sys.meta_path):
-        sys.meta_path.append(PyNNAliasFinder())
+def install(aliases=("pycarl",)):
+    """Install the finder; `aliases` other than 'pycarl' (e.g. 'nest') make a
+    script's `import pyNN.nest` run on pycarl too (used by `pycarl run`)."""
+    for finder in [f for f in sys.meta_path if isinstance(f, PyNNAliasFinder)]:
+        sys.meta_path.remove(finder)
+    # first, so that it wins over the real pyNN.nest when asked to stand in for it
+    sys.meta_path.insert(0, PyNNAliasFinder(aliases))

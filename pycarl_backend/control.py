@@ -30,11 +30,12 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
     simulator.state.setup(
         timestep, min_delay, max_delay,
         device=extra_params.get("device", os.environ.get("PYCARL_DEVICE", "cpu")),
-        rng_seed=extra_params.get("rng_seed", extra_params.get("seed")),
+        rng_seed=extra_params.get("rng_seed", extra_params.get(
+            "seed", int(os.environ["PYCARL_SEED"]) if os.environ.get("PYCARL_SEED") else None)),
         hardware=hardware,
         hardware_options=extra_params.get(
             "hardware_options", json.loads(os.environ.get("PYCARL_HARDWARE_OPTIONS") or "{}")),
-        progress=extra_params.get("progress", False),
+        progress=extra_params.get("progress", bool(os.environ.get("PYCARL_PROGRESS"))),
         spike_precision=extra_params.get("spike_precision", "on_grid"))
     return rank()
 

@@ -1,0 +1,66 @@
+"""Run an unmodified PyNN script on pycarl (used by `pycarl run/compare/explore`).
+
+    python -m pycarl_backend.scriptrun [--capture FILE] SCRIPT [ARGS...]
+
+The script's `import pyNN.nest` (or neuron, brian2) and `get_simulator`'s
+`pyNN.<name>` all resolve to pycarl_backend. Chip, device, seed and progress
+come from the environment (PYCARL_HARDWARE, PYCARL_HARDWARE_OPTIONS,
+PYCARL_DEVICE, PYCARL_SEED, PYCARL_PROGRESS), so the script needs no change.
+With PYCARL_SEED set, PyNN random generators created without a seed get
+seeds derived from it, so two runs of a script build the same network.
+"""
+import itertools
+import os
+import runpy
+import sys
+import time
+
+import pycarl_pynn_alias
+
+BACKEND_NAMES = ("pycarl", "nest", "neuron", "brian2")
+
+
+def seed_unseeded_generators(seed):
+    import numpy as np
+    from pyNN import random as pynn_random
+    np.random.seed(seed)
+    counter = itertools.count(1)
+    original = pynn_random.NumpyRNG.__init__
+
+    def seeded_init(self, seed=None, *args, **kwargs):
+        if seed is None:
+            seed = (int(os.environ["PYCARL_SEED"]) * 1000003 + next(counter)) % (2 ** 32)
+        original(self, seed, *args, **kwargs)
+    pynn_random.NumpyRNG.__init__ = seeded_init
+
+
+def run_script(script, args, capture_path=None):
+    pycarl_pynn_alias.install(aliases=BACKEND_NAMES)
+    if os.environ.get("PYCARL_SEED"):
+        seed_unseeded_generators(int(os.environ["PYCARL_SEED"]))
+    if args and args[0] in BACKEND_NAMES:
+        args = ["pycarl"] + list(args[1:])
+    sys.argv = [script] + list(args)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
+    start = time.perf_counter()
+    try:
+        runpy.run_path(script, run_name="__main__")
+    finally:
+        if capture_path:
+            from . import simulator
+            from .capture import capture
+            capture(simulator.state, capture_path, time.perf_counter() - start)
+
+
+def main(argv=None):
+    argv = list(sys.argv[1:] if argv is None else argv)
+    capture_path = None
+    if argv[:1] == ["--capture"]:
+        capture_path, argv = argv[1], argv[2:]
+    if not argv:
+        sys.exit("usage: python -m pycarl_backend.scriptrun [--capture FILE] SCRIPT [ARGS...]")
+    run_script(argv[0], argv[1:], capture_path)
+
+
+if __name__ == "__main__":
+    main()

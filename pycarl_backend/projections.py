@@ -109,7 +109,9 @@ class Projection(common.Projection):
         self._post_offsets = np.array([c.offset for c in self._post_components])
         self._blocks = {}
         simulator.state.projections.append(self)
-        connector.connect(self)
+        from .connectors import connect_fast  # vectorised paths for the common connectors
+        if not connect_fast(self, connector):
+            connector.connect(self)
 
     # --- building ---------------------------------------------------------
     def _block(self, i, j):

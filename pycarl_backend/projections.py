@@ -148,7 +148,9 @@ class Projection(common.Projection):
                   for name, value in connection_parameters.items()}
         if getattr(self._connector, "safe", True):
             if "weight" in params:
-                check_weights(params["weight"], self)
+                # a synapse type may bring its own rule (pycarl_backend.spinnaker: magnitudes)
+                checks = getattr(self.synapse_type, "parameter_checks", {})
+                checks.get("weight", check_weights)(params["weight"], self)
             check_delays(params.get("delay", simulator.state.min_delay), self)
         params["delay"] = self._delay_steps(params.get("delay", simulator.state.min_delay))
         if len(self._pre_components) == 1:

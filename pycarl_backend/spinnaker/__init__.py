@@ -1,0 +1,49 @@
+"""sPyNNaker's behaviour on the pycarl engine.
+
+    import pycarl_backend.spinnaker as sim
+
+runs a script written for SpiNNaker's PyNN (sPyNNaker / spynnaker8) with
+SpiNNaker's semantics; docs/spinnaker.rst lists each point:
+
+* update order at 1 ms ticks: input is applied at the start of the tick,
+  before the membrane update, so a neuron can fire in the tick its input
+  arrives; tau_syn below the time step is fine (neurons.py);
+* spikes of tick k are stamped k*dt; SpikeSourceArray spikes at t = 0 exist
+  (sources.py, recording.py);
+* Population.set(v=...) on a state variable initialises it (populations.py);
+* weights are magnitudes: positive weights on inhibitory projections inhibit
+  (synapses.py, projections.py);
+* AllToAllConnector(allow_self_connections=False) drops (i, i) by index, also
+  between different populations (connectors.py);
+* PopulationView(pop, range(a, b)) (populations.py);
+* STDP as sPyNNaker computes it: deferred pair updates at integer ticks,
+  A+ and A- scaled by w_max (plasticity.py);
+* sPyNNaker-only calls: setup(time_scale_factor=...),
+  set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
+  with a hardware model active, neurons-per-core becomes its mapping limit.
+"""
+from pyNN import errors, random, space                          # noqa: F401
+from pyNN.connectors import *                                   # noqa: F401,F403
+from pyNN.random import NumpyRNG, GSLRNG, RandomDistribution    # noqa: F401
+from pyNN.space import Space                                    # noqa: F401
+
+from .. import (                                                # noqa: F401
+    end, run, run_until, run_for, reset, initialize, get_current_time, get_time_step,
+    get_min_delay, get_max_delay, num_processes, rank, SimulationNotSetUpError,
+    DCSource, StepCurrentSource, ACSource, NoisyCurrentSource,
+)
+from ..populations import Assembly                              # noqa: F401
+from . import extra_models                                      # noqa: F401
+from .cells import IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson  # noqa
+from .connectors import AllToAllConnector                       # noqa: F401
+from .control import (                                          # noqa: F401
+    setup, set_number_of_neurons_per_core, neurons_per_core_override)
+from .populations import Population, PopulationView             # noqa: F401
+from .projections import Projection                             # noqa: F401
+from .synapses import (                                         # noqa: F401
+    StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence)
+
+
+def list_standard_models():
+    """The cell types available with sPyNNaker semantics."""
+    return ["IF_curr_exp", "IF_cond_exp", "SpikeSourceArray", "SpikeSourcePoisson"]

@@ -1,0 +1,107 @@
+"""setup() with sPyNNaker's arguments, and neurons-per-core limits.
+
+setup(timestep=1.0, ...) -- SpiNNaker's default 1 ms tick -- accepts
+sPyNNaker's `time_scale_factor` (how much slower than real time the machine
+runs; spike trains do not depend on it, so it is stored in
+`simulator.state.time_scale_factor` only), `n_chips_required`,
+`n_boards_required` and `database_socket_addresses` (machine allocation and
+live I/O; accepted, no effect), and pycarl's own `hardware`, `device`,
+`rng_seed`, `progress`. `max_delay` is accepted as in pyNN.
+
+set_number_of_neurons_per_core(IF_curr_exp, 64) and
+Population(..., additional_parameters={"max_atoms_per_core": 64}) set
+sPyNNaker's placement limit. Software-only runs do not depend on it. When a
+hardware model is active (setup(hardware=...)) it becomes that chip's
+mapping limit: `neurons_per_core_override()` (also kept in
+`simulator.state.neurons_per_core_override`) is the smallest limit set for a
+cell type or population of the network, to be passed to the chip model as
+its `neurons_per_core` override (a chip model takes one limit for all cores).
+"""
+from pyNN import errors
+
+from .. import control as _pycarl_control
+from .. import simulator
+
+DEFAULT_TIMESTEP = 1.0  # ms: SpiNNaker's machine time step
+
+
+def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
+          database_socket_addresses=None, time_scale_factor=None,
+          n_chips_required=None, n_boards_required=None, **extra_params):
+    """Start a sPyNNaker-style simulation (see the module docstring)."""
+    if timestep is None:
+        timestep = DEFAULT_TIMESTEP
+    if time_scale_factor is not None:
+        try:
+            ok = float(time_scale_factor) > 0
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise errors.InvalidParameterValueError(
+                f"setup(time_scale_factor={time_scale_factor!r}): must be a number > 0")
+    if extra_params.get("spike_precision", "on_grid") != "on_grid":
+        raise errors.InvalidParameterValueError(
+            "pycarl_backend.spinnaker runs on SpiNNaker's tick grid; "
+            "spike_precision must be 'on_grid'")
+    if max_delay is not None:
+        extra_params["max_delay"] = max_delay
+    rank = _pycarl_control.setup(timestep, min_delay, **extra_params)
+    state = simulator.state
+    state.time_scale_factor = time_scale_factor
+    state.neurons_per_core_by_type = {}
+    state.neurons_per_core_by_population = {}
+    state.neurons_per_core_override = None
+    return rank
+
+
+def _positive_int(value, what):
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        n = None
+    if n is None or n != value or n < 1:
+        raise errors.InvalidParameterValueError(
+            f"{what}: the number of neurons per core must be an integer >= 1, got {value!r}")
+    return n
+
+
+def set_number_of_neurons_per_core(neuron_type, max_permitted):
+    """sPyNNaker's placement limit for every population of `neuron_type`
+    (a cell type class or its name); None removes it."""
+    state = simulator.state
+    state.require_setup("set_number_of_neurons_per_core()")
+    name = neuron_type if isinstance(neuron_type, str) else getattr(
+        neuron_type, "__name__", type(neuron_type).__name__)
+    if max_permitted is None:
+        state.neurons_per_core_by_type.pop(name, None)
+    else:
+        if isinstance(max_permitted, (tuple, list)):  # sPyNNaker's per-dimension form
+            total = 1
+            for m in max_permitted:
+                total *= _positive_int(m, f"set_number_of_neurons_per_core({name})")
+            max_permitted = total
+        state.neurons_per_core_by_type[name] = _positive_int(
+            max_permitted, f"set_number_of_neurons_per_core({name})")
+    _update_override()
+
+
+def set_population_neurons_per_core(population, max_atoms_per_core):
+    state = simulator.state
+    state.neurons_per_core_by_population[population.label] = _positive_int(
+        max_atoms_per_core, f"Population '{population.label}' max_atoms_per_core")
+    _update_override()
+
+
+def neurons_per_core_override():
+    """The neurons-per-core limit for the chip model, or None when none applies."""
+    _update_override()
+    return simulator.state.neurons_per_core_override
+
+
+def _update_override():
+    state = simulator.state
+    limits = list(getattr(state, "neurons_per_core_by_population", {}).values())
+    by_type = getattr(state, "neurons_per_core_by_type", {})
+    in_use = {type(p.celltype).__name__ for p in state.populations}
+    limits += [n for name, n in by_type.items() if name in in_use or not state.populations]
+    state.neurons_per_core_override = min(limits) if limits else None

@@ -1,0 +1,30 @@
+"""The sPyNNaker `extra_models` names that pycarl's engine can serve.
+
+Served: SpikeNearestPairRule (STDP timing with nearest-pair traces) and
+AllButMeConnector (all-to-all without the (i, i) pairs). Any other sPyNNaker
+extra model raises NoModelAvailableError naming these.
+"""
+from pyNN import errors
+
+from .connectors import AllButMeConnector
+from .synapses import SpikeNearestPairRule
+
+__all__ = ["SpikeNearestPairRule", "AllButMeConnector"]
+
+#: sPyNNaker extra_models names pycarl cannot serve (no engine model yet)
+NOT_SERVED = (
+    "IFCurDelta", "IFCurrExpCa2Adaptive", "IFCondExpStoc", "Izhikevich_cond",
+    "IF_curr_dual_exp", "IF_curr_exp_sEMD", "Izhikevich_cond_dual",
+    "IFCurrDeltaCa2Adaptive", "Neuromodulation", "WeightDependenceAdditiveTriplet",
+    "PfisterSpikeTriplet", "RecurrentRule", "Vogels2011Rule",
+    "SpikeSourcePoissonVariable", "StocExp", "StocExpStable", "StocSigma",
+    "IFCurrDeltaFixedProb", "IFTruncDelta", "OneToOneOffsetConnector",
+    "WeightChangeable", "WeightChanger")
+
+
+def __getattr__(name):
+    if name in NOT_SERVED:
+        raise errors.NoModelAvailableError(
+            f"sPyNNaker extra model {name} is not available in pycarl_backend.spinnaker; "
+            f"available: {', '.join(__all__)}")
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,0 +1,219 @@
+"""STDP as sPyNNaker (spynnaker8 era, the release sPyMem was built on) computes it.
+
+sPyNNaker updates a plastic synapse only when its presynaptic neuron fires
+(deferred, event-driven update; synapse_dynamics_stdp_mad_impl.c,
+post_events.h, timing_pair_impl.h, weight_additive_one_term_impl.h). For a
+presynaptic spike in tick T on a synapse with delay d (all of it dendritic,
+so post spikes are seen d ticks late when backprop_delay is on):
+
+* every postsynaptic spike t_post with T_last_pre - d < t_post <= T - d
+  potentiates by r_last * exp(-(t_post + d - T_last_pre) / tau_plus), where
+  r_last is the presynaptic trace just after the previous presynaptic spike;
+* then the latest postsynaptic spike with t_post <= T - d depresses by
+  o(t_post) * exp(-(T - t_last) / tau_minus), o being the postsynaptic trace
+  just after that spike, and t_last = t_post + d when that spike was in this
+  window, t_post otherwise (sPyNNaker <= 6.0's post_events_next_delayed keeps
+  the delayed time only for window events: "dendritic delay is subtracted");
+  also when T == t_last: spikes at coinciding integer times pair, decay 1;
+* the weight becomes clip(w + A_plus*w_max * sum(pot) - A_minus*w_max * sum(dep),
+  w_min, w_max): A+ and A- are scaled by w_max, and the clip is applied once
+  per presynaptic spike, not per pair;
+* that new weight is the one the presynaptic spike delivers.
+
+Traces are all-to-all (r <- r * decay + 1 at each spike); the nearest-pair
+rule resets them to 1 instead. Each postsynaptic neuron keeps its last 15
+spikes (sPyNNaker's 16-entry history, whose first entry is a dummy at time 0
+with trace 0). The decay factors are rounded to sPyNNaker's 11-bit fixed-point
+look-up table; the rest of the arithmetic is floating point.
+
+Built on the standard engine's plasticity (engine/plasticity.py): the block is
+a ParametricBlock (per-synapse parameter columns, range checks, initial
+weights restored by reset()), and the weight step uses that module's
+AdditiveWeightDependence scales (w_max: "A+ and A- scaled by w_max"). What is
+sPyNNaker's own is the deferred, pre-spike-driven schedule, the integer-tick
+traces with the fixed-point decay table (`PairTiming`) and the single clip
+per presynaptic spike (`ScaledWeightStep`).
+"""
+import numpy as np
+
+from ..engine.plasticity import AdditiveWeightDependence, ParametricBlock, SpikePairRule
+
+STDP_FIXED_POINT_ONE = 2048.0   # sPyNNaker's STDP_FIXED_POINT = 11
+MAX_POST_SYNAPTIC_EVENTS = 16   # including the dummy entry at time 0
+
+
+class PairTiming:
+    """Spike-pair timing rule on integer ticks (all-to-all or nearest traces)."""
+
+    def __init__(self, xp, dt, tau_plus, tau_minus, nearest=False):
+        self.xp, self.dt = xp, float(dt)
+        self.tau_plus, self.tau_minus = float(tau_plus), float(tau_minus)
+        self.nearest = nearest
+
+    def _decay(self, ticks, tau):
+        xp = self.xp
+        ticks = xp.maximum(xp.asarray(ticks, dtype=xp.float64), 0.0)  # masked entries may be < 0
+        exact = xp.exp(-ticks * self.dt / tau)
+        return xp.rint(exact * STDP_FIXED_POINT_ONE) / STDP_FIXED_POINT_ONE
+
+    def decay_plus(self, ticks):
+        return self._decay(ticks, self.tau_plus)
+
+    def decay_minus(self, ticks):
+        return self._decay(ticks, self.tau_minus)
+
+    def _add_spike(self, time, last_time, last_trace, decay):
+        if self.nearest:
+            return self.xp.ones_like(last_trace)
+        return last_trace * decay(time - last_time) + 1.0
+
+    def add_pre_spike(self, time, last_time, last_trace):
+        return self._add_spike(time, last_time, last_trace, self.decay_plus)
+
+    def add_post_spike(self, time, last_time, last_trace):
+        return self._add_spike(time, last_time, last_trace, self.decay_minus)
+
+
+class ScaledWeightStep:
+    """sPyNNaker's weight step: all pairs of one presynaptic spike summed, then
+    w + A+ * scale+ * sum(pot) - A- * scale- * sum(dep), clipped once to
+    [w_min, w_max]. `dependence` supplies the scales (w_max for additive)."""
+
+    def __init__(self, dependence=None):
+        self.dependence = dependence or AdditiveWeightDependence()
+
+    def apply(self, xp, weight, potentiation, depression, p):
+        dep = self.dependence
+        new = (weight + p["A_plus"] * dep.potentiation_scale(xp, weight, p) * potentiation
+               - p["A_minus"] * dep.depression_scale(xp, weight, p) * depression)
+        return xp.clip(new, p["w_min"], p["w_max"])
+
+
+class SpiNNakerSTDPBlock(ParametricBlock):
+    """A ParametricBlock whose weights follow sPyNNaker's deferred STDP update.
+
+    Parameters per synapse: those of the standard SpikePairRule and
+    AdditiveWeightDependence; tau_plus and tau_minus must be one value per
+    block (sPyNNaker keeps one trace per cell). `on_step` must be registered
+    as an engine step hook (it records the postsynaptic spikes).
+    """
+    parameter_defaults = {**SpikePairRule.parameter_defaults,
+                          **AdditiveWeightDependence.parameter_defaults}
+    parameter_ranges = {**SpikePairRule.parameter_ranges,
+                        **AdditiveWeightDependence.parameter_ranges}
+
+    def __init__(self, xp, n_pre, n_post, receptor_offset, label="", dt=1.0,
+                 nearest=False, backprop_delay=True):
+        super().__init__(xp, n_pre, n_post, receptor_offset, label=label, dt=dt)
+        self.nearest = bool(nearest)
+        self.backprop_delay = bool(backprop_delay)
+        self.timing = PairTiming(xp, dt, 20.0, 20.0, nearest=self.nearest)
+        self.step_rule = ScaledWeightStep()
+        self._reset_histories()
+
+    def check_parameter_set(self, parameters):
+        AdditiveWeightDependence.check(self.label, parameters)
+
+    def built(self):
+        values = []
+        for name in ("tau_plus", "tau_minus"):
+            column = self.get_parameter(name)
+            if column.size and np.any(column != column[0]):
+                raise ValueError(
+                    f"projection '{self.label}': {name} must be one value per projection "
+                    f"(sPyNNaker keeps one trace per cell); got {column.min():g} to "
+                    f"{column.max():g}")
+            values.append(column[0] if column.size else self.parameter_defaults[name])
+        self.timing = PairTiming(self.xp, self.dt, values[0], values[1], nearest=self.nearest)
+
+    def parameters_changed(self, name):
+        if name in ("tau_plus", "tau_minus"):
+            self.built()
+
+    # --- state ------------------------------------------------------------
+    def reset(self):
+        """Back to the weights before learning, spike histories cleared."""
+        super().reset()
+        self._reset_histories()
+
+    def _reset_histories(self):
+        xp, k = self.xp, MAX_POST_SYNAPTIC_EVENTS
+        self.pre_time = xp.zeros(self.n_pre, dtype=xp.int64)
+        self.pre_trace = xp.zeros(self.n_pre, dtype=xp.float64)
+        self.post_times = xp.zeros((self.n_post, k), dtype=xp.int64)
+        self.post_traces = xp.zeros((self.n_post, k), dtype=xp.float64)
+        self.post_count = xp.zeros(self.n_post, dtype=xp.int64)
+        self._post_step_seen = -1
+        self._spikes = None
+
+    def record_post_spikes(self, step, fired):
+        """Append the postsynaptic spikes of `step` to each cell's history (once)."""
+        if step <= self._post_step_seen:
+            return
+        self._post_step_seen = step
+        if fired is None or fired.size == 0:
+            return
+        xp, k = self.xp, MAX_POST_SYNAPTIC_EVENTS
+        count = self.post_count[fired]
+        trace = self.timing.add_post_spike(step, self.post_times[fired, count],
+                                           self.post_traces[fired, count])
+        full = fired[count >= k - 1]
+        if full.size:  # drop the oldest real entry, keep the dummy at index 0
+            self.post_times[full, 1:-1] = self.post_times[full, 2:]
+            self.post_traces[full, 1:-1] = self.post_traces[full, 2:]
+        slot = xp.minimum(count + 1, k - 1)
+        self.post_times[fired, slot] = step
+        self.post_traces[fired, slot] = trace
+        self.post_count[fired] = slot
+
+    def on_step(self, step, fired_by_group):
+        self.record_post_spikes(step, fired_by_group.get(self.post_group))
+
+    # --- per step ---------------------------------------------------------
+    def propagate(self, step, spikes, ring, extra_steps=None):
+        self._spikes = spikes
+        super().propagate(step, spikes, ring, extra_steps)
+
+    def delivered_weights(self, step, idx, spike_of_syn):
+        xp, timing = self.xp, self.timing
+        # with backprop_delay off, post spikes of this very tick are in the window
+        last = getattr(self.post_group, "last_fired", (-1, None))
+        if last[0] == step:
+            self.record_post_spikes(step, last[1])
+        spikes = self._spikes
+        pre = spikes[spike_of_syn]
+        last_pre, last_trace = self.pre_time[pre], self.pre_trace[pre]
+        if not self.backprop_delay:
+            d = xp.zeros(idx.size, dtype=xp.int64)
+        elif isinstance(self.delay, int):
+            d = xp.full(idx.size, self.delay, dtype=xp.int64)
+        else:
+            d = self.delay[idx].astype(xp.int64)
+        begin = xp.maximum(last_pre - d, 0)[:, None]
+        end = xp.maximum(step - d, 0)[:, None]
+        post = self.post[idx]
+        times, traces = self.post_times[post], self.post_traces[post]
+        column = xp.arange(MAX_POST_SYNAPTIC_EVENTS)[None, :]
+        real = (column >= 1) & (column <= self.post_count[post][:, None])
+        in_window = real & (times > begin) & (times <= end)
+        gain = last_trace[:, None] * timing.decay_plus(times + d[:, None] - last_pre[:, None])
+        potentiation = xp.where(in_window, gain, 0.0).sum(axis=1)
+        earlier = real & (times <= end)
+        has_prev = earlier.any(axis=1)
+        latest = MAX_POST_SYNAPTIC_EVENTS - 1 - xp.argmax(earlier[:, ::-1], axis=1)
+        rows = xp.arange(idx.size)
+        prev_time, prev_trace = times[rows, latest], traces[rows, latest]
+        # sPyNNaker <= 6 (post_events_next_delayed): the latest post spike counts with
+        # its dendritic delay when it was in this window, without it otherwise
+        was_in_window = in_window[rows, latest]
+        prev_time = xp.where(was_in_window, prev_time + d, prev_time)
+        depression = xp.where(has_prev, prev_trace * timing.decay_minus(step - prev_time), 0.0)
+        self.keep_initial_weights()
+        p = {name: self.columns[name][idx] for name in self.parameter_defaults}
+        weight = self.step_rule.apply(xp, self.weight[idx].astype(float), potentiation,
+                                      depression, p).astype(self.weight.dtype)
+        self.weight[idx] = weight
+        self.pre_trace[spikes] = timing.add_pre_spike(step, self.pre_time[spikes],
+                                                      self.pre_trace[spikes])
+        self.pre_time[spikes] = step
+        return weight

@@ -1,0 +1,115 @@
+"""Synapse types with sPyNNaker's conventions.
+
+* Weights are magnitudes: sPyNNaker stores |w| and lets the receptor give the
+  sign, so `weight=6.0` on an inhibitory projection inhibits. Negative weights
+  (PyNN's convention for current-based inhibition) are accepted too and stored
+  as |w|. As in sPyNNaker, one projection may not mix signs.
+* STDPMechanism takes sPyNNaker's extra `backprop_delay` (default True) and
+  `pad_to_length` (accepted, no effect) arguments; SpikePairRule,
+  SpikeNearestPairRule and AdditiveWeightDependence run as described in
+  plasticity.py (A+ and A- scaled by w_max).
+"""
+import logging
+
+import numpy as np
+from pyNN import errors
+from pyNN.standardmodels import build_translations, synapses
+
+from ..standardmodels.synapses import EngineSynapseMixin, check_delays, _name_of
+from ..standardmodels.synapses import StaticSynapse as _PycarlStaticSynapse
+from .plasticity import SpiNNakerSTDPBlock
+
+logger = logging.getLogger("pycarl.spinnaker")
+
+
+def check_weight_signs(weights, projection):
+    """sPyNNaker's rule: one sign per projection; the sign itself is dropped."""
+    w = np.asarray(weights, dtype=float)
+    if not w.size:
+        return
+    low, high = float(w.min()), float(w.max())
+    if low < 0 < high:
+        raise errors.ConnectionError(
+            f"projection '{_name_of(projection)}': weights range from {low:g} to {high:g}; "
+            f"sPyNNaker needs all weights of a projection positive or all negative "
+            f"(the receptor type '{projection.receptor_type}' gives the sign)")
+    if low < 0 and projection.receptor_type not in ("inhibitory", "GABAA", "GABAB"):
+        if not getattr(projection, "_warned_negative", False):
+            logger.warning("projection '%s': negative weights (min %g) onto receptor '%s' "
+                           "are used as magnitudes |w|, as sPyNNaker does",
+                           _name_of(projection), low, projection.receptor_type)
+            projection._warned_negative = True
+
+
+SPINNAKER_CHECKS = {"weight": check_weight_signs, "delay": check_delays}
+
+
+class StaticSynapse(_PycarlStaticSynapse):
+    __doc__ = _PycarlStaticSynapse.__doc__
+    parameter_checks = SPINNAKER_CHECKS
+
+
+def _identity(*names):
+    return build_translations(*[(name, name) for name in names])
+
+
+class SpikePairRule(synapses.SpikePairRule):
+    __doc__ = synapses.SpikePairRule.__doc__
+    translations = _identity('tau_plus', 'tau_minus', 'A_plus', 'A_minus')
+    nearest = False
+
+
+class SpikeNearestPairRule(SpikePairRule):
+    """sPyNNaker's extra_models.SpikeNearestPairRule: traces reset to 1 at each spike."""
+    nearest = True
+
+
+class AdditiveWeightDependence(synapses.AdditiveWeightDependence):
+    __doc__ = synapses.AdditiveWeightDependence.__doc__
+    translations = _identity('w_max', 'w_min')
+
+
+class STDPMechanism(EngineSynapseMixin, synapses.STDPMechanism):
+    """STDP on sPyNNaker's terms (see pycarl_backend.spinnaker.plasticity)."""
+
+    base_translations = _identity('weight', 'delay', 'dendritic_delay_fraction')
+    parameter_checks = SPINNAKER_CHECKS
+    block_class = SpiNNakerSTDPBlock
+
+    def __init__(self, timing_dependence=None, weight_dependence=None,
+                 voltage_dependence=None, dendritic_delay_fraction=1.0, weight=0.0,
+                 delay=None, pad_to_length=None, backprop_delay=True):
+        if not isinstance(timing_dependence, SpikePairRule):
+            raise errors.InvalidModelError(
+                f"pycarl_backend.spinnaker STDP supports SpikePairRule and "
+                f"SpikeNearestPairRule timing, not {type(timing_dependence).__name__}")
+        if not isinstance(weight_dependence, AdditiveWeightDependence):
+            raise errors.InvalidModelError(
+                f"pycarl_backend.spinnaker STDP supports AdditiveWeightDependence, "
+                f"not {type(weight_dependence).__name__}")
+        if voltage_dependence is not None:
+            raise errors.InvalidModelError("sPyNNaker has no voltage-dependent STDP")
+        self.backprop_delay = bool(backprop_delay)
+        self.pad_to_length = pad_to_length
+        super().__init__(timing_dependence, weight_dependence, None,
+                         dendritic_delay_fraction, weight, delay)
+
+    def _build_translations(self):
+        # PyNN updates base_translations in place; keep the class attribute intact
+        self.translations = dict(self.base_translations)
+        for component in (self.timing_dependence, self.weight_dependence):
+            self.translations.update(component.translations)
+
+    def _get_minimum_delay(self):
+        from .. import simulator
+        return simulator.state.min_delay
+
+    def block_options(self, projection):
+        return {"dt": projection._simulator.state.dt,
+                "nearest": self.timing_dependence.nearest,
+                "backprop_delay": self.backprop_delay}
+
+    def make_block(self, engine, pre_group, post_group, receptor, label, projection):
+        block = super().make_block(engine, pre_group, post_group, receptor, label, projection)
+        engine.step_hooks.append(block.on_step)
+        return block

@@ -80,7 +80,7 @@ class ParametricBlock(SynapseBlock):
         for name in self.state_initial:
             chunk[name] = self._initial_state(name, chunk, n)
         super().add(pre, post, weight, delay)
-        self._column_chunks.append((chunk, np.asarray(weight, dtype=np.float32)))
+        self._column_chunks.append((chunk, np.asarray(weight, dtype=float)))
 
     def _initial_state(self, name, parameters, n):
         start = self.state_initial[name]
@@ -110,7 +110,7 @@ class ParametricBlock(SynapseBlock):
             sizes = [c[0].size for c in self._chunks]
             new_weights = [np.broadcast_to(w, (s,)) for (_, w), s in zip(self._column_chunks, sizes)]
             snapshot = np.concatenate([to_numpy(self._initial_weight)] + new_weights)[order]
-            self._initial_weight = xp.asarray(snapshot.astype(np.float32))
+            self._initial_weight = xp.asarray(snapshot.astype(self.weight.dtype))
         self._column_chunks = []
         super().finalize()
         self.columns = {name: xp.asarray(values) for name, values in merged.items()}

@@ -10,6 +10,7 @@ from pyNN import errors
 
 import pycarl_backend as sim
 from pycarl_backend.engine import plasticity, stochastic
+from pycarl_backend.engine.backend import cupy_or_none
 
 DT = 0.1
 
@@ -83,8 +84,8 @@ def _gsyn_jumps(data, spike_arrivals, tau_syn):
     return np.array(jumps)
 
 
-def _tm_gsyn(simulator, spike_times, tau_syn, **tm):
-    simulator.setup(timestep=DT, min_delay=DT)
+def _tm_gsyn(simulator, spike_times, tau_syn, device=None, **tm):
+    simulator.setup(timestep=DT, min_delay=DT, **({"device": device} if device else {}))
     src = simulator.Population(1, simulator.SpikeSourceArray(spike_times=spike_times))
     post = simulator.Population(1, simulator.IF_cond_exp(tau_syn_E=tau_syn))
     simulator.Projection(src, post, simulator.AllToAllConnector(),
@@ -253,9 +254,11 @@ def test_stdp_rejects_bad_settings():
 
 
 # --- STDP against NEST ----------------------------------------------------------------
-def _stdp_network(simulator, pre_trains, teacher_trains, t_stop, wd_class, **wd):
+def _stdp_network(simulator, pre_trains, teacher_trains, t_stop, wd_class, device=None, **wd):
     # pyNN.nest defaults to off-grid (precise) spike times; pycarl is on the grid
     extra = {"spike_precision": "on_grid"} if simulator.__name__ == "pyNN.nest" else {}
+    if device:
+        extra["device"] = device
     simulator.setup(timestep=DT, min_delay=0.5, **extra)
     n_pre, n_post = len(pre_trains), len(teacher_trains)
     pre = simulator.Population(n_pre, simulator.SpikeSourceArray(spike_times=pre_trains))
@@ -278,6 +281,22 @@ def _stdp_network(simulator, pre_trains, teacher_trains, t_stop, wd_class, **wd)
     return w, spikes
 
 
+def _poisson_inputs(t_learn=2000.0, t_flush=2150.0):
+    """20 presynaptic trains (15 Hz, plus a final volley at t_flush) and 4 teacher
+    trains (40 Hz, silent after t_learn)."""
+    rng = np.random.default_rng(20261128)
+
+    def poisson(rate, t_end):
+        n = rng.poisson(rate * t_end / 1000.0)
+        # on a 0.5 ms grid: pyNN.nest shifts source spikes by -min_delay, and times
+        # like 1072.4 - 0.1 round up to the next step in NEST (a 0.1 ms shift)
+        return np.unique(np.round(rng.uniform(1.0, t_end, n) * 2) / 2)
+
+    pre_trains = [np.append(poisson(15.0, t_learn), t_flush) for _ in range(20)]
+    teacher_trains = [poisson(40.0, t_learn) for _ in range(4)]
+    return pre_trains, teacher_trains, t_flush
+
+
 def _weight_dtype():
     from pycarl_backend.engine.synapses import SynapseBlock
     return SynapseBlock(np, 1, 1, 0).weight.dtype
@@ -296,17 +315,7 @@ def test_stdp_matches_nest_poisson_network(wd_class):
     contribution (A * exp(-dt/tau) > 1e-6 for |dt| < 200 ms).
     """
     nest_sim = pytest.importorskip("pyNN.nest")
-    rng = np.random.default_rng(20261128)
-    t_learn, t_flush = 2000.0, 2150.0
-
-    def poisson(rate, t_end):
-        n = rng.poisson(rate * t_end / 1000.0)
-        # on a 0.5 ms grid: pyNN.nest shifts source spikes by -min_delay, and times
-        # like 1072.4 - 0.1 round up to the next step in NEST (a 0.1 ms shift)
-        return np.unique(np.round(rng.uniform(1.0, t_end, n) * 2) / 2)
-
-    pre_trains = [np.append(poisson(15.0, t_learn), t_flush) for _ in range(20)]
-    teacher_trains = [poisson(40.0, t_learn) for _ in range(4)]
+    pre_trains, teacher_trains, t_flush = _poisson_inputs()
     wd = dict(w_min=0.0, w_max=0.3)
     ours, our_spikes = _stdp_network(sim, pre_trains, teacher_trains, t_flush + 5.0,
                                      wd_class, **wd)
@@ -381,3 +390,63 @@ def test_simple_stochastic_synapse_in_a_network_is_seeded():
 
     assert np.array_equal(run(7), run(7))
     assert not np.array_equal(run(7), run(8))
+
+
+# --- GPU (CuPy): same results as the NumPy engine ----------------------------------------
+needs_gpu = pytest.mark.skipif(cupy_or_none() is None, reason="needs CuPy and a CUDA GPU")
+
+
+@pytest.mark.gpu
+@needs_gpu
+@pytest.mark.parametrize("wd_class", ["AdditiveWeightDependence", "GutigWeightDependence"])
+def test_gpu_stdp_matches_cpu(wd_class):
+    pre_trains, teacher_trains, t_flush = _poisson_inputs()
+    results = {device: _stdp_network(sim, pre_trains, teacher_trains, t_flush + 5.0, wd_class,
+                                     device=device, w_min=0.0, w_max=0.3)
+               for device in ("cpu", "gpu")}
+    (w_cpu, s_cpu), (w_gpu, s_gpu) = results["cpu"], results["gpu"]
+    for a, b in zip(s_cpu, s_gpu):
+        assert_allclose(a, b, atol=1e-9)
+    assert_allclose(w_gpu, w_cpu, atol=1e3 * np.finfo(_weight_dtype()).eps * 0.3, rtol=0)
+
+
+@pytest.mark.gpu
+@needs_gpu
+def test_gpu_tsodyks_markram_matches_cpu():
+    spikes = [10.0, 30.0, 40.0, 45.0, 47.0, 100.0, 102.0, 300.0]
+    jumps = {}
+    for device in ("cpu", "gpu"):
+        jumps[device] = _tm_gsyn(sim, spikes, 8.0, device=device, U=0.4, tau_rec=80.0,
+                                 tau_facil=30.0)
+    assert_allclose(jumps["gpu"], jumps["cpu"], rtol=1e-6)
+
+
+@pytest.mark.gpu
+@needs_gpu
+@pytest.mark.parametrize("synapse", ["SimpleStochasticSynapse", "StochasticTsodyksMarkramSynapse",
+                                     "MultiQuantalSynapse"])
+def test_gpu_stochastic_release_seeded_and_unbiased(synapse):
+    """On the GPU the draws are CuPy's: reproducible per seed, release fraction ~ p."""
+    params = {"SimpleStochasticSynapse": dict(p=0.3),
+              "StochasticTsodyksMarkramSynapse": dict(U=0.3, tau_rec=1e-3),
+              "MultiQuantalSynapse": dict(U=0.3, n=1, tau_rec=1e-3)}[synapse]
+    n_post, n_spikes = 500, 40
+
+    def run(seed):
+        sim.setup(timestep=DT, rng_seed=seed, device="gpu")
+        src = sim.Population(1, sim.SpikeSourceArray(spike_times=np.arange(1, n_spikes + 1) * 5.0))
+        post = sim.Population(n_post, sim.IF_cond_exp(tau_syn_E=0.5, tau_refrac=0.1))
+        sim.Projection(src, post, sim.AllToAllConnector(),
+                       getattr(sim, synapse)(weight=0.5, **params))
+        post.record("gsyn_exc")
+        sim.run(n_spikes * 5.0 + 2.0)
+        g = post.get_data().segments[0].analogsignals[0].magnitude.copy()
+        sim.end()
+        return g
+
+    g = run(11)
+    assert np.array_equal(g, run(11))
+    # each released spike shows as a jump of 0.5 uS in one cell's gsyn
+    released = np.diff(g, axis=0) > 0.25
+    fraction = released.sum() / (n_post * n_spikes)
+    assert abs(fraction - 0.3) < 4 * np.sqrt(0.21 / (n_post * n_spikes))

@@ -55,6 +55,8 @@ class SpikeArraySource(SourceGroup):
         self.set_spike_times(np.arange(size), parameters.get("spike_times", [[]] * size))
 
     def set_spike_times(self, index, sequences):
+        if hasattr(sequences, "value"):  # one Sequence for all cells (PyNN gives that for size 1)
+            sequences = [sequences] * np.atleast_1d(index).size
         for i, seq in zip(np.atleast_1d(index), sequences):
             times = np.asarray(getattr(seq, "value", seq), dtype=float).ravel()
             if times.size > 1 and np.any(np.diff(times) < 0):

@@ -37,6 +37,7 @@ per presynaptic spike (`ScaledWeightStep`).
 import numpy as np
 
 from ..engine.plasticity import AdditiveWeightDependence, ParametricBlock, SpikePairRule
+from .weights import MagnitudeWeights
 
 STDP_FIXED_POINT_ONE = 2048.0   # sPyNNaker's STDP_FIXED_POINT = 11
 MAX_POST_SYNAPTIC_EVENTS = 16   # including the dummy entry at time 0
@@ -89,7 +90,7 @@ class ScaledWeightStep:
         return xp.clip(new, p["w_min"], p["w_max"])
 
 
-class SpiNNakerSTDPBlock(ParametricBlock):
+class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
     """A ParametricBlock whose weights follow sPyNNaker's deferred STDP update.
 
     Parameters per synapse: those of the standard SpikePairRule and

@@ -1,6 +1,8 @@
-"""Projection storing sPyNNaker's weight magnitudes."""
-import numpy as np
+"""Projection with sPyNNaker's defaults (StaticSynapse, receptor 'excitatory').
 
+Weights become magnitudes in the engine blocks (weights.py), so every
+connector path, vectorised or not, stores |w|.
+"""
 from ..projections import Projection as _PycarlProjection
 
 
@@ -17,15 +19,3 @@ class Projection(_PycarlProjection):
         super().__init__(presynaptic_population, postsynaptic_population, connector,
                          synapse_type, source, receptor_type or "excitatory",
                          space or Space(), label)
-
-    def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
-                            location_selector=None, **connection_parameters):
-        if "weight" in connection_parameters:
-            connection_parameters["weight"] = np.abs(connection_parameters["weight"])
-        super()._convergent_connect(presynaptic_indices, postsynaptic_index,
-                                    location_selector, **connection_parameters)
-
-    def _set_block_values(self, key, name, index, values):
-        if name == "weight":
-            values = np.abs(np.asarray(values, dtype=float))
-        super()._set_block_values(key, name, index, values)

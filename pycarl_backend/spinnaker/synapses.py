@@ -18,6 +18,7 @@ from pyNN.standardmodels import build_translations, synapses
 from ..standardmodels.synapses import EngineSynapseMixin, check_delays, _name_of
 from ..standardmodels.synapses import StaticSynapse as _PycarlStaticSynapse
 from .plasticity import SpiNNakerSTDPBlock
+from .weights import StaticMagnitudeBlock
 
 logger = logging.getLogger("pycarl.spinnaker")
 
@@ -45,8 +46,17 @@ SPINNAKER_CHECKS = {"weight": check_weight_signs, "delay": check_delays}
 
 
 class StaticSynapse(_PycarlStaticSynapse):
-    __doc__ = _PycarlStaticSynapse.__doc__
+    """Static synapse; `weight` and `delay` read back as attributes, as sPyNNaker's
+    SynapseDynamicsStatic offers them (sPyBlocks builds on that)."""
     parameter_checks = SPINNAKER_CHECKS
+    block_class = StaticMagnitudeBlock
+
+    def _value(self, name):
+        lazy = self.parameter_space[name]
+        return lazy.base_value
+
+    weight = property(lambda self: self._value("weight"))
+    delay = property(lambda self: self._value("delay"))
 
 
 def _identity(*names):

@@ -450,3 +450,20 @@ def test_gpu_stochastic_release_seeded_and_unbiased(synapse):
     released = np.diff(g, axis=0) > 0.25
     fraction = released.sum() / (n_post * n_spikes)
     assert abs(fraction - 0.3) < 4 * np.sqrt(0.21 / (n_post * n_spikes))
+
+
+def test_stdp_weight_outside_bounds_is_an_error():
+    sim.setup(timestep=DT)
+    p = sim.Population(2, sim.IF_curr_exp())
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0),
+                             weight=-0.5)
+    with pytest.raises(errors.InvalidParameterValueError, match=r"weight -0.5 is outside"):
+        sim.Projection(p, p, sim.AllToAllConnector(), stdp, receptor_type="inhibitory")
+    stdp = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(w_min=0.0, w_max=1.0),
+                             weight=0.5)
+    prj = sim.Projection(p, p, sim.AllToAllConnector(), stdp)
+    with pytest.raises(errors.InvalidParameterValueError, match=r"weight 2 is outside"):
+        prj.set(weight=2.0)
+    sim.end()

@@ -469,7 +469,28 @@ class STDPBlock(ParametricBlock):
     def check_parameter_set(self, parameters):
         self.weight_dependence.check(self.label, parameters)
 
+    def _check_weights_in_bounds(self, weights, w_min, w_max):
+        """STDP keeps weights in [w_min, w_max]; one outside would be clipped at its
+        first update, so it is an error (e.g. a negative inhibitory weight with w_min = 0)."""
+        weights = np.asarray(weights, dtype=float)
+        bad = (weights < w_min) | (weights > w_max)
+        if np.any(bad):
+            i = np.flatnonzero(bad)[0]
+            raise errors.InvalidParameterValueError(
+                f"projection '{self.label}': weight {weights[i]:g} is outside "
+                f"[w_min, w_max] = [{np.broadcast_to(w_min, bad.shape)[i]:g}, "
+                f"{np.broadcast_to(w_max, bad.shape)[i]:g}] of its STDP weight dependence")
+
+    def add(self, pre, post, weight, delay, **synapse_parameters):
+        super().add(pre, post, weight, delay, **synapse_parameters)
+        chunk, weights = self._column_chunks[-1]
+        self._check_weights_in_bounds(np.broadcast_to(weights, chunk["w_min"].shape),
+                                      chunk["w_min"], chunk["w_max"])
+
     def set_values(self, name, index, values):
+        if name == "weight":
+            self._check_weights_in_bounds(values, self.get_parameter("w_min")[index],
+                                          self.get_parameter("w_max")[index])
         if name in self.timing.block_constants:
             self.check_parameter(name, values)
             new = self.get_parameter(name)

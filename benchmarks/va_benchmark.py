@@ -50,18 +50,19 @@ def worker(simulator, benchmark, n, tstop):
     import importlib
     sim = importlib.import_module(SIMULATOR_MODULES[simulator])
     extra = {"threads": 1, "verbosity": "error"} if simulator == "nest" else {}
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0, **extra)
     net = va_network.build(sim, benchmark, n)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     sim.run(tstop)
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     blocks = [net.exc.get_data("spikes"), net.inh.get_data("spikes")]
     t3 = time.perf_counter()
     spikes = [sum(len(st) for st in b.segments[0].spiketrains) for b in blocks]
     result = {
         "simulator": simulator, "benchmark": benchmark, "n": n, "tstop": tstop,
         "build_s": t1 - t0, "run_s": t2 - t1, "fetch_s": t3 - t2,
+        "build_cpu_s": c1 - c0, "run_cpu_s": c2 - c1,
         "spikes_exc": spikes[0], "spikes_inh": spikes[1],
         "rate_exc_hz": spikes[0] / net.exc.size / (tstop / 1000.0),
         "rate_inh_hz": spikes[1] / net.inh.size / (tstop / 1000.0),
@@ -73,7 +74,7 @@ def worker(simulator, benchmark, n, tstop):
     else:
         # expected out-degree of a recurrent cell is the in-degree (p * n)
         result["synaptic_events"] = (spikes[0] + spikes[1]) * va_network.IN_DEGREE
-    result["us_per_event"] = 1e6 * result["run_s"] / max(result["synaptic_events"], 1)
+    result["us_per_event"] = 1e6 * result["run_cpu_s"] / max(result["synaptic_events"], 1)
     sim.end()
     result["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
     return result
@@ -97,10 +98,12 @@ def run_in_subprocess(simulator, benchmark, n, tstop, timeout):
             "error": " | ".join(tail) or f"exit status {proc.returncode}"}
 
 
-COLUMNS = [("build_s", "build s", "{:.2f}"), ("run_s", "run s", "{:.2f}"),
+# wall-clock and process CPU time (the CPU figures are robust to other load on the machine)
+COLUMNS = [("build_s", "build s", "{:.2f}"), ("build_cpu_s", "build cpu", "{:.2f}"),
+           ("run_s", "run s", "{:.2f}"), ("run_cpu_s", "run cpu", "{:.2f}"),
            ("fetch_s", "get_data s", "{:.3f}"), ("rate_exc_hz", "exc Hz", "{:.2f}"),
            ("rate_inh_hz", "inh Hz", "{:.2f}"), ("peak_rss_mb", "peak MB", "{:.0f}"),
-           ("us_per_event", "us/event", "{:.4f}")]
+           ("us_per_event", "us/ev cpu", "{:.4f}")]
 
 
 def format_table(results):
@@ -161,7 +164,8 @@ def main(argv=None):
     for s in simulators:
         if s not in SIMULATOR_MODULES:
             parser.error(f"unknown simulator {s!r}; choose from {sorted(SIMULATOR_MODULES)}")
-    print(f"machine: {os.cpu_count()} cores; tstop {args.tstop} ms, dt {va_network.DT} ms")
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
+          f"tstop {args.tstop} ms, dt {va_network.DT} ms")
     results = []
     for benchmark in benchmarks:
         for n in sizes:
@@ -176,7 +180,8 @@ def main(argv=None):
     print(format_memory(results))
     if args.json:
         with open(args.json, "w") as f:
-            json.dump({"cores": os.cpu_count(), "results": results}, f, indent=2)
+            json.dump({"cores": os.cpu_count(), "load_average": os.getloadavg()[0],
+                       "results": results}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -90,8 +90,8 @@ def test_static_synapse_memory_is_compact():
     sim.run(0.1)
     nbytes, n = simulator.state.engine.synapse_bytes()
     assert n == len(prj) > 0
-    # 12 bytes per synapse (int32 target + float64 weight), plus the row pointers
-    assert (nbytes - 8 * 1001) / n == pytest.approx(12.0)
+    # 10 bytes per synapse (uint16 target + float64 weight), plus int32 row pointers
+    assert (nbytes - 4 * 1001) / n == pytest.approx(10.0)
 
 
 def test_get_simulator_accepts_pycarl(tmp_path):

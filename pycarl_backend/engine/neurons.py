@@ -127,8 +127,24 @@ class NeuronGroup:
     def _count_down_refractory(self):
         """Mask of cells refractory in this step, and decrement their counters."""
         refractory = self.refractory_steps_left > 0
-        self.refractory_steps_left -= refractory.astype(self.refractory_steps_left.dtype)
+        self.refractory_steps_left -= refractory
         return refractory
+
+    def _uniform(self, values):
+        """A per-cell constant as one float when all cells share it: scalar operands
+        halve the memory traffic of the per-step array operations."""
+        from .backend import to_numpy
+        host = np.asarray(to_numpy(values))
+        if host.size and np.all(host == host.flat[0]):
+            return float(host.flat[0])
+        return values
+
+    def _work_arrays(self, k):
+        """k float64 scratch arrays of the group's size, allocated once per group."""
+        work = getattr(self, "_work", None)
+        if work is None or len(work) < k:
+            self._work = work = [self.xp.empty(self.size) for _ in range(k)]
+        return work
 
 
 POSITIVE = (0.0, None, False)
@@ -164,18 +180,38 @@ class IFCurrExp(NeuronGroup):
         self.p_exc_to_v = _exp_psc_to_v(xp, p['tau_syn_E'], p['tau_m'], p['cm'], dt)
         self.p_inh_to_v = _exp_psc_to_v(xp, p['tau_syn_I'], p['tau_m'], p['cm'], dt)
         self.refractory_steps = self.steps(p['tau_refrac'])
+        u = self._uniform
+        self._c = {'v_rest': u(p['v_rest']), 'p_mem': u(self.p_mem),
+                   'p_current': u(self.p_current), 'i_offset': u(p['i_offset']),
+                   'offset_drive': u(self.p_current * p['i_offset']),
+                   'p_exc_to_v': u(self.p_exc_to_v), 'p_inh_to_v': u(self.p_inh_to_v),
+                   'p_exc_decay': u(self.p_exc_decay), 'p_inh_decay': u(self.p_inh_decay)}
 
     def update(self, step, inputs, i_ext):
-        xp, p, s = self.xp, self.params, self.state
-        current = p['i_offset'] if i_ext is None else p['i_offset'] + i_ext
-        v_free = (p['v_rest'] + self.p_mem * (s['v'] - p['v_rest'])
-                  + self.p_current * current
-                  + self.p_exc_to_v * s['isyn_exc'] + self.p_inh_to_v * s['isyn_inh'])
+        # in place, same floating-point operations as
+        # v_rest + p_mem (v - v_rest) + p_current I + p_exc_to_v I_exc + p_inh_to_v I_inh
+        xp, p, s, c = self.xp, self.params, self.state, self._c
+        v = s['v']
+        saved, term = self._work_arrays(2)
+        xp.copyto(saved, v)  # refractory cells keep their potential
+        v -= c['v_rest']
+        v *= c['p_mem']
+        v += c['v_rest']
+        if i_ext is not None:
+            xp.add(i_ext, c['i_offset'], out=term)
+            term *= c['p_current']
+            v += term
+        elif not (isinstance(c['offset_drive'], float) and c['offset_drive'] == 0.0):
+            v += c['offset_drive']
+        xp.multiply(s['isyn_exc'], c['p_exc_to_v'], out=term)
+        v += term
+        xp.multiply(s['isyn_inh'], c['p_inh_to_v'], out=term)
+        v += term
         refractory = self._count_down_refractory()
-        s['v'] = xp.where(refractory, s['v'], v_free)
-        s['isyn_exc'] *= self.p_exc_decay
+        xp.copyto(v, saved, where=refractory)
+        s['isyn_exc'] *= c['p_exc_decay']
         s['isyn_exc'] += inputs[0]
-        s['isyn_inh'] *= self.p_inh_decay
+        s['isyn_inh'] *= c['p_inh_decay']
         s['isyn_inh'] += inputs[1]
         return self._fire('v', p['v_reset'])
 
@@ -203,26 +239,53 @@ class IFCondExp(NeuronGroup):
         self.inh_step_mean = p['tau_syn_I'] / dt * (1.0 - self.p_inh_decay)
         self.g_leak = p['cm'] / p['tau_m']
         self.refractory_steps = self.steps(p['tau_refrac'])
+        u = self._uniform
+        self._c = {'exc_step_mean': u(self.exc_step_mean), 'inh_step_mean': u(self.inh_step_mean),
+                   'g_leak': u(self.g_leak), 'leak_drive': u(self.g_leak * p['v_rest']),
+                   'e_rev_E': u(p['e_rev_E']), 'e_rev_I': u(p['e_rev_I']),
+                   'i_offset': u(p['i_offset']), 'cm': u(p['cm']), 'v_reset': u(p['v_reset']),
+                   'p_exc_decay': u(self.p_exc_decay), 'p_inh_decay': u(self.p_inh_decay)}
 
-    def membrane_step(self, current):
-        """Exact step of cm dV/dt = gL(EL-V) + ge(Ee-V) + gi(Ei-V) + I at fixed g."""
-        xp, p, s = self.xp, self.params, self.state
-        g_exc = s['gsyn_exc'] * self.exc_step_mean
-        g_inh = s['gsyn_inh'] * self.inh_step_mean
-        g_total = self.g_leak + g_exc + g_inh
-        v_inf = (self.g_leak * p['v_rest'] + g_exc * p['e_rev_E'] + g_inh * p['e_rev_I']
-                 + current) / g_total
-        return v_inf + (s['v'] - v_inf) * xp.exp(-self.dt * g_total / p['cm'])
+    def membrane_step(self, i_ext):
+        """Exact step of cm dV/dt = gL(EL-V) + ge(Ee-V) + gi(Ei-V) + I at fixed g, in place:
+        v <- v_inf + (v - v_inf) exp(-dt g_total / cm), v_inf = (gL EL + ge Ee + gi Ei + I) / g_total
+        (the same floating-point operations as that expression, without temporaries)."""
+        xp, s, c = self.xp, self.state, self._c
+        g_exc, g_inh, g_total = self._work_arrays(3)
+        xp.multiply(s['gsyn_exc'], c['exc_step_mean'], out=g_exc)
+        xp.multiply(s['gsyn_inh'], c['inh_step_mean'], out=g_inh)
+        xp.add(g_exc, c['g_leak'], out=g_total)
+        g_total += g_inh
+        v_inf = g_exc
+        if isinstance(c['e_rev_E'], float) and c['e_rev_E'] == 0.0:
+            xp.multiply(g_inh, c['e_rev_I'], out=v_inf)
+            v_inf += c['leak_drive']
+        else:
+            v_inf *= c['e_rev_E']
+            v_inf += c['leak_drive']
+            g_inh *= c['e_rev_I']
+            v_inf += g_inh
+        if i_ext is not None:
+            v_inf += xp.add(i_ext, c['i_offset'], out=g_inh)
+        elif not (isinstance(c['i_offset'], float) and c['i_offset'] == 0.0):
+            v_inf += c['i_offset']
+        v_inf /= g_total
+        g_total *= -self.dt
+        g_total /= c['cm']
+        decay = xp.exp(g_total, out=g_total)
+        v = s['v']
+        v -= v_inf
+        v *= decay
+        v += v_inf
 
     def update(self, step, inputs, i_ext):
-        xp, p, s = self.xp, self.params, self.state
-        current = p['i_offset'] if i_ext is None else p['i_offset'] + i_ext
-        v_free = self.membrane_step(current)
+        xp, p, s, c = self.xp, self.params, self.state, self._c
+        self.membrane_step(i_ext)
         refractory = self._count_down_refractory()
-        s['v'] = xp.where(refractory, p['v_reset'], v_free)
-        s['gsyn_exc'] *= self.p_exc_decay
+        xp.copyto(s['v'], self._c['v_reset'], where=refractory)
+        s['gsyn_exc'] *= c['p_exc_decay']
         s['gsyn_exc'] += inputs[0]
-        s['gsyn_inh'] *= self.p_inh_decay
+        s['gsyn_inh'] *= c['p_inh_decay']
         s['gsyn_inh'] += inputs[1]
         return self._fire('v', p['v_reset'])
 

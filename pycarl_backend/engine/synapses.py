@@ -1,12 +1,13 @@
 """Static synapses as CSR arrays by presynaptic cell, and spike propagation
 into the delay ring buffer of the target population.
 
-Storage per synapse: target cell int32 (4 B), weight float64 (8 B, so that
-weights read back exactly as set, as in NEST), delay in steps int16 (2 B); a
+Storage per synapse: target cell uint16 (2 B) when the target population has
+at most 65536 cells, else int32 (4 B); weight float64 (8 B, so that
+weights read back exactly as set, as in NEST); delay in steps int16 (2 B); a
 projection whose delays are all equal keeps one scalar delay instead
-(12 B per synapse). Connections are first collected in chunks
-(one per connector call) and compressed into CSR once, before the next run
-or query.
+(10 or 12 B per synapse), plus int32 row pointers (4 B per source cell).
+Connections are first collected in chunks (one per connector call) and
+compressed into CSR once, before the next run or query.
 """
 import numpy as np
 
@@ -21,9 +22,10 @@ def expand_rows(xp, indptr, rows):
     total = int(counts.sum())
     if total == 0:
         return None, None
-    offsets = xp.cumsum(counts) - counts
     row_of_entry = repeat_arange(xp, counts, total)
-    idx = starts[row_of_entry] + (xp.arange(total) - offsets[row_of_entry])
+    # entry k of row r sits at starts[r] + (k - offset of row r's first entry)
+    shift = starts - (xp.cumsum(counts) - counts)
+    idx = shift[row_of_entry] + xp.arange(total)
     return idx, row_of_entry
 
 
@@ -79,8 +81,9 @@ class SynapseBlock:
 
     def _store(self, indptr, post, weight, delay):
         xp = self.xp
-        self.indptr = xp.asarray(indptr.astype(np.int64))
-        self.post = xp.asarray(post.astype(np.int32))
+        # compact index types: 2-byte targets while the target population fits them
+        self.indptr = xp.asarray(indptr.astype(np.int32 if post.size < 2**31 else np.int64))
+        self.post = xp.asarray(post.astype(np.uint16 if self.n_post <= 2**16 else np.int32))
         self.weight = xp.asarray(weight.astype(np.float64))
         self.set_delays(delay)
 
@@ -105,7 +108,7 @@ class SynapseBlock:
         indptr = to_numpy(self.indptr)
         pre = np.repeat(np.arange(self.n_pre, dtype=np.int64), np.diff(indptr))
         delay = self.delay_array()
-        return pre, to_numpy(self.post), to_numpy(self.weight), delay
+        return pre, to_numpy(self.post).astype(np.int32), to_numpy(self.weight), delay
 
     def delay_array(self):
         if isinstance(self.delay, int):
@@ -153,9 +156,17 @@ class SynapseBlock:
         idx, spike_of_syn = self.synapses_of(spikes)
         if idx is None:
             return
+        weights = self.delivered_weights(step, idx, spike_of_syn)
+        if isinstance(self.delay, int) and extra_steps is None:
+            # one arrival slot: accumulate into that row's columns of this receptor
+            row = ring.buffer[(step + self.delay) % ring.slots]
+            columns = row[self.receptor_offset:self.receptor_offset + self.n_post]
+            scatter_add(self.xp, columns, self.post[idx], weights)
+            return
+        post = self.post[idx].astype(self.xp.int64)
         delay = self.delay if isinstance(self.delay, int) else self.delay[idx]
         if extra_steps is not None:
-            delay = delay + extra_steps(idx, spike_of_syn, self.post[idx])
+            delay = delay + extra_steps(idx, spike_of_syn, post)
         slot = (step + delay) % ring.slots
-        flat = slot * ring.width + (self.receptor_offset + self.post[idx])
-        scatter_add(self.xp, ring.flat, flat, self.delivered_weights(step, idx, spike_of_syn))
+        flat = slot * ring.width + (self.receptor_offset + post)
+        scatter_add(self.xp, ring.flat, flat, weights)

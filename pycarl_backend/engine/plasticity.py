@@ -100,6 +100,7 @@ class ParametricBlock(SynapseBlock):
         if not self._chunks:
             return
         xp = self.xp
+        # the order SynapseBlock.finalize gives: stable sort by pre of old + queued
         old_pre = self.host_arrays()[0]
         pre = np.concatenate([old_pre] + [c[0] for c in self._chunks])
         order = np.argsort(pre, kind="stable")
@@ -135,7 +136,7 @@ class ParametricBlock(SynapseBlock):
             super().set_values(name, index, values)
 
     def parameters_changed(self, name):
-        """Called after set_values changed parameter `name`."""
+        """Called after set_values changed parameter `name` (for derived constants)."""
 
     def get_parameter(self, name):
         if name in self.columns:

@@ -467,3 +467,29 @@ def test_stdp_weight_outside_bounds_is_an_error():
     with pytest.raises(errors.InvalidParameterValueError, match=r"weight 2 is outside"):
         prj.set(weight=2.0)
     sim.end()
+
+
+def test_stdp_split_run_equals_one_run():
+    """Traces and delay histories carry over between run() calls."""
+    pre_trains, teacher_trains, _ = _poisson_inputs(t_learn=600.0, t_flush=650.0)
+
+    def weights(chunks):
+        sim.setup(timestep=DT, min_delay=0.5)
+        pre = sim.Population(20, sim.SpikeSourceArray(spike_times=pre_trains))
+        teacher = sim.Population(4, sim.SpikeSourceArray(spike_times=teacher_trains))
+        post = sim.Population(4, sim.IF_curr_exp(tau_refrac=2.0))
+        sim.Projection(teacher, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=3.0))
+        stdp = sim.STDPMechanism(
+            timing_dependence=sim.SpikePairRule(A_plus=0.02, A_minus=0.025),
+            weight_dependence=sim.MultiplicativeWeightDependence(w_max=0.3), weight=0.1,
+            delay=lambda d: 1.0 + 0.1 * np.round(d % 7))
+        prj = sim.Projection(pre, post, sim.AllToAllConnector(), stdp)
+        for t in chunks:
+            sim.run(t)
+        w = prj.get("weight", format="array")
+        sim.end()
+        return w
+
+    whole = weights([660.0])
+    assert np.abs(whole - 0.1).max() > 1e-3
+    assert_allclose(weights([123.4, 300.0, 236.6]), whole, rtol=1e-12)

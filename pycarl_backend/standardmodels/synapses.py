@@ -52,6 +52,10 @@ class EngineSynapseMixin:
     def block_options(self, projection):
         return {}
 
+    def _get_minimum_delay(self):
+        from .. import simulator
+        return simulator.state.min_delay
+
     def make_block(self, engine, pre_group, post_group, receptor, label, projection):
         return engine.add_block(pre_group, post_group, receptor, label=label,
                                 block_class=self.block_class,
@@ -61,10 +65,6 @@ class EngineSynapseMixin:
 class StaticSynapse(EngineSynapseMixin, synapses.StaticSynapse):
     __doc__ = synapses.StaticSynapse.__doc__
     translations = build_translations(('weight', 'weight'), ('delay', 'delay'))
-
-    def _get_minimum_delay(self):
-        from .. import simulator
-        return simulator.state.min_delay
 
 
 # --- synapse types beyond StaticSynapse ---------------------------------------
@@ -79,10 +79,6 @@ class EngineBlockMixin(EngineSynapseMixin):
     """Synapse types whose engine block has per-synapse parameters: they are told
     the time step, and blocks with per-step work (`after_step`) join the
     engine's step hooks."""
-
-    def _get_minimum_delay(self):
-        from .. import simulator
-        return simulator.state.min_delay
 
     def block_options(self, projection):
         return {"dt": projection._simulator.state.dt}

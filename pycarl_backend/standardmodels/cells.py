@@ -28,6 +28,10 @@ def bind(pynn_class, engine_model):
         "__module__": __name__,
         "translations": identity_translations(pynn_class),
         "engine_model": engine_model,
+        # every state variable PyNN documents is recordable (e.g. isyn_exc, HH gates)
+        "recordable": list(pynn_class.recordable) + [
+            name for name in pynn_class.default_initial_values
+            if name not in pynn_class.recordable],
     }
     return type(pynn_class.__name__, (pynn_class,), namespace)
 

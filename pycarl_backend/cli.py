@@ -2,6 +2,7 @@
 
     pycarl run SCRIPT [ARGS...]                 run a PyNN script on pycarl
     pycarl compare --hardware CHIP --out DIR SCRIPT [ARGS...]
+    pycarl explore --hardware CHIP --sweep KEY=V1,V2 [--sweep ...] --out DIR SCRIPT [ARGS...]
     pycarl chips                                list the built-in chips
     pycarl demo                                 Vogels-Abbott: software vs three chips
 
@@ -10,6 +11,7 @@ Exit status: 0 success, 1 the run failed, 2 bad usage.
 import argparse
 import os
 import sys
+import textwrap
 from pathlib import Path
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -17,6 +19,10 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 class UsageError(Exception):
     pass
+
+
+class RunFailed(Exception):
+    """The run went wrong (exit status 1); the message is the whole report."""
 
 
 def _check_chip(name):
@@ -60,6 +66,33 @@ def cmd_compare(args):
     print(f"wrote {Path(args.out) / 'metrics.json'} and {Path(args.out) / 'report.html'}")
 
 
+def cmd_explore(args):
+    _check_script(args.script)
+    _check_chip(args.hardware)
+    from hardware_models.explore import SweepError, parse_sweep, validate_sweeps
+    if int(args.workers) < 1:
+        raise UsageError(f"--workers must be >= 1, got {args.workers}")
+    if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://",
+                                                         "ucx://", "ws://", "wss://")):
+        raise UsageError(f"--scheduler {args.scheduler!r} is not an address like "
+                         f"tcp://HOST:PORT")
+    try:
+        sweeps = [parse_sweep(text) for text in args.sweep]
+        validate_sweeps(args.hardware, sweeps)
+    except SweepError as err:
+        raise UsageError(str(err)) from None
+    from .explore import explore
+    rows = explore(args.script, args.script_args, args.hardware, sweeps, args.out,
+                   seed=args.seed, workers=args.workers, scheduler=args.scheduler)
+    failed = [r for r in rows if r["status"] != "ok"]
+    print(f"{len(rows) - len(failed)} of {len(rows)} points succeeded; wrote "
+          f"{Path(args.out) / 'results.csv'}, results.json and report.html")
+    for r in failed:
+        print(f"  point {r['point']} failed: {r['error']}", file=sys.stderr)
+    if rows and len(failed) == len(rows):
+        raise RunFailed(f"all {len(rows)} points failed; first error: {failed[0]['error']}")
+
+
 def cmd_chips(args):
     from hardware_models import list_chips, load_spec
     print(f"{'chip':<10} {'cores':>6} {'neurons/core':>13} {'time model':>11}  source")
@@ -85,15 +118,75 @@ def cmd_demo(args):
     print(f"report: {Path(args.out) / 'report.html'}")
 
 
+# Options of pycarl that may also follow the script's own arguments (the issue's
+# syntax `pycarl explore SCRIPT ARGS --hardware CHIP ...`): name -> (dest, appends).
+# --seed is not among them: after the script it is the script's own option.
+TRAILING = {
+    "compare": {"--hardware": ("hardware", False), "--out": ("out", False)},
+    "explore": {"--hardware": ("hardware", False), "--out": ("out", False),
+                "--sweep": ("sweep", True), "--scheduler": ("scheduler", False),
+                "--workers": ("workers", False)},
+}
+REQUIRED = {"compare": ("--hardware", "--out"), "explore": ("--hardware", "--sweep", "--out")}
+
+
+def take_trailing_options(args):
+    """Move pycarl's options found among the script arguments back onto args.
+
+    Everything after a literal ``--`` belongs to the script unchanged."""
+    names = TRAILING.get(args.command)
+    if not names:
+        return args
+    tokens, kept, given = list(args.script_args), [], set()
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token == "--":
+            kept += tokens[i + 1:]
+            break
+        name, eq, inline = token.partition("=")
+        if name not in names:
+            kept.append(token)
+            i += 1
+            continue
+        if eq:
+            value, i = inline, i + 1
+        elif i + 1 < len(tokens):
+            value, i = tokens[i + 1], i + 2
+        else:
+            raise UsageError(f"{name} needs a value")
+        dest, appends = names[name]
+        if appends:
+            setattr(args, dest, (getattr(args, dest) or []) + [value])
+        elif getattr(args, dest) not in (None, DEFAULTS.get(dest)) or name in given:
+            raise UsageError(f"{name} given twice")
+        else:
+            setattr(args, dest, value)
+        given.add(name)
+    args.script_args = kept
+    if args.command == "explore":
+        try:
+            args.workers = int(args.workers)
+        except ValueError:
+            raise UsageError(f"--workers must be an integer, got {args.workers!r}") from None
+    missing = [n for n in REQUIRED[args.command] if not getattr(args, names[n][0])]
+    if missing:
+        raise UsageError(f"missing {', '.join(missing)}")
+    return args
+
+
+DEFAULTS = {"workers": 2}
+
+
 def build_parser():
     parser = argparse.ArgumentParser(prog="pycarl", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
 
-    def script_command(name, help_text, example):
-        p = sub.add_parser(name, help=help_text, description=f"{help_text}\n\nexample: {example}",
-                           formatter_class=argparse.RawDescriptionHelpFormatter)
-        return p
+    def script_command(name, help_text, example, details=""):
+        text = textwrap.fill(help_text + (". " + details if details else ""), width=78)
+        return sub.add_parser(name, help=help_text, description=f"{text}\n\nexample:\n  {example}",
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
 
     p = script_command("run", "run a PyNN script on pycarl (its pyNN.nest/get_simulator "
                        "backend becomes pycarl)", "pycarl run examples/vogels_abbott.py pycarl")
@@ -104,16 +197,48 @@ def build_parser():
     p.add_argument("script_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_run)
 
+    after = ("pycarl's options may come before SCRIPT or after the script's arguments "
+             "(put script arguments that clash with them after a literal --)")
     p = script_command("compare", "run a script software-only and co-simulated on a chip; "
                        "write DIR/metrics.json and DIR/report.html",
                        "pycarl compare --hardware loihi --out cmp examples/vogels_abbott.py "
-                       "pycarl --n 1000")
-    p.add_argument("--hardware", required=True, help="chip name or YAML path")
-    p.add_argument("--out", required=True, help="output directory")
+                       "pycarl --n 1000", after)
+    p.add_argument("--hardware", help="chip name or YAML path (required)")
+    p.add_argument("--out", help="output directory (required)")
     p.add_argument("--seed", type=int, default=1234)
     p.add_argument("script")
     p.add_argument("script_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_compare)
+
+    p = script_command("explore", "design-space exploration: co-simulate the script at each "
+                       "point of a sweep of chip parameters, against one shared software-only "
+                       "run",
+                       "pycarl explore examples/vogels_abbott.py pycarl --n 500 --tstop 200 "
+                       "--raster '' --hardware loihi --sweep "
+                       "interconnect.router_latency_cycles=1,2,4 --sweep "
+                       "mapping=sequential,min-comm --sweep quantize=true,false --out dse",
+                       "The points are the cartesian product of the --sweep lists (dotted "
+                       "chip-YAML keys, plus mapping, neurons_per_core, quantize). They run "
+                       "in a local process pool (--workers), or on a Dask cluster with "
+                       "--scheduler. Writes DIR/results.csv, DIR/results.json and "
+                       "DIR/report.html (Pareto plot of energy vs behavioural deviation, one "
+                       "plot per swept key, best point per objective). A point that fails is "
+                       "a row with status 'failed' and its error; the exit status is 1 only "
+                       "when every point fails. " + after)
+    p.add_argument("--hardware", help="chip name or YAML path (required)")
+    p.add_argument("--sweep", action="append", metavar="KEY=V1,V2,...",
+                   help="a chip key and its values (true/false, integers, numbers or "
+                        "names); repeat for more keys (required)")
+    p.add_argument("--out", help="output directory (required)")
+    p.add_argument("--workers", default=DEFAULTS["workers"],
+                   help="local worker processes (default 2; ignored with --scheduler)")
+    p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
+                   help="run the points on this Dask scheduler instead of locally")
+    p.add_argument("--seed", type=int, default=1234,
+                   help="seed of every run (before SCRIPT only)")
+    p.add_argument("script")
+    p.add_argument("script_args", nargs=argparse.REMAINDER)
+    p.set_defaults(func=cmd_explore)
 
     p = script_command("chips", "list the built-in chips and their key figures", "pycarl chips")
     p.set_defaults(func=cmd_chips)
@@ -128,16 +253,25 @@ def build_parser():
     return parser
 
 
+def _one_line(err):
+    return " ".join(str(err).split())
+
+
 def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
+        take_trailing_options(args)
         args.func(args)
     except UsageError as err:
-        print(f"pycarl {args.command}: error: {err}", file=sys.stderr)
+        print(f"pycarl {args.command}: error: {_one_line(err)}", file=sys.stderr)
         return 2
+    except RunFailed as err:
+        print(f"pycarl {args.command}: error: {_one_line(err)}", file=sys.stderr)
+        return 1
     except Exception as err:  # a run that failed: one line, status 1
-        print(f"pycarl {args.command}: error: {type(err).__name__}: {err}", file=sys.stderr)
+        print(f"pycarl {args.command}: error: {type(err).__name__}: {_one_line(err)}",
+              file=sys.stderr)
         return 1
     return 0
 

@@ -45,11 +45,14 @@ def run_script(script, args, capture_path=None):
     start = time.perf_counter()
     try:
         runpy.run_path(script, run_name="__main__")
-    finally:
-        if capture_path:
-            from . import simulator
-            from .capture import capture
-            capture(simulator.state, capture_path, time.perf_counter() - start)
+    except SystemExit as exit_:
+        if exit_.code not in (None, 0):
+            raise
+    # capture only after success: capturing a failed run would mask its error
+    if capture_path:
+        from . import simulator
+        from .capture import capture
+        capture(simulator.state, capture_path, time.perf_counter() - start)
 
 
 def main(argv=None):

@@ -114,3 +114,16 @@ def test_get_simulator_accepts_pycarl(tmp_path):
     out = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True).stdout
     name, count = out.split()
     assert name == "pycarl_backend" and int(count) > 0
+
+
+def test_repeated_spike_times_are_each_delivered():
+    sim.setup(timestep=0.1)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[5.0, 5.0, 7.0]))
+    cell = sim.Population(1, sim.IF_curr_exp(), label="c")
+    sim.Projection(source, cell, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0, delay=1.0))
+    cell.record("isyn_exc")
+    source.record("spikes")
+    sim.run(10.0)
+    isyn = cell.get_data().segments[0].analogsignals[0].magnitude[:, 0]
+    assert isyn[60] == pytest.approx(2.0)  # both spikes at 5 ms arrive at 6 ms
+    assert list(source.get_data().segments[0].spiketrains[0].magnitude) == [5.0, 5.0, 7.0]

@@ -84,9 +84,9 @@ class SpikeArraySource(SourceGroup):
         steps = np.ceil(np.round(times / self.dt, 6)).astype(np.int64) - 1
         keep = (steps >= first_step) & (steps < first_step + n_steps)
         steps, cells, times = steps[keep], cells[keep], times[keep]
-        # one spike per cell per step
-        key, first = np.unique(steps * self.size + cells, return_index=True)
-        return key // self.size, (key % self.size).astype(np.int32), times[first]
+        # repeated times are kept: each is delivered (as NEST's spike_generator)
+        order = np.lexsort((cells, steps))
+        return steps[order], cells[order], times[order]
 
 
 class RenewalSource(SourceGroup):

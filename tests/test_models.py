@@ -59,13 +59,11 @@ def test_all_standard_models_available():
     assert {"PointNeuron"} <= names
 
 
-@pytest.mark.parametrize("name", sorted(DRIVE))
+@pytest.mark.parametrize("name", sorted(set(DRIVE) - {"Izhikevich"}))
 def test_negative_time_constant_or_capacitance_is_refused(name):
+    """Izhikevich is left out: none of its parameters is restricted in sign."""
     sim.setup()
-    bad = {'Izhikevich': None}.get(name, 'cm' if 'cm' in getattr(sim, name).default_parameters
-                                    else 'tau_m')
-    if bad is None:
-        pytest.skip("Izhikevich has no positive-only parameter")
+    bad = 'cm' if 'cm' in getattr(sim, name).default_parameters else 'tau_m'
     with pytest.raises(errors.InvalidParameterValueError, match=bad):
         sim.Population(1, getattr(sim, name)(**{bad: -1.0}), label="bad")
     sim.end()

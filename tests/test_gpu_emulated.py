@@ -152,16 +152,18 @@ def propagate_spikes(a):
     first_gid = view(a["group_first_gid"], np.int32, n_groups)
     block_start = view(a["group_block_start"], np.int32, n_groups + 1)
     n_blocks = int(block_start[-1])
-    table = {name: view(a[name], np.int32 if name == "b_delay_scalar" else np.int64, n_blocks)
+    table = {name: view(a[name], np.int32 if name in ("b_delay_scalar", "b_format")
+                        else np.int64, n_blocks)
              for name in ("b_indptr", "b_post", "b_weight", "b_delay", "b_delay_scalar",
-                          "b_col_base")}
+                          "b_col_base", "b_format")}
     for gid in gids:
         g = gid_group[gid]
         local = gid - first_gid[g]
         for e in range(block_start[g], block_start[g + 1]):
-            indptr = view(table["b_indptr"][e], np.int64, local + 2)
+            fmt = int(table["b_format"][e])
+            indptr = view(table["b_indptr"][e], np.int32 if fmt & 1 else np.int64, local + 2)
             lo, hi = int(indptr[local]), int(indptr[local + 1])
-            post = view(table["b_post"][e], np.int32, hi)[lo:]
+            post = view(table["b_post"][e], np.uint16 if fmt & 2 else np.int32, hi)[lo:]
             weight = view(table["b_weight"][e], np.float64, hi)[lo:]
             delay = (view(table["b_delay"][e], np.int16, hi)[lo:].astype(np.int64)
                      if table["b_delay"][e] else table["b_delay_scalar"][e])
@@ -198,6 +200,7 @@ def make_fake_cupy():
     fake.asarray = _asarray
     fake.ndarray = DeviceArray
     fake.RawModule = RawModule
+    fake.asnumpy = _to_host
     fake.cuda = types.SimpleNamespace(
         runtime=types.SimpleNamespace(getDeviceCount=lambda: 1),
         Device=lambda *a: types.SimpleNamespace(attributes={"MultiProcessorCount": 2}))

@@ -279,16 +279,21 @@ class FusedStepper:
                         block.delay.astype(cp.int16)
                     self._keep.append(delay)
                     delay_ptr, delay0 = delay.data.ptr, 0
-                indptr = block.indptr.astype(cp.int64, copy=False)
-                post = block.post.astype(cp.int32, copy=False)
+                indptr, post = block.indptr, block.post
+                if indptr.dtype not in (cp.int32, cp.int64):
+                    indptr = indptr.astype(cp.int64)
+                if post.dtype not in (cp.uint16, cp.int32):
+                    post = post.astype(cp.int32)
+                fmt = (1 if indptr.dtype == cp.int32 else 0) | (2 if post.dtype == cp.uint16 else 0)
                 self._keep += [weight, indptr, post]
                 rows.append((indptr.data.ptr, post.data.ptr, weight.data.ptr, delay_ptr, delay0,
-                             self.ring_columns[block.post_group] + block.receptor_offset))
+                             self.ring_columns[block.post_group] + block.receptor_offset, fmt))
             starts.append(len(rows))
-        table = np.array(rows, dtype=np.int64).reshape(-1, 6)
+        table = np.array(rows, dtype=np.int64).reshape(-1, 7)
         self.group_block_start = cp.asarray(np.array(starts, dtype=np.int32))
-        self.b_cols = [cp.asarray(np.ascontiguousarray(table[:, k])) for k in range(6)]
-        self.b_cols[4] = self.b_cols[4].astype(cp.int32)
+        self.b_cols = [cp.asarray(np.ascontiguousarray(table[:, k])) for k in range(7)]
+        for k in (4, 6):  # delay0 and format are int32 columns
+            self.b_cols[k] = self.b_cols[k].astype(cp.int32)
 
     # --- ring transfer ------------------------------------------------------
     def _load_rings(self, first):
@@ -370,3 +375,22 @@ def fused_stepper(engine, hardware, blocks_by_pre):
     if fusable(engine, hardware) is not None:
         return None
     return FusedStepper(engine, blocks_by_pre)
+
+
+def sort_by_pre(cp, n_pre, pre, post, weight, delay):
+    """CSR by presynaptic cell, sorted on the GPU (SynapseBlock.finalize's host
+    argsort takes minutes for the microcircuit's 0.3 billion synapses).
+
+    The sort is stable, as the host path's, so synapses keep their order
+    within a row. Returns device indptr, post and weight, and host delays.
+    """
+    pre_d = cp.asarray(np.asarray(pre, dtype=np.int64))
+    indptr = cp.concatenate([cp.zeros(1, cp.int64),
+                             cp.cumsum(cp.bincount(pre_d, minlength=n_pre))])
+    # unique keys (row, position), so that any sort gives the stable order
+    order = cp.argsort((pre_d << 32) | cp.arange(pre_d.size, dtype=cp.int64))
+    del pre_d
+    post_d = cp.asarray(post)[order]
+    weight_d = cp.asarray(weight)[order]
+    delay_h = cp.asnumpy(cp.asarray(delay)[order])
+    return indptr, post_d, weight_d, delay_h

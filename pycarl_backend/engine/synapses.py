@@ -74,6 +74,10 @@ class SynapseBlock:
         weight = np.concatenate([p[2] for p in parts])
         delay = np.concatenate([p[3] for p in parts])
         self._chunks = []
+        if self.xp is not np and pre.size:  # sort on the GPU
+            from .gpu import sort_by_pre
+            self._store(*sort_by_pre(self.xp, self.n_pre, pre, post, weight, delay))
+            return
         order = np.argsort(pre, kind="stable")
         counts = np.bincount(pre, minlength=self.n_pre)
         self._store(np.concatenate([[0], np.cumsum(counts)]), post[order], weight[order],

@@ -5,6 +5,8 @@
 // multiple of 32, as many as the grid allows), which stride over its rows in
 // every synapse block leaving its group and atomically add the weight into
 // ring[(step + delay) % slots][column]. Also resets the next step's counter.
+// Block formats (b_format bits): 1 = int32 indptr (else int64), 2 = uint16
+// targets (else int32), as SynapseBlock stores them.
 
 extern "C" __global__ void propagate_spikes(
     int step, int slots, long long width, double *ring,
@@ -12,7 +14,8 @@ extern "C" __global__ void propagate_spikes(
     const int *spikes, const int *spike_count, int *next_spike_count,
     const int *gid_group, const int *group_first_gid, const int *group_block_start,
     const long long *b_indptr, const long long *b_post, const long long *b_weight,
-    const long long *b_delay, const int *b_delay_scalar, const long long *b_col_base)
+    const long long *b_delay, const int *b_delay_scalar, const long long *b_col_base,
+    const int *b_format)
 {
     long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     long long total = (long long)gridDim.x * blockDim.x;
@@ -27,17 +30,26 @@ extern "C" __global__ void propagate_spikes(
         int g = gid_group[gid];
         long long local = gid - group_first_gid[g];
         for (int e = group_block_start[g]; e < group_block_start[g + 1]; ++e) {
-            const long long *indptr = (const long long *)b_indptr[e];
-            const int *post = (const int *)b_post[e];
+            int format = b_format[e];
+            long long begin, end;
+            if (format & 1) {
+                begin = ((const int *)b_indptr[e])[local];
+                end = ((const int *)b_indptr[e])[local + 1];
+            } else {
+                begin = ((const long long *)b_indptr[e])[local];
+                end = ((const long long *)b_indptr[e])[local + 1];
+            }
+            const int *post32 = (const int *)b_post[e];
+            const unsigned short *post16 = (const unsigned short *)b_post[e];
             const double *weight = (const double *)b_weight[e];
             const short *delay = (const short *)b_delay[e];
             int delay0 = b_delay_scalar[e];
             long long col_base = b_col_base[e];
-            long long end = indptr[local + 1];
-            for (long long k = indptr[local] + lane; k < end; k += lanes) {
+            for (long long k = begin + lane; k < end; k += lanes) {
                 int d = delay ? (int)delay[k] : delay0;
                 long long slot = (step + d) % slots;
-                atomicAdd(ring + slot * width + col_base + post[k], weight[k]);
+                long long post = (format & 2) ? (long long)post16[k] : (long long)post32[k];
+                atomicAdd(ring + slot * width + col_base + post, weight[k]);
             }
         }
     }

@@ -264,3 +264,52 @@ def test_extra_models_names_that_cannot_be_served_raise():
     with pytest.raises(errors.NoModelAvailableError, match="SpikeNearestPairRule"):
         sim.extra_models.IF_curr_dual_exp
     assert "IF_curr_exp" in sim.list_standard_models()
+
+
+# --- the project's own CA3 content-addressable memory (examples/hippocampus_cam) ----------
+
+def _cam_modules():
+    import importlib.util
+    import os
+    import sys
+    folder = os.path.join(os.path.dirname(__file__), os.pardir, "examples", "hippocampus_cam")
+    sys.path.insert(0, os.path.abspath(folder))
+    try:
+        network = importlib.import_module("cam_network")
+        spec = importlib.util.spec_from_file_location("cam_demo", os.path.join(folder, "cam_demo.py"))
+        demo = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(demo)
+    finally:
+        sys.path.pop(0)
+    return network, demo
+
+
+def test_cam_random_protocol_all_correct():
+    network, _ = _cam_modules()
+    ops = network.random_protocol(60, 5, 10, seed=2026)
+    kinds = {op[0] for op in ops}
+    assert kinds == {"learn", "cue", "content"}
+    assert any(op[0] == "learn" and any(o[0] == "learn" and o[2] == op[2] and o[1] < op[1]
+                                        for o in ops) for op in ops)  # overwrites happen
+    results = network.run_protocol(sim, ops, 5, 10)
+    wrong = [(network.describe(op), seen, want) for op, ok, seen, want in results if not ok]
+    assert len(results) == 60 and not wrong, wrong
+
+
+def test_cam_demo_script_learns_recalls_and_forgets(capsys):
+    _, demo = _cam_modules()
+    assert demo.main([]) == 0
+    out = capsys.readouterr().out
+    assert "11/11 operations correct" in out
+    assert "WRONG" not in out
+
+
+def test_cam_detects_a_wrong_recall():
+    """The checker is not vacuous: a memory that was never learnt is reported wrong."""
+    network, _ = _cam_modules()
+    ops = [("learn", 0, 0, {1, 2}), ("cue", 14, 0, None)]
+    expected = network.expected_outputs(ops, 5)
+    outputs = {6: {0}, 7: {6, 7}, 16: {0}, 17: {6}}   # recall misses content cell 2
+    results = network.check_operations(ops, 5, outputs)
+    assert [ok for _, ok, _, _ in results] == [True, False]
+    assert expected[1] == {16: {0}, 17: {6, 7}}

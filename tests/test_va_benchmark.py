@@ -1,0 +1,33 @@
+"""Smoke test of the Vogels-Abbott benchmark script (benchmarks/), on pycarl only and
+on a small network: the script must keep working; no timing is checked."""
+import sys
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import va_benchmark  # noqa: E402
+import va_network  # noqa: E402
+
+
+def test_published_parameters():
+    assert va_network.CM_NF == pytest.approx(0.2)
+    assert va_network.weights("COBA") == pytest.approx((0.004, 0.051))
+    w_exc, w_inh = va_network.weights("CUBA")
+    assert w_exc == pytest.approx(0.0162) and w_inh == pytest.approx(-0.09)
+
+
+@pytest.mark.parametrize("model", ["COBA", "CUBA"])
+def test_worker_and_table(model):
+    result = va_benchmark.worker("pycarl", model, 500, 100.0)
+    assert result["spikes_exc"] > 0 and result["rate_exc_hz"] > 0
+    engine = result["engine"]
+    # 2% of 500 would be 10; the in-degree is held at 80 instead
+    assert engine["synapses"] == pytest.approx(500 * 80 + (100 if model == "COBA" else 0),
+                                               rel=0.05)
+    assert engine["bytes_per_synapse"] <= 12
+    assert engine["synaptic_events"] > 0
+    fake_nest = dict(result, simulator="nest")
+    table = va_benchmark.format_table([result, fake_nest])
+    assert "pycarl/nest" in table and "1.000" in table
+    assert "B/synapse" in va_benchmark.format_memory([result])

@@ -125,7 +125,7 @@ METRIC_COLUMNS = (
     "hw_time_per_tick_mean_ns", "hw_time_per_tick_max_ns", "n_cores_used",
     "rate_change_hz", "max_abs_rate_change_hz", "van_rossum_mean")
 
-#: objectives of the "best point" table: column, label (all minimised; rate change by |x|)
+#: objectives of the "best point" table: column, label (all minimised; rate change in absolute value)
 OBJECTIVES = (("energy_pj", "energy (pJ)"),
               ("van_rossum_mean", "behavioural deviation (mean van Rossum distance)"),
               ("latency_mean_ms", "mean spike latency (ms)"),

@@ -1,0 +1,76 @@
+"""The `pycarl` command: help with examples, exit codes, one-line errors."""
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pycarl_backend.cli import build_parser, main
+
+ROOT = Path(__file__).resolve().parents[1]
+COMMANDS = ("run", "compare", "explore", "chips", "demo")
+
+
+def one_error_line(capsys):
+    err = [line for line in capsys.readouterr().err.splitlines() if line.strip()]
+    assert len(err) == 1, err
+    return err[0]
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_subcommand_help_has_an_example(command, capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main([command, "--help"])
+    assert exit_.value.code == 0
+    out = capsys.readouterr().out
+    assert "example:" in out and f"pycarl {command}" in out.split("example:", 1)[1]
+
+
+def test_top_level_help_lists_every_subcommand():
+    text = build_parser().format_help()
+    for command in COMMANDS:
+        assert command in text
+
+
+def test_installed_command_runs():
+    result = subprocess.run([sys.executable, "-m", "pycarl_backend.cli", "chips"],
+                            capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    for chip in ("loihi", "truenorth", "dynapse"):
+        assert chip in result.stdout
+
+
+def test_unknown_chip_is_usage_error(capsys, tmp_path):
+    script = ROOT / "examples" / "feedforward.py"
+    assert main(["compare", "--hardware", "spinnaker9", "--out", str(tmp_path),
+                 str(script), "pycarl"]) == 2
+    assert "unknown chip 'spinnaker9'" in one_error_line(capsys)
+    assert main(["run", "--hardware", "spinnaker9", str(script), "pycarl"]) == 2
+    assert "unknown chip 'spinnaker9'" in one_error_line(capsys)
+
+
+def test_missing_script_is_usage_error(capsys, tmp_path):
+    assert main(["run", str(tmp_path / "absent.py")]) == 2
+    assert "script not found" in one_error_line(capsys)
+
+
+def test_compare_options_may_follow_the_script(capsys, tmp_path):
+    # --out after the script's arguments is pycarl's; the chip is checked first
+    assert main(["compare", str(ROOT / "examples" / "feedforward.py"), "pycarl", "--n", "10",
+                 "--hardware", "nochip", "--out", str(tmp_path)]) == 2
+    assert "unknown chip 'nochip'" in one_error_line(capsys)
+    assert main(["compare", str(ROOT / "examples" / "feedforward.py"), "pycarl",
+                 "--hardware", "loihi"]) == 2
+    assert "missing --out" in one_error_line(capsys)
+
+
+def test_script_that_raises_is_run_failure(tmp_path):
+    script = tmp_path / "boom.py"
+    script.write_text("raise ValueError('weights must be finite')\n")
+    result = subprocess.run([sys.executable, "-m", "pycarl_backend.cli", "compare",
+                             "--hardware", "loihi", "--out", str(tmp_path / "o"), str(script)],
+                            capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 1
+    lines = [line for line in result.stderr.replace("\r", "\n").splitlines()
+             if "error:" in line]
+    assert len(lines) == 1 and "weights must be finite" in lines[0], result.stderr

@@ -70,7 +70,8 @@ def test_if_curr_exp_identical_to_cpu():
     gpu, v_gpu, fused = run_curr_exp("gpu")
     assert fused, "IF_curr_exp network did not take the fused-kernel path"
     assert_same_trains(cpu, gpu)
-    np.testing.assert_array_equal(v_cpu, v_gpu)
+    # atomics sum a step's inputs to a cell in any order: the last bit may differ
+    np.testing.assert_allclose(v_gpu, v_cpu, rtol=0, atol=1e-9)
 
 
 def test_if_curr_exp_identical_across_runs_and_generic_path(monkeypatch):
@@ -85,17 +86,17 @@ def test_if_curr_exp_identical_across_runs_and_generic_path(monkeypatch):
     assert_same_trains(cpu, generic)
 
 
-def coba_rates(device, fused=True):
+def coba_rates(device):
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=3)
     cell = sim.IF_cond_exp(tau_m=20.0, tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0,
                            v_thresh=-50.0, tau_syn_E=5.0, tau_syn_I=10.0, cm=0.2,
                            e_rev_E=0.0, e_rev_I=-80.0)
     exc, inh = build_recurrent(cell, 1600, 400, 0.004, 0.03, 3)
-    sim.run(1000.0)
+    sim.run(2000.0)
     n = sum(t.size for t in spike_trains(exc) + spike_trains(inh))
     used = sim.simulator.state.engine.last_run_fused
     sim.end()
-    return n / 2000.0, used
+    return n / 2000.0 / 2.0, used
 
 
 def test_if_cond_exp_rates_within_2_percent():

@@ -300,14 +300,15 @@ class FusedStepper:
         for g, col in self.ring_columns.items():
             ring = self.engine.rings[g]
             ahead = first + np.arange(ring.slots)
-            block = ring.buffer[ahead % ring.slots]
-            self.ring[ahead % self.slots, col:col + ring.width] = block
+            rows = self.cp.asarray(ahead % self.slots)
+            self.ring[rows, col:col + ring.width] = ring.buffer[self.cp.asarray(ahead % ring.slots)]
 
     def _store_rings(self, next_step):
         for g, col in self.ring_columns.items():
             ring = self.engine.rings[g]
             ahead = next_step + np.arange(ring.slots)
-            ring.buffer[ahead % ring.slots] = self.ring[ahead % self.slots, col:col + ring.width]
+            rows = self.cp.asarray(ahead % self.slots)
+            ring.buffer[self.cp.asarray(ahead % ring.slots)] = self.ring[rows, col:col + ring.width]
 
     def _source_schedule(self, first, n_steps):
         steps, gids = [np.empty(0, np.int64)], [np.empty(0, np.int32)]

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The GPU check for a lent device machine (issue 7), from the repository root:
+#
+#     bash benchmarks/gpu_check.sh            (with .whl carried: pyNN, neo,
+#                                              quantities, lazyarray, nest-simulator)
+#
+# Installs the carried wheels into /tmp/site (nothing from the network), runs
+# the GPU tests, then the benchmarks, each stage under `timeout` and within a
+# total budget (GPU_CHECK_BUDGET seconds, default 450), and prints one table
+# with the card's name. Results: $OUT/gpu_results.json and the stage logs
+# under $OUT/gpu_logs/ when $OUT is set. Options for a CPU-only dry run
+# (no GPU, no NEST): DEVICE=cpu SCALE=0.02 COBA_T=200 SKIP_NEST=1 SKIP_TESTS=1.
+set -u
+cd "$(dirname "$0")/.."
+START=$(date +%s)
+BUDGET=${GPU_CHECK_BUDGET:-450}
+DEVICE=${DEVICE:-gpu}
+SCALE=${SCALE:-1.0}          # microcircuit scale
+MC_T=${MC_T:-1000}           # microcircuit simulated ms (timed, after 100 ms warm-up)
+COBA_T=${COBA_T:-10000}      # COBA simulated ms (timed)
+THREADS=${THREADS:-$(nproc)}
+RESULTS=${OUT:-/tmp/gpu_check}
+LOGS=$RESULTS/gpu_logs
+mkdir -p "$LOGS"
+rm -f "$LOGS"/*.log
+
+if ls .whl/*.whl >/dev/null 2>&1; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade \
+        --target /tmp/site .whl/*.whl || echo "!! wheel install failed"
+    export PYTHONPATH=/tmp/site:$PWD
+else
+    export PYTHONPATH=$PWD
+fi
+export PYTHONUNBUFFERED=1 PYTHONWARNINGS=ignore
+
+CARD=$(nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>/dev/null \
+       | head -1)
+CARD=${CARD:-no GPU}
+echo "card: $CARD; cpu cores: $(nproc); python: $(python3 --version 2>&1)"
+python3 -c "import cupy, numpy; print('cupy', cupy.__version__, 'numpy', numpy.__version__)" \
+    2>&1 | tail -1
+
+# stage NAME LIMIT_S COMMAND...: run under timeout (LIMIT_S or what is left of the
+# budget), log to $LOGS/NAME.log, show its tail; skipped when under MIN_S is left
+stage() {
+    local name=$1 limit=$2 min=$3; shift 3
+    local left=$((START + BUDGET - $(date +%s)))
+    if [ "$left" -lt "$min" ]; then
+        echo "== $name: skipped, ${left}s of the budget left" | tee "$LOGS/$name.log"
+        return
+    fi
+    local t=$((limit < left ? limit : left))
+    echo "== $name (timeout ${t}s, $(( $(date +%s) - START ))s elapsed): $*"
+    timeout -k 10 "$t" "$@" >"$LOGS/$name.log" 2>&1
+    local rc=$?
+    [ $rc -eq 124 ] && echo "timed out after ${t}s" >>"$LOGS/$name.log"
+    grep -v -i -E "warning|deprecat|^ *warn" "$LOGS/$name.log" | tail -n 12
+    echo "   (exit $rc)"
+}
+
+if [ -z "${SKIP_TESTS:-}" ]; then
+    stage tests 150 30 python3 -m pytest -q -p no:cacheprovider --timeout 120 -m gpu \
+        tests/test_gpu.py tests/test_kernels_compile.py
+    stage tests_cpu_side 60 20 python3 -m pytest -q -p no:cacheprovider --timeout 60 \
+        tests/test_kernels_compile.py tests/test_gpu_emulated.py
+fi
+stage coba4000_gpu 90 20 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
+    --n 4000 --tstop "$COBA_T"
+[ -z "${SKIP_NEST:-}" ] && stage coba4000_nest 120 30 python3 benchmarks/gpu_coba.py \
+    --simulator nest --threads "$THREADS" --n 4000 --tstop "$COBA_T"
+stage microcircuit_gpu 240 60 python3 benchmarks/microcircuit.py --simulator pycarl \
+    --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc
+stage coba64000_gpu 90 30 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
+    --n 64000 --tstop "$COBA_T"
+
+echo
+echo "== total $(( $(date +%s) - START ))s"
+python3 benchmarks/gpu_report.py "$LOGS" --card "$CARD" --json "$RESULTS/gpu_results.json"

@@ -1,0 +1,77 @@
+"""COBA (Vogels-Abbott, Brette et al. 2007) timed on pycarl (GPU or CPU) or
+pyNN.nest (all cores), built by va_network.py; prints one RESULT line (JSON).
+
+    python benchmarks/gpu_coba.py --simulator pycarl --device gpu --n 4000 --tstop 10000
+    python benchmarks/gpu_coba.py --simulator nest --threads 16 --n 4000 --tstop 10000
+
+A short warm-up run (kernel compilation, NEST's preparation) comes before
+the timed run(tstop).
+"""
+import argparse
+import json
+import os
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+sys.path.insert(0, os.path.dirname(HERE))
+
+import va_network  # noqa: E402
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--simulator", choices=["pycarl", "nest"], default="pycarl")
+    parser.add_argument("--device", default="gpu", help="pycarl: cpu, gpu or auto")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="NEST threads")
+    parser.add_argument("--n", type=int, default=4000)
+    parser.add_argument("--tstop", type=float, default=10000.0, help="simulated ms (timed)")
+    parser.add_argument("--warmup", type=float, default=10.0, help="simulated ms (untimed)")
+    args = parser.parse_args(argv)
+
+    t0 = time.perf_counter()
+    if args.simulator == "pycarl":
+        import pycarl_backend as sim
+        sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
+                  device=args.device, rng_seed=va_network.SEED)
+    else:
+        import pyNN.nest as sim
+        sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
+                  threads=args.threads, verbosity="error")
+    net = va_network.build(sim, "COBA", args.n)
+    t1 = time.perf_counter()
+    sim.run(args.warmup)
+    sync(sim, args)
+    t2 = time.perf_counter()
+    sim.run(args.tstop)
+    sync(sim, args)
+    t3 = time.perf_counter()
+    spikes = 0
+    for pop in (net.exc, net.inh):
+        for st in pop.get_data("spikes").segments[0].spiketrains:
+            spikes += int((st.magnitude > args.warmup).sum())
+    engine = getattr(sim.simulator.state, "engine", None)
+    result = {
+        "benchmark": f"COBA {args.n}", "simulator": args.simulator,
+        "device": args.device if args.simulator == "pycarl" else f"cpu x{args.threads}",
+        "neurons": args.n, "synapses": int(sum(p.size() for p in net.projections)),
+        "tstop_ms": args.tstop, "build_s": t1 - t0, "warmup_s": t2 - t1, "run_s": t3 - t2,
+        "rtf": (t3 - t2) / (args.tstop / 1000.0),
+        "rate_hz": spikes / args.n / (args.tstop / 1000.0),
+        "fused": bool(getattr(engine, "last_run_fused", False)),
+    }
+    sim.end()
+    print("RESULT " + json.dumps(result), flush=True)
+    return result
+
+
+def sync(sim, args):
+    """Wait for queued GPU work, so that wall-clock times are the run's."""
+    if args.simulator == "pycarl" and sim.simulator.state.engine.device == "gpu":
+        import cupy
+        cupy.cuda.Device().synchronize()
+
+
+if __name__ == "__main__":
+    main()

@@ -3,7 +3,10 @@
 Weights become magnitudes in the engine blocks (weights.py), so every
 connector path, vectorised or not, stores |w|.
 """
+from pyNN.space import Space
+
 from ..projections import Projection as _PycarlProjection
+from .synapses import StaticSynapse
 
 
 class Projection(_PycarlProjection):
@@ -12,8 +15,6 @@ class Projection(_PycarlProjection):
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
                  synapse_type=None, source=None, receptor_type=None, space=None,
                  label=None):
-        from pyNN.space import Space
-        from .synapses import StaticSynapse
         if synapse_type is None:
             synapse_type = StaticSynapse()
         super().__init__(presynaptic_population, postsynaptic_population, connector,

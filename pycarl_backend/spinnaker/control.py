@@ -15,7 +15,10 @@ hardware model is active (setup(hardware=...)) it becomes that chip's
 mapping limit: `neurons_per_core_override()` (also kept in
 `simulator.state.neurons_per_core_override`) is the smallest limit set for a
 cell type or population of the network, to be passed to the chip model as
-its `neurons_per_core` override (a chip model takes one limit for all cores).
+its `neurons_per_core` override (a chip model takes one limit for all cores);
+it is put into `simulator.state.hardware_overrides`, which the co-simulation
+hands to the chip model at the first run, unless setup(hardware_options=...)
+names neurons_per_core itself.
 """
 from pyNN import errors
 
@@ -51,6 +54,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
     state.neurons_per_core_by_type = {}
     state.neurons_per_core_by_population = {}
     state.neurons_per_core_override = None
+    # a neurons_per_core the user gave in hardware_options wins over placement limits
+    state.user_neurons_per_core = "neurons_per_core" in getattr(state, "hardware_overrides", {})
     return rank
 
 
@@ -105,3 +110,10 @@ def _update_override():
     in_use = {type(p.celltype).__name__ for p in state.populations}
     limits += [n for name, n in by_type.items() if name in in_use or not state.populations]
     state.neurons_per_core_override = min(limits) if limits else None
+    overrides = getattr(state, "hardware_overrides", None)
+    if overrides is None or getattr(state, "user_neurons_per_core", False):
+        return
+    if state.neurons_per_core_override is None:
+        overrides.pop("neurons_per_core", None)
+    else:  # the chip model reads it when the co-simulation attaches (first run)
+        overrides["neurons_per_core"] = state.neurons_per_core_override

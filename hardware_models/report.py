@@ -170,8 +170,11 @@ def pareto_figure(rows, front, x="van_rossum_mean", y="energy_pj"):
     ok = [r for r in rows if r.get("status") == "ok"]
     ax.scatter([r[x] for r in ok], [r[y] for r in ok], s=36, color="#4477aa",
                label="design point")
-    for r in ok:
-        ax.annotate(str(r["point"]), (r[x], r[y]), fontsize=7, xytext=(3, 3),
+    at = {}
+    for r in ok:     # points with identical results share one label
+        at.setdefault((r[x], r[y]), []).append(str(r["point"]))
+    for (px, py), names in at.items():
+        ax.annotate("#" + ",".join(names), (px, py), fontsize=7, xytext=(3, 3),
                     textcoords="offset points")
     pts = sorted((rows[i][x], rows[i][y]) for i in front)
     if pts:

@@ -13,6 +13,7 @@ come back to the client, which writes every output file.
 import csv
 import json
 import os
+import shlex
 import tempfile
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -53,15 +54,22 @@ def _local(jobs, workers):
         pool.shutdown(cancel_futures=True)
 
 
-def _dask(jobs, scheduler):
-    from distributed import Client, as_completed as dask_completed
-    with Client(scheduler, timeout="30s") as client:
-        # the shared software run goes to the workers once, not once per point
-        software = client.scatter([jobs[0][-1]], broadcast=True)[0] if jobs else None
-        futures = [client.submit(run_point, *job[:-1], software, pure=False,
-                                 key=f"pycarl-explore-point-{job[0]}") for job in jobs]
-        for future in dask_completed(futures):
-            yield future.result()
+def _connect(scheduler):
+    """A Dask client, connected before any run starts so a bad address fails fast."""
+    from distributed import Client
+    try:
+        return Client(scheduler, timeout="30s")
+    except (OSError, TimeoutError) as err:
+        raise ConnectionError(f"cannot reach the Dask scheduler at {scheduler}: {err}") from None
+
+
+def _dask(jobs, client):
+    from distributed import as_completed as dask_completed
+    # the shared software run goes to the workers once, not once per point
+    software = client.scatter([jobs[0][-1]], broadcast=True)[0] if jobs else None
+    futures = [client.submit(run_point, *job[:-1], software, pure=False) for job in jobs]
+    for future in dask_completed(futures):
+        yield future.result()
 
 
 def write_results(out, rows, sweep_keys):
@@ -91,6 +99,7 @@ def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2
     spec = validate_sweeps(hardware, sweeps)
     points = design_points(sweeps)
     sweep_keys = [k for k, _ in sweeps]
+    client = _connect(scheduler) if scheduler else None
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     script = os.path.abspath(script)
@@ -106,18 +115,20 @@ def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2
         bar.set_postfix_str(f"{len(points)} co-simulations on {spec.name}")
         jobs = [(i, p, script, list(script_args), hardware, seed, software)
                 for i, p in enumerate(points)]
-        runner = _dask(jobs, scheduler) if scheduler else _local(jobs, max(1, int(workers)))
+        runner = _dask(jobs, client) if client else _local(jobs, max(1, int(workers)))
         rows = []
         for row in runner:
             rows.append(row)
             bar.update()
     finally:
         bar.close()
+        if client is not None:
+            client.close()
     rows.sort(key=lambda r: r["point"])
     write_results(out, rows, sweep_keys)
     dse_report(out / "report.html", rows, sweep_keys,
                title=f"{Path(script).name} on {spec.name}: {len(points)}-point sweep",
-               notes=[f"script: {script} {' '.join(script_args)}",
+               notes=[f"script: {shlex.join([script, *script_args])}",
                       f"seed {seed}; software-only run {software['wall_time_s']:.2f} s; "
                       f"runner: {'Dask scheduler ' + scheduler if scheduler else f'{workers} local processes'}"])
     return rows

@@ -56,12 +56,16 @@ def view(ptr, dtype, n):
     return np.frombuffer(raw, dtype=dtype)
 
 
+def step_of(a):
+    return int(view(a["clock"], np.int32, 2)[0])
+
+
 def emit(a, fired, step):
     n = int(a["n"])
-    count = view(a["spike_count"], np.int32, 1)
-    c = int(count[0])
+    count = view(a["spike_count"], np.int32, 2)
+    c = int(count[step & 1])
     view(a["spikes"], np.int32, c + fired.size)[c:] = int(a["gid_base"]) + fired
-    count[0] += fired.size
+    count[step & 1] += fired.size
     recorded = view(a["recorded"], np.uint8, n)
     group_of = view(a["group_of"], np.int32, n)
     start = view(a["group_start"], np.int32, n)
@@ -80,7 +84,7 @@ def emit(a, fired, step):
 
 
 def _ring_input(a):
-    n, step = int(a["n"]), int(a["step"])
+    n, step = int(a["n"]), step_of(a)
     slots, width = int(a["slots"]), int(a["width"])
     ring = view(a["ring"], np.float64, slots * width)
     cols = [(step % slots) * width + view(a[c], np.int32, n) for c in ("col_exc", "col_inh")]
@@ -91,7 +95,7 @@ def _ring_input(a):
 
 
 def _threshold(a, v_new, refractory):
-    n, step = int(a["n"]), int(a["step"])
+    n, step = int(a["n"]), step_of(a)
     f8 = lambda name: view(a[name], np.float64, n)  # noqa: E731
     left = view(a["refr_left"], np.int32, n)
     left -= refractory.astype(np.int32)
@@ -138,11 +142,14 @@ def if_cond_exp_step(a):
 
 
 def propagate_spikes(a):
-    step, slots, width = int(a["step"]), int(a["slots"]), int(a["width"])
+    step, slots, width = step_of(a), int(a["slots"]), int(a["width"])
     ring = view(a["ring"], np.float64, slots * width)
-    count = int(view(a["spike_count"], np.int32, 1)[0])
-    view(a["next_spike_count"], np.int32, 1)[0] = 0
-    off, n_src = int(a["src_offset"]), int(a["n_src"])
+    counts = view(a["spike_count"], np.int32, 2)
+    count = int(counts[step & 1])
+    counts[(step + 1) & 1] = 0
+    k = step - int(view(a["clock"], np.int32, 2)[1])
+    bounds = view(a["src_bounds"], np.int32, k + 2)
+    off, n_src = int(bounds[k]), int(bounds[k + 1] - bounds[k])
     gids = np.concatenate([view(a["src_spikes"], np.int32, off + n_src)[off:],
                            view(a["spikes"], np.int32, count)])
     if gids.size == 0:
@@ -171,7 +178,12 @@ def propagate_spikes(a):
             np.add.at(ring, slot * width + table["b_col_base"][e] + post, weight)
 
 
-KERNELS = {f.__name__: f for f in (if_curr_exp_step, if_cond_exp_step, propagate_spikes)}
+def advance_clock(a):
+    view(a["clock"], np.int32, 2)[0] += 1
+
+
+KERNELS = {f.__name__: f for f in (if_curr_exp_step, if_cond_exp_step, propagate_spikes,
+                                   advance_clock)}
 
 
 class RawModule:
@@ -184,8 +196,48 @@ class RawModule:
 
         def launch(grid, block, args):
             assert len(args) == len(names), (name, len(args), len(names))
-            KERNELS[name](dict(zip(names, args)))
+            run = lambda: KERNELS[name](dict(zip(names, args)))  # noqa: E731
+            if Stream.capturing is not None:
+                Stream.capturing.append(run)
+            else:
+                run()
         return launch
+
+
+class Graph:
+    launched = 0
+
+    def __init__(self, calls):
+        self.calls = calls
+
+    def launch(self, stream=None):
+        Graph.launched += 1
+        for call in self.calls:
+            call()
+
+
+class Stream:
+    """Stream capture: launches are recorded into a Graph instead of run."""
+    capturing = None
+
+    def __init__(self, non_blocking=False):
+        pass
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+    def begin_capture(self):
+        Stream.capturing = []
+
+    def end_capture(self):
+        calls, Stream.capturing = Stream.capturing, None
+        return Graph(calls)
+
+    def synchronize(self):
+        pass
 
 
 def make_fake_cupy():
@@ -203,7 +255,9 @@ def make_fake_cupy():
     fake.asnumpy = _to_host
     fake.cuda = types.SimpleNamespace(
         runtime=types.SimpleNamespace(getDeviceCount=lambda: 1),
-        Device=lambda *a: types.SimpleNamespace(attributes={"MultiProcessorCount": 2}))
+        Stream=Stream,
+        Device=lambda *a: types.SimpleNamespace(attributes={"MultiProcessorCount": 2},
+                                                synchronize=lambda: None))
     fakex = types.ModuleType("cupyx")
     fakex.scatter_add = np.add.at
     return fake, fakex
@@ -232,7 +286,7 @@ def fake_gpu(monkeypatch):
 
 # --- the networks -----------------------------------------------------------
 
-def run_network(device, cond, split):
+def run_network(device, cond, split, host_work=True):
     import pycarl_backend as sim
     from pyNN.random import NumpyRNG
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=7)
@@ -262,10 +316,12 @@ def run_network(device, cond, split):
                            receptor_type=receptor)
     sim.Projection(exc, extra, sim.FixedProbabilityConnector(0.3, rng=rng),
                    sim.StaticSynapse(weight=0.5, delay=1.0), receptor_type="excitatory")
-    sim.DCSource(amplitude=0.5 if not cond else 0.2, start=20.0, stop=60.0).inject_into(exc[:20])
+    if host_work:  # current injection and state recording keep the loop on the host
+        sim.DCSource(amplitude=0.5 if not cond else 0.2, start=20.0,
+                     stop=60.0).inject_into(exc[:20])
+        inh[:3].record("v")
     for p in (exc, inh, extra):
         p.record("spikes")
-    inh[:3].record("v")
     if split:
         sim.run(70.0)
         sim.run(80.0)
@@ -274,7 +330,7 @@ def run_network(device, cond, split):
     fused = sim.simulator.state.engine.last_run_fused
     trains = [[np.asarray(st.magnitude) for st in p.get_data("spikes").segments[0].spiketrains]
               for p in (exc, inh, extra)]
-    v = inh.get_data("v").segments[0].analogsignals[0].magnitude
+    v = inh.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
     sim.end()
     return trains, v, fused
 
@@ -291,3 +347,17 @@ def test_fused_path_matches_numpy_engine(fake_gpu, cond, split):
         for k, (a, b) in enumerate(zip(pop_ref, pop_got)):
             np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
     np.testing.assert_array_equal(v_ref, v_got)
+
+
+@pytest.mark.parametrize("split", [False, True], ids=["one_run", "two_runs"])
+def test_cuda_graph_replay_matches_numpy_engine(fake_gpu, monkeypatch, split):
+    from pycarl_backend.engine import gpu
+    monkeypatch.setattr(gpu, "GRAPH_STEPS", 64)  # 150-step windows: graphs and a remainder
+    launched = Graph.launched
+    ref, _, _ = run_network("cpu", False, split, host_work=False)
+    got, _, fused = run_network("gpu", False, split, host_work=False)
+    assert fused and Graph.launched > launched
+    assert sum(t.size for pop in ref for t in pop) > 200
+    for pop_ref, pop_got in zip(ref, got):
+        for k, (a, b) in enumerate(zip(pop_ref, pop_got)):
+            np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")

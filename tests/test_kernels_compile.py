@@ -41,7 +41,7 @@ def kernel_parameter_names(filename, function):
 @pytest.mark.parametrize("cls", list(gpu.KERNEL_MODELS), ids=lambda c: c.__name__)
 def test_neuron_kernel_signature_matches_spec(cls):
     spec = gpu.KERNEL_MODELS[cls]
-    expected = (["n", "step", "slots", "width", "ring", "col_exc", "col_inh", *spec.state,
+    expected = (["n", "clock", "slots", "width", "ring", "col_exc", "col_inh", *spec.state,
                  "refr_left", *spec.params, *spec.derived, "refr_steps", "i_ext"]
                 + (["dt"] if spec.takes_dt else []) + ["gid_base"]
                 + ["spikes", "spike_count", "group_of", "group_start", "recorded", "rec_steps",

@@ -33,6 +33,8 @@ SHARED_SOURCE = "emit_spike.cu"
 THREADS = 256
 #: recorded-spike room reserved per chunk: chunk * recorded cells <= this
 RECORD_RESERVE = 1 << 22
+#: steps per CUDA graph (0: launch every step from the host)
+GRAPH_STEPS = int(os.environ.get("PYCARL_GRAPH_STEPS", "64"))
 
 
 class ModelKernel:
@@ -210,8 +212,8 @@ class ModelBatch:
         return [(g, int(self.offsets[k]), int(self.offsets[k + 1]))
                 for k, g in enumerate(self.groups)]
 
-    def launch_args(self, slots, width, ring, spikes, spike_count):
-        args = [np.int32(self.n), np.int32(0), np.int32(slots), np.int64(width), _ptr(ring),
+    def launch_args(self, clock, slots, width, ring, spikes, spike_count):
+        args = [np.int32(self.n), _ptr(clock), np.int32(slots), np.int64(width), _ptr(ring),
                 _ptr(self.col_exc), _ptr(self.col_inh)]
         args += [_ptr(self.state[name]) for name in self.spec.state]
         args += [_ptr(self.refr_left)] + [_ptr(a) for a in self.params]
@@ -261,9 +263,13 @@ class FusedStepper:
         self._build_block_table(spiking, blocks_by_pre)
         self.spikes = cp.zeros(max(self.n_neurons, 1), dtype=cp.int32)
         self.spike_count = cp.zeros(2, dtype=cp.int32)  # double-buffered by step parity
+        self.clock = cp.zeros(2, dtype=cp.int32)  # (step, first step of the window)
         self.propagate = load_kernel(cp, "propagate.cu", "propagate_spikes")
+        self.advance = load_kernel(cp, "propagate.cu", "advance_clock")
         sms = cp.cuda.Device().attributes["MultiProcessorCount"]
-        self.prop_blocks = 4 * sms
+        # small networks: a smaller grid launches faster
+        n_synapses = sum(b.size for b in engine.blocks)
+        self.prop_blocks = 4 * sms if n_synapses > (1 << 24) else sms
 
     def _build_block_table(self, spiking, blocks_by_pre):
         cp = self.cp
@@ -322,53 +328,93 @@ class FusedStepper:
         return self.cp.asarray(gids[order]), bounds
 
     # --- the loop -----------------------------------------------------------
+    def _launches(self, src, src_bounds):
+        """The kernel launches of one step, as (kernel, grid, args): the same
+        every step, since the kernels read the step from the device clock."""
+        launches = []
+        for b in self.batches:
+            if b.n:
+                args = b.launch_args(self.clock, self.slots, self.width, self.ring,
+                                     self.spikes, self.spike_count)
+                launches.append((b.kernel, (b.n + THREADS - 1) // THREADS, tuple(args)))
+        prop = [_ptr(self.clock), np.int32(self.slots), np.int64(self.width), _ptr(self.ring),
+                _ptr(src), _ptr(src_bounds), _ptr(self.spikes), _ptr(self.spike_count),
+                _ptr(self.gid_group), _ptr(self.group_first_gid),
+                _ptr(self.group_block_start)] + [_ptr(c) for c in self.b_cols]
+        launches.append((self.propagate, self.prop_blocks, tuple(prop)))
+        launches.append((self.advance, 1, (_ptr(self.clock),)))
+        return launches
+
+    def _capture(self, stream, launches, n):
+        """A CUDA graph of `n` steps' launches, or None where capture fails."""
+        try:
+            stream.begin_capture()
+            try:
+                for _ in range(n):
+                    for kernel, grid, args in launches:
+                        kernel((grid,), (THREADS,), args)
+            finally:
+                graph = stream.end_capture()
+            return graph
+        except Exception:  # no graph support here: launch step by step
+            return None
+
     def run(self, first, n_steps, steps):
         cp, engine = self.cp, self.engine
         src, bounds = self._source_schedule(first, n_steps)
+        src_bounds = cp.asarray(bounds.astype(np.int32))
         self._load_rings(first)
         self.spike_count[...] = 0
+        self.clock[...] = cp.asarray(np.array([first, first], dtype=np.int32))
         recorded = sum(sum(b.outputs.n_recorded) for b in self.batches)
         chunk = int(np.clip(RECORD_RESERVE // max(recorded, 1), 16, 4096))
-        launches = []
-        for b in self.batches:
-            counts = [b.launch_args(self.slots, self.width, self.ring, self.spikes,
-                                    self.spike_count[k:k + 1]) for k in (0, 1)]
-            if b.n:
-                launches.append((b, (b.n + THREADS - 1) // THREADS, counts))
-        prop = [np.int32(0), np.int32(self.slots), np.int64(self.width), _ptr(self.ring),
-                _ptr(src), np.int32(0), np.int32(0), _ptr(self.spikes), None, None,
-                _ptr(self.gid_group), _ptr(self.group_first_gid),
-                _ptr(self.group_block_start)] + [_ptr(c) for c in self.b_cols]
-        counter = [_ptr(self.spike_count[k:k + 1]) for k in (0, 1)]
+        launches = self._launches(src, src_bounds)
+        injected = [b for b in self.batches if b.injected]
         sampled = [(g, recs) for b in self.batches for g in b.groups
                    if (recs := list(engine.state_records[g].values()))]
+        # per-step host work (current injection, state sampling, a progress bar)
+        # needs the loop on the host; otherwise steps are replayed from CUDA graphs
+        per_step_host = bool(injected or sampled) or not isinstance(steps, range)
+        graph_steps = 0 if per_step_host or GRAPH_STEPS <= 0 else min(GRAPH_STEPS, chunk)
+        if graph_steps:
+            chunk = max(graph_steps, chunk // graph_steps * graph_steps)
+        cp.cuda.Device().synchronize()  # set-up work on the default stream is done
+        stream = cp.cuda.Stream(non_blocking=True)
         try:
-            for step in steps:
-                k = step - first
-                if k % chunk == 0:
-                    for b in self.batches:
-                        b.outputs.reserve(chunk)
-                parity = step & 1
-                for b, blocks, args in launches:
-                    for g, a, z in b.injected:
-                        current = engine.injections[g].current(step)
-                        if current is not None:
-                            b.i_ext[a:z] = current
-                    a = args[parity]
-                    a[1] = np.int32(step)
-                    b.kernel((blocks,), (THREADS,), tuple(a))
-                prop[0] = np.int32(step)
-                prop[5] = np.int32(bounds[k])
-                prop[6] = np.int32(bounds[k + 1] - bounds[k])
-                prop[8], prop[9] = counter[parity], counter[1 - parity]
-                self.propagate((self.prop_blocks,), (THREADS,), tuple(prop))
-                for g, recs in sampled:
-                    for rec in recs:
-                        rec.maybe_sample(step + 1, g.recordable_value(rec.variable))
+            with stream:
+                graph = self._capture(stream, launches, graph_steps) if graph_steps and \
+                    n_steps >= graph_steps else None
+                self.used_graphs = graph is not None
+                k = 0
+                for step in steps:
+                    if step < first + k:
+                        continue  # done by a graph
+                    k = step - first
+                    if k % chunk == 0:
+                        for b in self.batches:
+                            b.outputs.reserve(chunk)
+                    if graph is not None and n_steps - k >= graph_steps:
+                        graph.launch(stream)
+                        k += graph_steps
+                        continue
+                    for b in injected:
+                        for g, a, z in b.injected:
+                            current = engine.injections[g].current(step)
+                            if current is not None:
+                                b.i_ext[a:z] = current
+                    for kernel, grid, args in launches:
+                        kernel((grid,), (THREADS,), args)
+                    k += 1
+                    for g, recs in sampled:
+                        for rec in recs:
+                            rec.maybe_sample(step + 1, g.recordable_value(rec.variable))
         finally:
-            for b in self.batches:
-                b.outputs.finish(engine.dt)
-            self._store_rings(first + n_steps)
+            stream.synchronize()
+            with stream:
+                for b in self.batches:
+                    b.outputs.finish(engine.dt)
+                self._store_rings(first + n_steps)
+            stream.synchronize()
 
 
 def fused_stepper(engine, hardware, blocks_by_pre):

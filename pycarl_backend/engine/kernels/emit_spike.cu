@@ -4,8 +4,8 @@
 // order within one step is arbitrary; each cell fires at most once per step.
 
 // The spike-output parameters, last in every neuron kernel's signature:
-//   spikes, spike_count: this step's spikes (global ids) and their number
-//     (reset by propagate_spikes);
+//   spikes, spike_count: this step's spikes (global ids) and their number,
+//     spike_count[step & 1] (propagate_spikes resets the other one);
 //   group_of: neuron -> its group's row in the record tables;
 //   group_start: group -> first neuron of the group in this kernel;
 //   recorded: neuron -> 1 if its spikes are recorded;
@@ -21,7 +21,7 @@
 
 __device__ __forceinline__ void emit_spike(int i, int gid_base, int step, SPIKE_OUTPUT_PARAMS)
 {
-    spikes[atomicAdd(spike_count, 1)] = gid_base + i;
+    spikes[atomicAdd(spike_count + (step & 1), 1)] = gid_base + i;
     if (recorded[i]) {
         int g = group_of[i];
         unsigned long long k = atomicAdd(rec_count + g, 1ULL);

@@ -6,7 +6,7 @@
 #include "emit_spike.cu"
 
 extern "C" __global__ void if_curr_exp_step(
-    int n, int step, int slots, long long width, double *ring,
+    int n, const int *clock, int slots, long long width, double *ring,
     const int *col_exc, const int *col_inh,
     double *v, double *isyn_exc, double *isyn_inh, int *refr_left,
     const double *v_rest, const double *i_offset, const double *v_reset, const double *v_thresh,
@@ -16,6 +16,7 @@ extern "C" __global__ void if_curr_exp_step(
 {
     int i = blockIdx.x * blockDim.x + threadIdx.x;
     if (i >= n) return;
+    int step = clock[0];
     long long row = (long long)(step % slots) * width;
     double *in_e = ring + row + col_exc[i];
     double *in_i = ring + row + col_inh[i];

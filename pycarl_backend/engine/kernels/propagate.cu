@@ -1,26 +1,34 @@
 // Spike propagation into the delay ring buffer, one launch per step for all
-// projections. The step's spikes are the spike sources' (a slice of the
-// window schedule) followed by the neurons' (spike list with a device-side
-// count, so the host never reads it). Every spike gets `lanes` threads (a
-// multiple of 32, as many as the grid allows), which stride over its rows in
-// every synapse block leaving its group and atomically add the weight into
-// ring[(step + delay) % slots][column]. Also resets the next step's counter.
-// Block formats (b_format bits): 1 = int32 indptr (else int64), 2 = uint16
-// targets (else int32), as SynapseBlock stores them.
+// projections, and the device clock. Everything that changes from step to
+// step is read on the device (clock = {step, first step of the window}), so
+// the launches of a step are the same every step and can be replayed from a
+// CUDA graph.
+//
+// The step's spikes are the spike sources' (the window's schedule sliced by
+// src_bounds) followed by the neurons' (spike list with the device-side
+// count spike_count[step & 1]). Every spike gets `lanes` threads (a multiple
+// of 32, as many as the grid allows), which stride over its rows in every
+// synapse block leaving its group and atomically add the weight into
+// ring[(step + delay) % slots][column]. Block formats (b_format bits):
+// 1 = int32 indptr (else int64), 2 = uint16 targets (else int32), as
+// SynapseBlock stores them.
 
 extern "C" __global__ void propagate_spikes(
-    int step, int slots, long long width, double *ring,
-    const int *src_spikes, int src_offset, int n_src,
-    const int *spikes, const int *spike_count, int *next_spike_count,
+    const int *clock, int slots, long long width, double *ring,
+    const int *src_spikes, const int *src_bounds, const int *spikes, int *spike_count,
     const int *gid_group, const int *group_first_gid, const int *group_block_start,
     const long long *b_indptr, const long long *b_post, const long long *b_weight,
     const long long *b_delay, const int *b_delay_scalar, const long long *b_col_base,
     const int *b_format)
 {
+    int step = clock[0];
+    int k_window = step - clock[1];
     long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     long long total = (long long)gridDim.x * blockDim.x;
-    if (tid == 0) *next_spike_count = 0;
-    long long n = (long long)n_src + *spike_count;
+    if (tid == 0) spike_count[(step + 1) & 1] = 0;  // the next step's counter
+    int src_offset = src_bounds[k_window];
+    int n_src = src_bounds[k_window + 1] - src_offset;
+    long long n = (long long)n_src + spike_count[step & 1];
     if (n == 0) return;
     long long lanes = (total / n) & ~31LL;
     if (lanes < 32) lanes = 32;
@@ -53,4 +61,11 @@ extern "C" __global__ void propagate_spikes(
             }
         }
     }
+}
+
+// The step is over: clock[0] += 1 (a kernel of its own, so that no thread of
+// the step's kernels can see the new value).
+extern "C" __global__ void advance_clock(int *clock)
+{
+    if (blockIdx.x == 0 && threadIdx.x == 0) clock[0] += 1;
 }

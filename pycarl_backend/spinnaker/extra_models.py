@@ -6,8 +6,8 @@ extra model raises NoModelAvailableError naming these.
 """
 from pyNN import errors
 
-from .connectors import AllButMeConnector
-from .synapses import SpikeNearestPairRule
+from .connectors import AllButMeConnector  # noqa: F401 (re-exported)
+from .synapses import SpikeNearestPairRule  # noqa: F401 (re-exported)
 
 __all__ = ["SpikeNearestPairRule", "AllButMeConnector"]
 

@@ -60,6 +60,7 @@ def main(argv=None):
         "rtf": (t3 - t2) / (args.tstop / 1000.0),
         "rate_hz": spikes / args.n / (args.tstop / 1000.0),
         "fused": bool(getattr(engine, "last_run_fused", False)),
+        "graphs": bool(getattr(engine, "last_run_graphs", False)),
     }
     sim.end()
     print("RESULT " + json.dumps(result), flush=True)

@@ -31,7 +31,7 @@ def load(log_dir):
 def table(stages, card):
     lines = [f"GPU check on: {card}",
              f"{'stage':<22} {'simulator':<8} {'device':<9} {'neurons':>8} {'synapses':>12} "
-             f"{'sim s':>6} {'build s':>8} {'run s':>8} {'RTF':>8} {'rate Hz':>8} fused"]
+             f"{'sim s':>6} {'build s':>8} {'run s':>8} {'RTF':>8} {'rate Hz':>8} fused/graphs"]
     for name, r in stages.items():
         if name.startswith("tests"):
             continue
@@ -45,7 +45,8 @@ def table(stages, card):
         lines.append(
             f"{name:<22} {r['simulator']:<8} {r['device']:<9} {r['neurons']:>8} "
             f"{r['synapses']:>12} {r['tstop_ms'] / 1000:>6.1f} {r['build_s']:>8.2f} "
-            f"{r['run_s']:>8.2f} {r['rtf']:>8.4f} {rate:>8.2f} {r.get('fused', False)}")
+            f"{r['run_s']:>8.2f} {r['rtf']:>8.4f} {rate:>8.2f} "
+            f"{r.get('fused', False)}/{r.get('graphs', False)}")
     coba = [stages.get("coba4000_gpu"), stages.get("coba4000_nest")]
     if all(c and "error" not in c for c in coba):
         lines.append(f"COBA 4000 speed-up, pycarl GPU vs NEST ({coba[1]['device']}): "

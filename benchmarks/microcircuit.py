@@ -154,6 +154,8 @@ def main(argv=None):
         "rtf": (t3 - t2) / (args.tstop / 1000.0), "rates_hz": rates,
         "fused": bool(getattr(getattr(sim.simulator.state, "engine", None),
                               "last_run_fused", False)),
+        "graphs": bool(getattr(getattr(sim.simulator.state, "engine", None),
+                               "last_run_graphs", False)),
     }
     sim.end()
     print("RESULT " + json.dumps(result), flush=True)

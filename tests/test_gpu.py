@@ -17,7 +17,7 @@ def spike_trains(population):
     return [np.asarray(st.magnitude) for st in block.segments[0].spiketrains]
 
 
-def build_recurrent(celltype, n_exc, n_inh, w_exc, w_inh, seed):
+def build_recurrent(celltype, n_exc, n_inh, w_exc, w_inh, seed, record_v=True):
     """A random recurrent E/I network driven by Poisson sources."""
     rng = NumpyRNG(seed=seed)
     exc = sim.Population(n_exc, celltype, label="exc")
@@ -35,23 +35,26 @@ def build_recurrent(celltype, n_exc, n_inh, w_exc, w_inh, seed):
                            receptor_type=rec)
     exc.record("spikes")
     inh.record("spikes")
-    exc[:5].record("v")
+    if record_v:
+        exc[:5].record("v")
     return exc, inh
 
 
-def run_curr_exp(device, seed=11, split=False):
+def run_curr_exp(device, seed=11, split=False, host_work=True):
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=seed)
     cell = sim.IF_curr_exp(tau_m=20.0, tau_refrac=2.0, v_thresh=-50.0, v_reset=-65.0,
                            tau_syn_E=5.0, tau_syn_I=10.0)
-    exc, inh = build_recurrent(cell, 800, 200, 0.15, -0.6, seed)
-    sim.DCSource(amplitude=0.3, start=100.0, stop=300.0).inject_into(exc[:50])
+    exc, inh = build_recurrent(cell, 800, 200, 0.15, -0.6, seed, record_v=host_work)
+    if host_work:  # current injection and v recording keep the step loop on the host
+        sim.DCSource(amplitude=0.3, start=100.0, stop=300.0).inject_into(exc[:50])
     if split:
         sim.run(200.0)
         sim.run(300.0)
     else:
         sim.run(500.0)
-    fused = sim.simulator.state.engine.last_run_fused
-    v = exc.get_data("v").segments[0].analogsignals[0].magnitude
+    engine = sim.simulator.state.engine
+    fused = engine.last_run_fused and (getattr(engine, "last_run_graphs", False) or host_work)
+    v = exc.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
     result = spike_trains(exc) + spike_trains(inh), v, fused
     sim.end()
     return result
@@ -84,6 +87,17 @@ def test_if_curr_exp_identical_across_runs_and_generic_path(monkeypatch):
     generic, _, fused = run_curr_exp("gpu", seed=5)
     assert not fused
     assert_same_trains(cpu, generic)
+
+
+def test_if_curr_exp_identical_with_cuda_graphs(monkeypatch):
+    from pycarl_backend.engine import gpu
+    cpu, _, _ = run_curr_exp("cpu", seed=9, host_work=False)
+    graphs, _, used = run_curr_exp("gpu", seed=9, host_work=False)
+    assert used, "the step loop was not replayed from CUDA graphs"
+    assert_same_trains(cpu, graphs)
+    monkeypatch.setattr(gpu, "GRAPH_STEPS", 0)
+    plain, _, _ = run_curr_exp("gpu", seed=9, host_work=False)
+    assert_same_trains(cpu, plain)
 
 
 def coba_rates(device):

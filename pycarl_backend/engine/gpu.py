@@ -384,7 +384,7 @@ class FusedStepper:
             with stream:
                 graph = self._capture(stream, launches, graph_steps) if graph_steps and \
                     n_steps >= graph_steps else None
-                self.used_graphs = graph is not None
+                engine.last_run_graphs = graph is not None
                 k = 0
                 for step in steps:
                     if step < first + k:

@@ -5,7 +5,7 @@
 #                                              quantities, lazyarray, nest-simulator)
 #
 # Installs the carried wheels into /tmp/site (nothing from the network), runs
-# the GPU tests, then the benchmarks, each stage under `timeout` and within a
+# the GPU benchmarks, then the GPU tests, each stage under `timeout` and within a
 # total budget (GPU_CHECK_BUDGET seconds, default 450), and prints one table
 # with the card's name. Results: $OUT/gpu_results.json and the stage logs
 # under $OUT/gpu_logs/ when $OUT is set. Options for a CPU-only dry run
@@ -58,12 +58,10 @@ stage() {
     echo "   (exit $rc)"
 }
 
-if [ -z "${SKIP_TESTS:-}" ]; then
-    stage tests 150 30 python3 -m pytest -q -p no:cacheprovider --timeout 120 -m gpu \
-        tests/test_gpu.py tests/test_kernels_compile.py
-    stage tests_cpu_side 60 20 python3 -m pytest -q -p no:cacheprovider --timeout 60 \
-        tests/test_kernels_compile.py tests/test_gpu_emulated.py
-fi
+echo "plan: COBA 4000 ${COBA_T} ms on pycarl-$DEVICE and NEST (${THREADS} threads);" \
+     "microcircuit scale $SCALE, 100 + ${MC_T} ms; COBA 64000 ${COBA_T} ms; pytest -m gpu;" \
+     "budget ${BUDGET}s"
+# acceptance numbers first, the tests last (they also run where no GPU is)
 stage coba4000_gpu 90 20 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
     --n 4000 --tstop "$COBA_T"
 [ -z "${SKIP_NEST:-}" ] && stage coba4000_nest 120 30 python3 benchmarks/gpu_coba.py \
@@ -72,6 +70,8 @@ stage microcircuit_gpu 240 60 python3 benchmarks/microcircuit.py --simulator pyc
     --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc
 stage coba64000_gpu 90 30 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
     --n 64000 --tstop "$COBA_T"
+[ -z "${SKIP_TESTS:-}" ] && stage tests 150 45 python3 -m pytest -q -p no:cacheprovider \
+    --timeout 120 -m gpu tests/test_gpu.py
 
 echo
 echo "== total $(( $(date +%s) - START ))s"

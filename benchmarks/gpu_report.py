@@ -25,6 +25,8 @@ def load(log_dir):
                 elif line.strip():
                     tail.append(line.rstrip())
         stages[name] = result if result is not None else {"error": " | ".join(tail[-3:])}
+        if name == "tests" and tail:
+            stages["tests_summary"] = tail[-1]
     return stages
 
 
@@ -35,6 +37,8 @@ def table(stages, card):
     for name, r in stages.items():
         if name.startswith("tests"):
             continue
+        if "simulator" not in r:  # skipped or failed before its RESULT line
+            r = {"error": r.get("error", "no result")}
         if "error" in r:
             lines.append(f"{name:<22} FAILED: {r['error'][:150]}")
             continue
@@ -56,6 +60,9 @@ def table(stages, card):
         lines.append(f"Microcircuit real-time factor: {mc['rtf']:.3f} (target <= 0.5)")
         lines.append("  rates Hz (published, Poisson input): " + ", ".join(
             f"{k} {v:.2f} ({PD14_RATES[k]})" for k, v in mc["rates_hz"].items()))
+    tests = stages.get("tests_summary")
+    if tests:
+        lines.append(f"pytest -m gpu: {tests}")
     return "\n".join(lines)
 
 

@@ -263,9 +263,9 @@ class FusedStepper:
         self._build_block_table(spiking, blocks_by_pre)
         self.spikes = cp.zeros(max(self.n_neurons, 1), dtype=cp.int32)
         self.spike_count = cp.zeros(2, dtype=cp.int32)  # double-buffered by step parity
-        self.clock = cp.zeros(2, dtype=cp.int32)  # (step, first step of the window)
+        # (step, first step of the window, blocks of propagate_spikes done this step)
+        self.clock = cp.zeros(3, dtype=cp.int32)
         self.propagate = load_kernel(cp, "propagate.cu", "propagate_spikes")
-        self.advance = load_kernel(cp, "propagate.cu", "advance_clock")
         sms = cp.cuda.Device().attributes["MultiProcessorCount"]
         # small networks: a smaller grid launches faster
         n_synapses = sum(b.size for b in engine.blocks)
@@ -342,7 +342,6 @@ class FusedStepper:
                 _ptr(self.gid_group), _ptr(self.group_first_gid),
                 _ptr(self.group_block_start)] + [_ptr(c) for c in self.b_cols]
         launches.append((self.propagate, self.prop_blocks, tuple(prop)))
-        launches.append((self.advance, 1, (_ptr(self.clock),)))
         return launches
 
     def _capture(self, stream, launches, n):
@@ -365,7 +364,7 @@ class FusedStepper:
         src_bounds = cp.asarray(bounds.astype(np.int32))
         self._load_rings(first)
         self.spike_count[...] = 0
-        self.clock[...] = cp.asarray(np.array([first, first], dtype=np.int32))
+        self.clock[...] = cp.asarray(np.array([first, first, 0], dtype=np.int32))
         recorded = sum(sum(b.outputs.n_recorded) for b in self.batches)
         chunk = int(np.clip(RECORD_RESERVE // max(recorded, 1), 16, 4096))
         launches = self._launches(src, src_bounds)

@@ -1,6 +1,7 @@
 // Spike propagation into the delay ring buffer, one launch per step for all
 // projections, and the device clock. Everything that changes from step to
-// step is read on the device (clock = {step, first step of the window}), so
+// step is read on the device (clock = {step, first step of the window,
+// finished blocks}), so
 // the launches of a step are the same every step and can be replayed from a
 // CUDA graph.
 //
@@ -14,7 +15,7 @@
 // SynapseBlock stores them.
 
 extern "C" __global__ void propagate_spikes(
-    const int *clock, int slots, long long width, double *ring,
+    int *clock, int slots, long long width, double *ring,
     const int *src_spikes, const int *src_bounds, const int *spikes, int *spike_count,
     const int *gid_group, const int *group_first_gid, const int *group_block_start,
     const long long *b_indptr, const long long *b_post, const long long *b_weight,
@@ -29,8 +30,7 @@ extern "C" __global__ void propagate_spikes(
     int src_offset = src_bounds[k_window];
     int n_src = src_bounds[k_window + 1] - src_offset;
     long long n = (long long)n_src + spike_count[step & 1];
-    if (n == 0) return;
-    long long lanes = (total / n) & ~31LL;
+    long long lanes = n ? (total / n) & ~31LL : 32;
     if (lanes < 32) lanes = 32;
     long long lane = tid % lanes;
     for (long long s = tid / lanes; s < n; s += total / lanes) {
@@ -61,11 +61,14 @@ extern "C" __global__ void propagate_spikes(
             }
         }
     }
-}
-
-// The step is over: clock[0] += 1 (a kernel of its own, so that no thread of
-// the step's kernels can see the new value).
-extern "C" __global__ void advance_clock(int *clock)
-{
-    if (blockIdx.x == 0 && threadIdx.x == 0) clock[0] += 1;
+    // the last block to finish advances the clock: every thread of every block
+    // has read the step by then
+    __syncthreads();
+    if (threadIdx.x == 0) {
+        __threadfence();
+        if (atomicAdd((unsigned int *)(clock + 2), 1u) == gridDim.x - 1) {
+            clock[2] = 0;
+            clock[0] = step + 1;
+        }
+    }
 }

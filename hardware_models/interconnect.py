@@ -119,6 +119,49 @@ class Mesh(Topology):
     def tiles_used(self, n_cores_used):
         return max(1, -(-n_cores_used // self.cpr))
 
+    def max_route(self):
+        """(longest path in links, largest idle latency in cycles) over all pairs."""
+        L = self.width - 1 + self.height - 1 + 2
+        return L, (L - 1) * self.R + (self.width - 1) * self.wx + (self.height - 1) * self.wy \
+            + self.flits
+
+    def routes(self, src, dst):
+        """Vectorised XY routes for arrays of (src, dst) core pairs:
+        (plen, flat links, flat lats, energy per pair)."""
+        n = self.n_cores
+        src = np.asarray(src, np.int64)
+        dst = np.asarray(dst, np.int64)
+        hr = self.host_router[1] * self.width + self.host_router[0]
+        rs = np.where(src == HOST, hr, src // self.cpr)
+        rd = dst // self.cpr
+        x0, y0 = rs % self.width, rs // self.width
+        x1, y1 = rd % self.width, rd // self.width
+        hx, hy = np.abs(x1 - x0), np.abs(y1 - y0)
+        plen = hx + hy + 2
+        P = src.size
+        ptr = np.zeros(P + 1, np.int64)
+        np.cumsum(plen, out=ptr[1:])
+        E = int(ptr[-1])
+        pk = np.repeat(np.arange(P), plen)
+        k = np.arange(E) - ptr[pk]                 # hop index within the path
+        sx = np.sign(x1 - x0)[pk]
+        sy = np.sign(y1 - y0)[pk]
+        inx = (k >= 1) & (k <= hx[pk])
+        iny = (k > hx[pk]) & (k <= hx[pk] + hy[pk])
+        # router the hop leaves from
+        step_x = np.minimum(k - 1, hx[pk])
+        xr = x0[pk] + sx * np.where(inx, k - 1, hx[pk])
+        yr = y0[pk] + sy * np.where(iny, k - 1 - hx[pk], 0)
+        dxy = np.where(inx, np.where(sx > 0, 0, 1), np.where(sy > 0, 2, 3))
+        links = np.where(inx | iny, 2 * n + 1 + 4 * (yr * self.width + xr) + dxy, 0)
+        links = np.where(k == 0, np.where(src[pk] == HOST, 2 * n, src[pk]), links)
+        last = k == plen[pk] - 1
+        links = np.where(last, n + dst[pk], links)
+        lats = np.where(inx, self.wx + self.R, np.where(iny, self.wy + self.R, self.R))
+        lats = np.where(last, 0, lats)
+        energy = np.where(hx + hy == 0, self.e_local, hx * self.e_x + hy * self.e_y)
+        return plen, links.astype(np.int64), lats.astype(np.int64), energy.astype(np.float64)
+
     def _mesh_link(self, x, y, d):
         return 2 * self.n_cores + 1 + 4 * (y * self.width + x) + d
 
@@ -186,6 +229,10 @@ class Hierarchical(Topology):
 
     def tiles_used(self, n_cores_used):
         return max(1, -(-n_cores_used // self.cpc))
+
+    def max_route(self):
+        h = self.cx - 1 + self.cy - 1
+        return h + 4, 2 * self.r2 + self.r1 + (h + 1) * self.r3 + self.flits
 
     def _route(self, src, dst):
         n, K = self.n_cores, self.K
@@ -284,6 +331,11 @@ def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, terminal,
     t0, group: per packet (int64); packets must be in injection order within a
     group. plen: path length per packet; links, lats: flat per-entry arrays
     (packet-major). Returns (start per entry, delivery per packet, converged).
+
+    Fixed point of: start = FCFS serialisation, per link, of the requests in
+    (request time, injection order); request(k+1) = start(k) + lat(k). Starts
+    from the idle-network schedule; only groups whose requests changed are
+    re-evaluated in later iterations.
     """
     F = int(flits)
     P = t0.size
@@ -294,20 +346,28 @@ def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, terminal,
     last = first[1:] - 1
     is_first = np.zeros(E, dtype=bool)
     is_first[first[:-1]] = True
-    notfirst = np.flatnonzero(~is_first)
     key = group[pkt] * np.int64(n_links) + links
-    # idle schedule as the starting point
     lat_cum = np.cumsum(lats)
     base = lat_cum[first[:-1]] - lats[first[:-1]]
     req = t0[pkt] + (lat_cum - lats) - base[pkt]
-    pos = np.arange(E, dtype=np.int64)
-    start = None
+    start = req.copy()
+    active = np.arange(E, dtype=np.int64)      # entries of groups still changing (packet-major)
     converged = False
     for _ in range(max_iter):
-        order = np.lexsort((pkt, req, key))
-        ks = key[order]
-        rs = req[order]
-        newgrp = np.empty(E, dtype=bool)
+        k_a = key[active]
+        r_a = req[active]
+        rmin = r_a.min()
+        rspan = np.int64(r_a.max() - rmin + 1)
+        kmin = k_a.min()
+        if (k_a.max() - kmin + 1) * rspan < np.int64(2) ** 62:
+            order = np.argsort((k_a - kmin) * rspan + (r_a - rmin), kind="stable")
+        else:
+            order = np.lexsort((active, r_a, k_a))
+        ks = k_a[order]
+        rs = r_a[order]
+        n = active.size
+        pos = np.arange(n, dtype=np.int64)
+        newgrp = np.empty(n, dtype=bool)
         newgrp[0] = True
         np.not_equal(ks[1:], ks[:-1], out=newgrp[1:])
         gidx = np.cumsum(newgrp) - 1
@@ -316,15 +376,16 @@ def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, terminal,
         span = v.max() - vmin + 1
         w = (v - vmin) + gidx * span
         cm = np.maximum.accumulate(w) - gidx * span + vmin
-        start = np.empty(E, dtype=np.int64)
-        start[order] = cm + pos * F
-        new_req = np.empty(E, dtype=np.int64)
-        new_req[is_first] = t0
-        new_req[notfirst] = start[notfirst - 1] + lats[notfirst - 1]
-        if np.array_equal(new_req, req):
+        start[active[order]] = cm + pos * F
+        nf = active[~is_first[active]]
+        new = start[nf - 1] + lats[nf - 1]
+        changed = new != req[nf]
+        if not changed.any():
             converged = True
             break
-        req = new_req
+        req[nf] = new
+        grp_changed = np.unique(group[pkt[nf[changed]]])
+        active = active[np.isin(group[pkt[active]], grp_changed)]
     deliver = start[last] + lats[last] + F
     return start, deliver, converged
 
@@ -346,7 +407,12 @@ def buffer_overflow_groups(start, group, plen, links, n_links, terminal, buffer_
     keys = np.concatenate([key, key])
     times = np.concatenate([t_in, t_out])
     delta = np.concatenate([np.ones(hold.size, np.int64), -np.ones(hold.size, np.int64)])
-    o = np.lexsort((delta, times, keys))
+    tmin = times.min()
+    tspan = np.int64(times.max() - tmin + 1)
+    if (keys.max() + 1) * tspan * 2 < np.int64(2) ** 62:
+        o = np.argsort((keys * tspan + (times - tmin)) * 2 + (delta > 0))
+    else:
+        o = np.lexsort((delta, times, keys))
     occ = np.cumsum(delta[o])
     bad = occ > buffer_packets
     if not bad.any():

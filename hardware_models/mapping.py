@@ -1,0 +1,441 @@
+"""Placing neurons on cores, and checking a chip's limits.
+
+Strategies
+----------
+- ``sequential``: neurons in global index order, packed greedily: a core is
+  closed when the next neuron would exceed any per-core limit (neurons per
+  core, distinct input axons, synaptic memory).
+- ``min-comm``: a graph partition (pymetis; networkx Kernighan-Lin recursive
+  bisection when pymetis is missing) of the synapse graph into as many parts
+  as the chip needs, minimising the synapses (hence spike packets) that cross
+  cores; parts that break a per-core limit make it retry with one more part.
+
+Spike sources (``PopulationSpec.is_source``) are off-chip: they occupy no
+neuron slot (core -1) and enter through the host port, but they do use input
+axons / CAM entries of the cores they target.
+
+TrueNorth: a neuron targets one axon (one core). With ``fan_out_policy:
+split`` a neuron whose targets span k > 1 cores drives k splitter neurons on
+a splitter core (one per destination core), each relaying to one core, one
+tick later. Splitter cores are appended after the neuron cores and counted
+against the chip's cores. With ``fan_out_policy: refuse`` such a network
+raises HardwareConstraintError.
+"""
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .errors import HardwareConstraintError
+
+
+@dataclass
+class Limits:
+    chip: str
+    cores: int
+    neurons_per_core: int
+    fan_in_axons_per_core: object = None
+    fan_out_axons_per_core: object = None
+    synaptic_memory_bits_per_core: object = None
+    synapse_bits: int = 1
+    fan_in_per_neuron: object = None
+    fan_out_cores_per_neuron: object = None
+    fan_out_chips_per_neuron: object = None
+    fan_out_policy: str = "refuse"
+    cores_per_chip: object = None     # for the chips-per-neuron check
+
+
+@dataclass
+class Mapping:
+    strategy: str
+    core_of_neuron: np.ndarray            # (N,) int32, -1 for off-chip sources
+    local_index: np.ndarray               # (N,) int32 position in the core's pipeline, -1 off-chip
+    n_neuron_cores: int
+    n_cores_used: int
+    neurons_per_core: np.ndarray          # (n_cores_used,) including splitters
+    # fan-out CSR by presynaptic neuron (all neurons incl. sources), after splitting
+    out_ptr: np.ndarray = None
+    out_core: np.ndarray = None           # destination core of each (neuron, core) pair
+    out_syn: np.ndarray = None            # synapses (or splitter neurons) reached on that core
+    # splitter leg 2: CSR by neuron; packets splitter core -> destination core
+    split_ptr: np.ndarray = None
+    split_src_core: np.ndarray = None
+    split_local: np.ndarray = None
+    split_dst_core: np.ndarray = None
+    split_syn: np.ndarray = None
+    splitter_neurons: int = 0
+    splitter_cores: int = 0
+    notes: list = field(default_factory=list)
+
+
+def _label(graph, idx):
+    p, i = graph.population_of(int(idx))
+    return f"'{p.label}'[{i}]"
+
+
+class _Synapses:
+    """All synapses of a graph, flattened, with per-target and per-source views."""
+
+    def __init__(self, graph):
+        N = graph.n_neurons
+        self.N = N
+        projs = graph.projections
+        for pr in projs:
+            for name in ("source", "target"):
+                a = getattr(pr, name)
+                if a.size and (a.min() < 0 or a.max() >= N):
+                    bad = a[(a < 0) | (a >= N)][0]
+                    raise HardwareConstraintError(
+                        f"projection '{pr.label}': {name} index {int(bad)} outside the "
+                        f"network's {N} neurons")
+        self.src = np.concatenate([p.source for p in projs]) if projs else np.zeros(0, np.int32)
+        self.tgt = np.concatenate([p.target for p in projs]) if projs else np.zeros(0, np.int32)
+        self.proj = (np.concatenate([np.full(p.size, k, np.int32) for k, p in enumerate(projs)])
+                     if projs else np.zeros(0, np.int32))
+        self.labels = [p.label for p in projs]
+        self.fan_in = np.bincount(self.tgt, minlength=N)
+        # distinct sources per target, CSR by target
+        pairs = np.unique(self.tgt.astype(np.int64) * N + self.src)
+        self.in_tgt = (pairs // N).astype(np.int64)
+        self.in_src = (pairs % N).astype(np.int64)
+        self.in_ptr = np.zeros(N + 1, np.int64)
+        np.cumsum(np.bincount(self.in_tgt, minlength=N), out=self.in_ptr[1:])
+
+    def projections_into(self, n, top=3):
+        sel = self.tgt == n
+        counts = np.bincount(self.proj[sel], minlength=len(self.labels))
+        order = np.argsort(-counts, kind="stable")
+        parts = [(self.labels[k], int(counts[k])) for k in order[:top] if counts[k] > 0]
+        return parts
+
+    def projections_from(self, n, top=3):
+        sel = self.src == n
+        counts = np.bincount(self.proj[sel], minlength=len(self.labels))
+        order = np.argsort(-counts, kind="stable")
+        return [(self.labels[k], int(counts[k])) for k in order[:top] if counts[k] > 0]
+
+
+def _via(parts):
+    if not parts:
+        return "no projection"
+    if len(parts) == 1:
+        return f"projection '{parts[0][0]}'"
+    return "projections " + ", ".join(f"'{l}' ({c})" for l, c in parts)
+
+
+def check_neuron_limits(graph, syn, lim, onchip):
+    """Limits a single neuron can break on its own, whatever the mapping."""
+    if lim.fan_in_per_neuron is not None:
+        over = np.flatnonzero(onchip & (syn.fan_in > lim.fan_in_per_neuron))
+        if over.size:
+            n = int(over[np.argmax(syn.fan_in[over])])
+            raise HardwareConstraintError(
+                f"{lim.chip} allows {lim.fan_in_per_neuron} inputs per neuron; "
+                f"{_label(graph, n)} has {int(syn.fan_in[n])} via {_via(syn.projections_into(n))}"
+                f" ({over.size} neuron(s) over the limit)")
+    distinct = np.diff(syn.in_ptr)
+    if lim.fan_in_axons_per_core is not None:
+        over = np.flatnonzero(onchip & (distinct > lim.fan_in_axons_per_core))
+        if over.size:
+            n = int(over[np.argmax(distinct[over])])
+            raise HardwareConstraintError(
+                f"{lim.chip} allows {lim.fan_in_axons_per_core} input axons per core; "
+                f"{_label(graph, n)} alone receives from {int(distinct[n])} distinct neurons via "
+                f"{_via(syn.projections_into(n))}")
+    if lim.synaptic_memory_bits_per_core is not None:
+        cap = lim.synaptic_memory_bits_per_core // lim.synapse_bits
+        over = np.flatnonzero(onchip & (syn.fan_in > cap))
+        if over.size:
+            n = int(over[np.argmax(syn.fan_in[over])])
+            raise HardwareConstraintError(
+                f"{lim.chip} has {lim.synaptic_memory_bits_per_core} bits of synaptic memory per "
+                f"core ({cap} synapses of {lim.synapse_bits} bits); {_label(graph, n)} alone needs "
+                f"{int(syn.fan_in[n])} via {_via(syn.projections_into(n))}")
+
+
+def pack_sequential(order, syn, lim, npc):
+    """Greedy packing of neurons (in `order`) into cores; returns core per neuron in order
+    and the reason each core was closed."""
+    N = syn.N
+    seen = np.zeros(N, dtype=bool)
+    core_ids = np.empty(len(order), np.int32)
+    reasons = []
+    core = 0
+    cur_n = cur_ax = cur_syn = 0
+    cur_src = []
+    axl = lim.fan_in_axons_per_core
+    meml = (lim.synaptic_memory_bits_per_core // lim.synapse_bits
+            if lim.synaptic_memory_bits_per_core is not None else None)
+    ptr, srcs, fan_in = syn.in_ptr, syn.in_src, syn.fan_in
+    for j, n in enumerate(order):
+        s = srcs[ptr[n]:ptr[n + 1]]
+        new = s[~seen[s]] if axl is not None else s
+        f = int(fan_in[n])
+        reason = None
+        if cur_n + 1 > npc:
+            reason = "neurons_per_core"
+        elif axl is not None and cur_ax + new.size > axl:
+            reason = "fan_in_axons_per_core"
+        elif meml is not None and cur_syn + f > meml:
+            reason = "synaptic_memory_bits_per_core"
+        if reason is not None and cur_n > 0:
+            reasons.append(reason)
+            core += 1
+            cur_n = cur_ax = cur_syn = 0
+            for a in cur_src:
+                seen[a] = False
+            cur_src = []
+            new = s
+        core_ids[j] = core
+        cur_n += 1
+        cur_syn += f
+        if axl is not None:
+            seen[new] = True
+            cur_src.append(new)
+            cur_ax += new.size
+    return core_ids, reasons
+
+
+def _fits(parts_order, syn, lim, npc):
+    for members in parts_order:
+        ids, reasons = pack_sequential(members, syn, lim, npc)
+        if reasons:
+            return False
+    return True
+
+
+def _partition(n_parts, nodes, syn, seed=0):
+    """Partition on-chip neurons `nodes` into n_parts, minimising cut synapses."""
+    idx = -np.ones(syn.N, np.int64)
+    idx[nodes] = np.arange(nodes.size)
+    m = (idx[syn.src] >= 0) & (idx[syn.tgt] >= 0) & (syn.src != syn.tgt)
+    a, b = idx[syn.src[m]], idx[syn.tgt[m]]
+    u = np.minimum(a, b) * nodes.size + np.maximum(a, b)
+    und, w = np.unique(u, return_counts=True)
+    ea, eb = und // nodes.size, und % nodes.size
+    try:
+        import pymetis
+        rows = np.concatenate([ea, eb])
+        cols = np.concatenate([eb, ea])
+        ww = np.concatenate([w, w])
+        o = np.lexsort((cols, rows))
+        rows, cols, ww = rows[o], cols[o], ww[o]
+        xadj = np.zeros(nodes.size + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=nodes.size), out=xadj[1:])
+        opts = pymetis.Options(seed=seed)
+        _, membership = pymetis.part_graph(n_parts, xadj=xadj, adjncy=cols, eweights=ww,
+                                           options=opts)
+        return np.asarray(membership, np.int64), "pymetis"
+    except ImportError:
+        return _partition_networkx(n_parts, nodes.size, ea, eb, w, seed), "networkx"
+
+
+def _partition_networkx(n_parts, n, ea, eb, w, seed=0):
+    """Recursive Kernighan-Lin bisection into >= n_parts parts (power of two)."""
+    import networkx as nx
+    G = nx.Graph()
+    G.add_nodes_from(range(n))
+    G.add_weighted_edges_from(zip(ea.tolist(), eb.tolist(), w.tolist()))
+    parts = [list(range(n))]
+    while len(parts) < n_parts:
+        nxt = []
+        for p in parts:
+            if len(p) < 2:
+                nxt.append(p)
+                continue
+            a, b = nx.algorithms.community.kernighan_lin_bisection(G.subgraph(p), weight="weight",
+                                                                   seed=seed)
+            nxt += [sorted(a), sorted(b)]
+        parts = nxt
+    member = np.empty(n, np.int64)
+    for k, p in enumerate(parts):
+        member[p] = k
+    return member
+
+
+def map_network(graph, lim, strategy="sequential", core_position=None, seed=0):
+    """Map `graph` onto cores under `lim`; returns a Mapping or raises
+    HardwareConstraintError. `core_position(core) -> chip index` is used for the
+    destination-chip check (DYNAP-SE)."""
+    N = graph.n_neurons
+    syn = _Synapses(graph)
+    is_src = graph.is_source_mask()
+    onchip = ~is_src
+    npc = int(lim.neurons_per_core)
+    if npc < 1:
+        raise HardwareConstraintError(f"{lim.chip}: neurons_per_core must be >= 1, got {npc}")
+    check_neuron_limits(graph, syn, lim, onchip)
+    nodes = np.flatnonzero(onchip)
+    core_of = -np.ones(N, np.int32)
+    notes = []
+    seq_ids, reasons = pack_sequential(nodes, syn, lim, npc)
+    n_seq = int(seq_ids.max()) + 1 if nodes.size else 0
+    used_strategy = strategy
+    if strategy == "sequential" or nodes.size == 0 or n_seq <= 1:
+        core_of[nodes] = seq_ids
+        if strategy != "sequential":
+            notes.append(f"{strategy}: network fits one core, nothing to partition")
+    elif strategy == "min-comm":
+        done = False
+        k = n_seq
+        tool = None
+        for attempt in range(8):
+            member, tool = _partition(k, nodes, syn, seed)
+            parts = [nodes[member == p] for p in range(int(member.max()) + 1)]
+            parts = [p for p in parts if p.size]
+            if _fits(parts, syn, lim, npc):
+                for c, p in enumerate(parts):
+                    core_of[p] = c
+                done = True
+                break
+            k += 1
+        if not done:
+            notes.append("min-comm: no partition met the per-core limits after 8 tries; "
+                         "fell back to sequential")
+            core_of[nodes] = seq_ids
+            used_strategy = "sequential (min-comm fallback)"
+        else:
+            notes.append(f"min-comm: {tool} partition into {len(parts)} cores")
+    else:
+        raise HardwareConstraintError(
+            f"{lim.chip}: unknown mapping strategy '{strategy}'; valid: 'sequential', 'min-comm'")
+    n_neuron_cores = int(core_of.max()) + 1 if nodes.size else 0
+    # pipeline position of each neuron in its core: ascending global index
+    local = -np.ones(N, np.int32)
+    if nodes.size:
+        oc = core_of[nodes]
+        o = np.lexsort((nodes, oc))
+        sorted_cores = oc[o]
+        starts = np.searchsorted(sorted_cores, np.arange(n_neuron_cores))
+        local[nodes[o]] = (np.arange(nodes.size) - starts[sorted_cores]).astype(np.int32)
+    npc_arr = np.bincount(core_of[nodes], minlength=n_neuron_cores).astype(np.int64)
+
+    # fan-out per (neuron, destination core)
+    dcore = core_of[syn.tgt].astype(np.int64)
+    pair = syn.src.astype(np.int64) * max(n_neuron_cores, 1) + dcore
+    upair, cnt = np.unique(pair, return_counts=True)
+    p_src = upair // max(n_neuron_cores, 1)
+    p_core = upair % max(n_neuron_cores, 1)
+    ncores_per_src = np.bincount(p_src, minlength=N)
+
+    # fan-out limits
+    if lim.fan_out_axons_per_core is not None and nodes.size:
+        onp = core_of[p_src] >= 0
+        per_core = np.bincount(core_of[p_src[onp]], minlength=n_neuron_cores)
+        if per_core.max() > lim.fan_out_axons_per_core:
+            c = int(np.argmax(per_core))
+            members = np.flatnonzero(core_of == c)
+            raise HardwareConstraintError(
+                f"{lim.chip} allows {lim.fan_out_axons_per_core} output axons per core; core {c} "
+                f"(holding {_label(graph, members[0])}..{_label(graph, members[-1])}) needs "
+                f"{int(per_core[c])} (one per neuron and destination core)")
+    if lim.fan_out_chips_per_neuron is not None and lim.cores_per_chip:
+        chip_pair = np.unique(p_src * 1_000_003 + p_core // lim.cores_per_chip)
+        nchips = np.bincount(chip_pair // 1_000_003, minlength=N)
+        nchips[is_src] = 0               # host input is addressed directly
+        if nchips.max() > lim.fan_out_chips_per_neuron:
+            n = int(np.argmax(nchips))
+            raise HardwareConstraintError(
+                f"{lim.chip} allows {lim.fan_out_chips_per_neuron} destination chips per neuron "
+                f"(SRAM entries); {_label(graph, n)} targets {int(nchips[n])} chips via "
+                f"{_via(syn.projections_from(n))}")
+
+    m = Mapping(strategy=used_strategy, core_of_neuron=core_of, local_index=local,
+                n_neuron_cores=n_neuron_cores, n_cores_used=n_neuron_cores,
+                neurons_per_core=npc_arr, notes=notes)
+
+    split_src = np.zeros(N, dtype=bool)
+    if lim.fan_out_cores_per_neuron is not None:
+        over = np.flatnonzero(onchip & (ncores_per_src > lim.fan_out_cores_per_neuron))
+        if over.size and (lim.fan_out_policy != "split" or lim.fan_out_cores_per_neuron != 1):
+            n = int(over[np.argmax(ncores_per_src[over])])
+            raise HardwareConstraintError(
+                f"{lim.chip} neurons target {lim.fan_out_cores_per_neuron} core(s); "
+                f"{_label(graph, n)} targets {int(ncores_per_src[n])} cores via "
+                f"{_via(syn.projections_from(n))} ({over.size} neuron(s) over the limit; "
+                f"set fan_out_policy: split to add splitter neurons)")
+        split_src[over] = True
+
+    # leg-1 CSR (direct deliveries, or neuron -> its splitter core)
+    keep = ~split_src[p_src]
+    out_src = [p_src[keep]]
+    out_core = [p_core[keep]]
+    out_syn = [cnt[keep]]
+    if split_src.any():
+        _add_splitters(graph, m, lim, npc, split_src, p_src, p_core, cnt, out_src, out_core,
+                       out_syn, syn)
+    os_ = np.concatenate(out_src)
+    oc_ = np.concatenate(out_core)
+    osy = np.concatenate(out_syn)
+    o = np.lexsort((oc_, os_))
+    m.out_core = oc_[o].astype(np.int64)
+    m.out_syn = osy[o].astype(np.int64)
+    m.out_ptr = np.zeros(N + 1, np.int64)
+    np.cumsum(np.bincount(os_, minlength=N), out=m.out_ptr[1:])
+    if m.split_ptr is None:
+        m.split_ptr = np.zeros(N + 1, np.int64)
+        m.split_src_core = m.split_local = m.split_dst_core = m.split_syn = np.zeros(0, np.int64)
+
+    if m.n_cores_used > lim.cores:
+        why = {}
+        for r in reasons:
+            why[r] = why.get(r, 0) + 1
+        detail = ", ".join(f"{k}: {v}" for k, v in why.items()) or "none"
+        raise HardwareConstraintError(
+            f"{lim.chip} has {lim.cores} cores; the network needs {m.n_cores_used} "
+            f"({nodes.size} on-chip neurons, at most {npc} neurons per core"
+            f"{f', {m.splitter_cores} splitter cores' if m.splitter_cores else ''}; "
+            f"cores closed early by limit: {detail})")
+    return m
+
+
+def _add_splitters(graph, m, lim, npc, split_src, p_src, p_core, cnt, out_src, out_core,
+                   out_syn, syn):
+    """TrueNorth splitter neurons: one splitter core input axon per split neuron,
+    one splitter neuron per destination core."""
+    axl = lim.fan_in_axons_per_core or npc
+    srcs = np.flatnonzero(split_src)
+    first = np.searchsorted(p_src, srcs)
+    last = np.searchsorted(p_src, srcs, side="right")
+    core = m.n_neuron_cores
+    used_n = used_ax = 0
+    sp_src, sp_core, sp_local, sp_dst, sp_syn = [], [], [], [], []
+    l1_core, l1_syn = [], []
+    total = 0
+    for n, a, b in zip(srcs, first, last):
+        k = int(b - a)
+        if k > npc:
+            raise HardwareConstraintError(
+                f"{lim.chip}: {_label(graph, n)} targets {k} cores via "
+                f"{_via(syn.projections_from(n))}; one splitter core holds {npc} splitter "
+                f"neurons, more than one splitter level is not modelled")
+        if used_n + k > npc or used_ax + 1 > axl:
+            core += 1
+            used_n = used_ax = 0
+        l1_core.append(core)
+        l1_syn.append(k)
+        sp_src.append(np.full(k, n))
+        sp_core.append(np.full(k, core))
+        sp_local.append(np.arange(used_n, used_n + k))
+        sp_dst.append(p_core[a:b])
+        sp_syn.append(cnt[a:b])
+        used_n += k
+        used_ax += 1
+        total += k
+    n_split_cores = core - m.n_neuron_cores + 1
+    out_src.append(srcs.astype(np.int64))
+    out_core.append(np.array(l1_core, np.int64))
+    out_syn.append(np.array(l1_syn, np.int64))
+    s_src = np.concatenate(sp_src)
+    m.split_ptr = np.zeros(len(m.core_of_neuron) + 1, np.int64)
+    np.cumsum(np.bincount(s_src, minlength=len(m.core_of_neuron)), out=m.split_ptr[1:])
+    m.split_src_core = np.concatenate(sp_core).astype(np.int64)
+    m.split_local = np.concatenate(sp_local).astype(np.int64)
+    m.split_dst_core = np.concatenate(sp_dst).astype(np.int64)
+    m.split_syn = np.concatenate(sp_syn).astype(np.int64)
+    m.splitter_neurons = total
+    m.splitter_cores = n_split_cores
+    m.n_cores_used = m.n_neuron_cores + n_split_cores
+    per = np.bincount(m.split_src_core - m.n_neuron_cores, minlength=n_split_cores)
+    m.neurons_per_core = np.concatenate([m.neurons_per_core, per])
+    m.notes.append(f"{total} splitter neurons on {n_split_cores} splitter cores "
+                   f"(fan-out above 1 core)")

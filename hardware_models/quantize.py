@@ -1,0 +1,166 @@
+"""Weight precision of each chip (switch off with ``quantize: false``).
+
+All functions take the NetworkGraph, the neuron -> core map and the chip's
+quantization parameters and return {projection label: float32 array} in PyNN
+units, same order as the projection's arrays.
+
+- ``truenorth``: each core's input axons get one of ``axon_types`` types; each
+  neuron holds one signed integer weight (``weight_bits``) per axon type; the
+  crossbar is binary. Axon types: when the synapses reaching a core come from
+  at most ``axon_types`` projections and no source neuron feeds the core via
+  two of them, the type is the projection; otherwise source neurons are split
+  into ``axon_types`` quantile groups of their mean weight onto that core.
+  Weight of neuron i for type t = mean of the PyNN weights it receives from
+  type-t axons, rounded to an integer on one chip-wide scale
+  (max |w| / (2**(weight_bits-1) - 1)).
+- ``loihi``: magnitude rounded to ``mantissa_bits`` bits with one exponent
+  shared by all synapses of a projection on one destination core: step =
+  2**ceil(log2(max|w| / (2**mantissa_bits - 1))); sign kept.
+- ``dynapse``: four synapse types (fast/slow excitatory, fast/slow
+  inhibitory) with one shared weight per core and type (mean |w| of the
+  synapses of that type on that core); per (neuron, type) a seeded
+  multiplicative mismatch ~ N(1, mismatch_cv) (clipped at 0.05). A core's
+  excitatory (inhibitory) projections take 'fast' and 'slow' by descending
+  mean |w|; more than two share by splitting at the median.
+"""
+import numpy as np
+
+from .errors import ChipSpecError, HardwareConstraintError
+
+
+def quantize_weights(scheme, graph, core_of, q):
+    if scheme == "truenorth":
+        return _truenorth(graph, core_of, int(q["axon_types"]), int(q["weight_bits"]))
+    if scheme == "loihi":
+        return _loihi(graph, core_of, int(q["mantissa_bits"]), int(q["exponent_min"]),
+                      int(q["exponent_max"]))
+    if scheme == "dynapse":
+        return _dynapse(graph, core_of, float(q["mismatch_cv"]), int(q["seed"]))
+    if scheme in ("none", None):
+        return {p.label: p.weight.copy() for p in graph.projections}
+    raise ChipSpecError(f"quantization.scheme '{scheme}' unknown; valid: truenorth, loihi, "
+                        f"dynapse, none")
+
+
+def _loihi(graph, core_of, bits, emin, emax):
+    if bits < 1:
+        raise ChipSpecError(f"quantization.mantissa_bits must be >= 1, got {bits}")
+    mmax = 2 ** bits - 1
+    out = {}
+    for pr in graph.projections:
+        w = pr.weight.astype(np.float64)
+        if w.size == 0:
+            out[pr.label] = pr.weight.copy()
+            continue
+        cores = core_of[pr.target].astype(np.int64)
+        uc, inv = np.unique(cores, return_inverse=True)
+        amax = np.zeros(uc.size)
+        np.maximum.at(amax, inv, np.abs(w))
+        with np.errstate(divide="ignore"):
+            e = np.ceil(np.log2(np.where(amax > 0, amax / mmax, 1.0)))
+        if (amax > 0).any() and (e[amax > 0].min() < emin or e[amax > 0].max() > emax):
+            bad = e[amax > 0]
+            raise HardwareConstraintError(
+                f"Loihi shared exponent of projection '{pr.label}' needs 2**{int(bad.min())}.."
+                f"2**{int(bad.max())}; the chip allows 2**{emin}..2**{emax} (max |w| {amax.max():g})")
+        step = np.exp2(e)[inv]
+        m = np.clip(np.round(np.abs(w) / step), 0, mmax)
+        out[pr.label] = (np.sign(w) * m * step).astype(np.float32)
+    return out
+
+
+def _truenorth(graph, core_of, n_types, bits):
+    if n_types < 1 or bits < 2:
+        raise ChipSpecError(f"TrueNorth quantization needs axon_types >= 1 and weight_bits >= 2, "
+                            f"got {n_types}, {bits}")
+    projs = graph.projections
+    if not projs:
+        return {}
+    N = graph.n_neurons
+    src = np.concatenate([p.source for p in projs]).astype(np.int64)
+    tgt = np.concatenate([p.target for p in projs]).astype(np.int64)
+    w = np.concatenate([p.weight for p in projs]).astype(np.float64)
+    pk = np.concatenate([np.full(p.size, k) for k, p in enumerate(projs)]).astype(np.int64)
+    core = core_of[tgt].astype(np.int64)
+    atype = np.zeros(src.size, np.int64)
+    for c in np.unique(core):
+        sel = np.flatnonzero(core == c)
+        pj = np.unique(pk[sel])
+        # does any source feed this core through two projections?
+        sp = np.unique(src[sel] * len(projs) + pk[sel])
+        multi = np.unique(sp // len(projs)).size != sp.size
+        if pj.size <= n_types and not multi:
+            atype[sel] = np.searchsorted(pj, pk[sel])
+        else:
+            us, inv = np.unique(src[sel], return_inverse=True)
+            mean = np.bincount(inv, weights=w[sel]) / np.bincount(inv)
+            edges = np.quantile(mean, np.linspace(0, 1, n_types + 1)[1:-1])
+            atype[sel] = np.searchsorted(edges, mean, side="right")[inv]
+    # per (target neuron, type) mean weight
+    key = tgt * n_types + atype
+    uk, inv = np.unique(key, return_inverse=True)
+    mean = np.bincount(inv, weights=w) / np.bincount(inv)
+    qmax = 2 ** (bits - 1) - 1
+    amax = np.abs(mean).max()
+    scale = amax / qmax if amax > 0 else 1.0
+    qw = (np.round(mean / scale) * scale)[inv]
+    out = {}
+    off = 0
+    for p in projs:
+        out[p.label] = qw[off:off + p.size].astype(np.float32)
+        off += p.size
+    return out
+
+
+def _dynapse(graph, core_of, cv, seed):
+    projs = graph.projections
+    if not projs:
+        return {}
+    rng = np.random.default_rng(seed)
+    N = graph.n_neurons
+    mismatch = np.clip(rng.normal(1.0, cv, size=(N, 4)), 0.05, None)
+    # synapse type per (projection, core): 0 fast exc, 1 slow exc, 2 fast inh, 3 slow inh
+    ptype = {}
+    cores_of_proj = {p.label: core_of[p.target] for p in projs}
+    all_cores = np.unique(np.concatenate([c for c in cores_of_proj.values()]))
+    for c in all_cores:
+        for inhib in (False, True):
+            cand = []
+            for k, p in enumerate(projs):
+                sel = cores_of_proj[p.label] == c
+                if not sel.any():
+                    continue
+                ww = p.weight[sel]
+                neg = (p.receptor.startswith("inh")) or (ww.mean() < 0)
+                if neg != inhib:
+                    continue
+                cand.append((float(np.abs(ww).mean()), k))
+            cand.sort(key=lambda t: -t[0])
+            base = 2 if inhib else 0
+            if len(cand) <= 2:
+                for r, (_, k) in enumerate(cand):
+                    ptype[(k, int(c))] = base + r
+            else:
+                med = np.median([m for m, _ in cand])
+                for m, k in cand:
+                    ptype[(k, int(c))] = base + (0 if m >= med else 1)
+    # shared weight per (core, type)
+    keys, vals = [], []
+    for k, p in enumerate(projs):
+        cs = core_of[p.target].astype(np.int64)
+        t = np.array([ptype[(k, int(c))] for c in cs], np.int64) if p.size else np.zeros(0, np.int64)
+        keys.append(cs * 4 + t)
+        vals.append(np.abs(p.weight.astype(np.float64)))
+    K = np.concatenate(keys)
+    V = np.concatenate(vals)
+    uk, inv = np.unique(K, return_inverse=True)
+    shared = np.bincount(inv, weights=V) / np.bincount(inv)
+    out = {}
+    off = 0
+    for k, p in enumerate(projs):
+        sl = slice(off, off + p.size)
+        t = K[sl] % 4
+        sw = shared[inv[sl]] * mismatch[p.target, t]
+        out[p.label] = (np.sign(p.weight) * sw).astype(np.float32)
+        off += p.size
+    return out

@@ -24,16 +24,21 @@ class _AliasLoader(importlib.abc.Loader):
         pass
 
 
+#: backends whose pyNN.<name> is served by a module other than pycarl_backend
+SPECIAL_TARGETS = {"spiNNaker": "pycarl_backend.spinnaker"}
+
+
 class PyNNAliasFinder(importlib.abc.MetaPathFinder):
-    """Answers `pyNN.<name>` for each name in `aliases` with pycarl_backend."""
+    """Answers `pyNN.<name>` for each name in `aliases` with pycarl_backend
+    (`pyNN.spiNNaker` with pycarl_backend.spinnaker)."""
 
     def __init__(self, aliases=("pycarl",)):
-        self.prefixes = tuple(f"pyNN.{name}" for name in aliases)
+        self.targets = {f"pyNN.{name}": SPECIAL_TARGETS.get(name, TARGET) for name in aliases}
 
     def find_spec(self, fullname, path=None, target=None):
-        for prefix in self.prefixes:
+        for prefix, target_module in self.targets.items():
             if fullname == prefix or fullname.startswith(prefix + "."):
-                real = TARGET + fullname[len(prefix):]
+                real = target_module + fullname[len(prefix):]
                 if importlib.util.find_spec(real) is None:
                     return None
                 return importlib.util.spec_from_loader(fullname, _AliasLoader(real))

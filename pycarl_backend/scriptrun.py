@@ -3,7 +3,8 @@
     python -m pycarl_backend.scriptrun [--capture FILE] SCRIPT [ARGS...]
 
 The script's `import pyNN.nest` (or neuron, brian2) and `get_simulator`'s
-`pyNN.<name>` all resolve to pycarl_backend. Chip, device, seed and progress
+`pyNN.<name>` all resolve to pycarl_backend; `import pyNN.spiNNaker` resolves
+to pycarl_backend.spinnaker (sPyNNaker semantics). Chip, device, seed and progress
 come from the environment (PYCARL_HARDWARE, PYCARL_HARDWARE_OPTIONS,
 PYCARL_DEVICE, PYCARL_SEED, PYCARL_PROGRESS), so the script needs no change.
 With PYCARL_SEED set, PyNN random generators created without a seed get
@@ -17,7 +18,7 @@ import time
 
 import pycarl_pynn_alias
 
-BACKEND_NAMES = ("pycarl", "nest", "neuron", "brian2")
+BACKEND_NAMES = ("pycarl", "nest", "neuron", "brian2", "spiNNaker")
 
 
 def seed_unseeded_generators(seed):
@@ -38,7 +39,7 @@ def run_script(script, args, capture_path=None):
     pycarl_pynn_alias.install(aliases=BACKEND_NAMES)
     if os.environ.get("PYCARL_SEED"):
         seed_unseeded_generators(int(os.environ["PYCARL_SEED"]))
-    if args and args[0] in BACKEND_NAMES:
+    if args and args[0] in BACKEND_NAMES[1:4]:
         args = ["pycarl"] + list(args[1:])
     sys.argv = [script] + list(args)
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))

@@ -127,3 +127,16 @@ def test_repeated_spike_times_are_each_delivered():
     isyn = cell.get_data().segments[0].analogsignals[0].magnitude[:, 0]
     assert isyn[60] == pytest.approx(2.0)  # both spikes at 5 ms arrive at 6 ms
     assert list(source.get_data().segments[0].spiketrains[0].magnitude) == [5.0, 5.0, 7.0]
+
+
+@pytest.mark.parametrize("import_line, expected", [
+    ("import pyNN.nest as sim", "pycarl_backend"),
+    ("import pyNN.spiNNaker as sim", "pycarl_backend.spinnaker"),
+])
+def test_pycarl_run_serves_other_backends_imports(tmp_path, import_line, expected):
+    script = tmp_path / "script.py"
+    script.write_text(f"{import_line}\nsim.setup()\nprint('backend', sim.__name__)\n")
+    env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
+    out = subprocess.run([sys.executable, "-m", "pycarl_backend.scriptrun", str(script)],
+                         capture_output=True, text=True, env=env, check=True).stdout
+    assert f"backend {expected}" in out

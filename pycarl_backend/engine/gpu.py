@@ -32,7 +32,7 @@ COMPILE_OPTIONS = ("--std=c++17", "--fmad=false")
 SHARED_SOURCE = "emit_spike.cu"
 THREADS = 256
 #: recorded-spike room reserved per chunk: chunk * recorded cells <= this
-RECORD_RESERVE = 1 << 22
+RECORD_RESERVE = 1 << 24
 #: steps per CUDA graph (0: launch every step from the host)
 GRAPH_STEPS = int(os.environ.get("PYCARL_GRAPH_STEPS", "64"))
 

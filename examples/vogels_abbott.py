@@ -20,13 +20,16 @@ sim, args = get_simulator(
     ("--n", "number of cells", {"default": 4000, "type": int}),
     ("--tstop", "simulated time (ms)", {"default": 1000.0, "type": float}),
     ("--seed", "random seed", {"default": 4242, "type": int}),
+    ("--indegree", "mean number of inputs per cell (80 in the original; weights are "
+                   "scaled by 80/indegree to keep the mean input)", {"default": 80.0, "type": float}),
     ("--raster", "raster plot file", {"default": "vogels_abbott_raster.png"}),
 )
 
 dt, delay = 0.1, 0.2
 n_exc = int(args.n * 0.8)
 n_inh = args.n - n_exc
-p_connect = 0.02 * 4000 / args.n  # in-degree held at 80 when scaled
+p_connect = min(args.indegree / args.n, 1.0)  # in-degree held when the size changes
+weight_scale = 80.0 / args.indegree
 # 20000 um2 membrane, 1 uF/cm2, 5e-5 S/cm2 leak -> cm 0.2 nF, tau_m 20 ms
 common = {'cm': 0.2, 'tau_m': 20.0, 'tau_refrac': 5.0, 'v_thresh': -50.0,
           'v_reset': -60.0, 'i_offset': 0.0, 'tau_syn_E': 5.0, 'tau_syn_I': 10.0}
@@ -47,8 +50,8 @@ v_init = RandomDistribution('uniform', (-60.0, -50.0), rng=rng)
 exc.initialize(v=v_init)
 inh.initialize(v=v_init)
 connector = sim.FixedProbabilityConnector(p_connect, rng=rng)
-exc_syn = sim.StaticSynapse(weight=w_exc, delay=delay)
-inh_syn = sim.StaticSynapse(weight=w_inh, delay=delay)
+exc_syn = sim.StaticSynapse(weight=w_exc * weight_scale, delay=delay)
+inh_syn = sim.StaticSynapse(weight=w_inh * weight_scale, delay=delay)
 projections = [
     sim.Projection(exc, exc, connector, exc_syn, receptor_type='excitatory', label="e2e"),
     sim.Projection(exc, inh, connector, exc_syn, receptor_type='excitatory', label="e2i"),

@@ -5,14 +5,17 @@ postsynaptic cell. For the connectors below, this module generates the whole
 connectivity as index arrays (in chunks of postsynaptic cells, so memory stays
 bounded) and writes it straight into the projection's engine blocks. The
 connection sets follow the same distributions as PyNN's generic code (not the
-same random streams): i.i.d. Bernoulli entries for FixedProbabilityConnector,
-exact in/out-degree with or without replacement for FixedNumberPre/Post, and
-so on. The connector's `safe` checks and `callback` still apply.
+same random streams): independent Bernoulli entries for FixedProbability and
+DistanceDependentProbability, exact in/out-degree with or without replacement
+for FixedNumberPre/Post, and so on. The connector's `safe` checks and
+`callback` still apply.
 
+Synapse parameters may be constants, arrays of shape (n_pre, n_post),
+RandomDistributions (one draw per synapse) or functions of distance.
 `connect_fast(projection, connector)` returns False when it cannot handle a
-case (another connector type, a location selector, a weight/delay given as a
-function of distance or of indices, a native RNG, ...); the projection then
-uses `connector.connect(projection)`.
+case (another connector type, a location selector, a parameter given as an
+IndexBasedExpression or built from other lazy arrays, a native RNG, ...); the
+projection then uses `connector.connect(projection)`.
 
 Connections are produced in postsynaptic-major order (by post index, then pre
 index), the order in which PyNN's generic path adds them.
@@ -22,6 +25,7 @@ from copy import deepcopy
 import numpy as np
 from pyNN import connectors as pc
 from pyNN import errors
+from pyNN.core import IndexBasedExpression
 from pyNN.random import NativeRNG, RandomDistribution
 from pyNN.standardmodels import StandardSynapseType
 
@@ -172,12 +176,39 @@ def _evaluable(lazy):
         return False
     base = lazy.base_value
     return (lazy.is_homogeneous or isinstance(base, RandomDistribution)
-            or (isinstance(base, np.ndarray) and base.shape == tuple(lazy.shape)))
+            or (isinstance(base, np.ndarray) and base.shape == tuple(lazy.shape))
+            or _is_distance_function(base))
+
+
+def _is_distance_function(base):
+    # PyNN treats a callable parameter as a function of distance, unless it is an
+    # IndexBasedExpression (a function of the indices, evaluated by the generic path)
+    return (callable(base) and not isinstance(base, (IndexBasedExpression, RandomDistribution))
+            and not isinstance(base, np.ndarray))
+
+
+def pair_distances(projection, pre, post):
+    """Distance of each pair (pre[k], post[k]) in the projection's space, as
+    pyNN.space.Space.distances computes it for all pairs (scale and offset apply
+    to the postsynaptic positions; periodic boundaries per axis)."""
+    space = projection.space
+    a = projection.pre.positions[:, pre]
+    b = space.scale_factor * (projection.post.positions[:, post] + np.reshape(space.offset, (-1, 1)))
+    total = np.zeros(np.size(pre))
+    for axis in space.axes:
+        diff = a[axis] - b[axis]
+        bounds = None if space.periodic_boundaries is None else space.periodic_boundaries[axis]
+        if bounds is not None:
+            diff = np.abs(diff)
+            diff = np.minimum(diff, (bounds[1] - bounds[0]) - diff)
+        total += diff ** 2
+    return np.sqrt(total)
 
 
 def synapse_parameter_space(projection):
     """The synapse type's native parameters as (n_pre, n_post) lazy arrays, or None if
-    one of them cannot be evaluated pair by pair (functions of distance or index)."""
+    one of them cannot be evaluated pair by pair (functions of indices, or of other
+    lazy arrays)."""
     space = projection.synapse_type.native_parameters
     space.shape = (projection.pre.size, projection.post.size)
     if all(_evaluable(lazy) for _, lazy in space.items()):
@@ -185,8 +216,9 @@ def synapse_parameter_space(projection):
     return None
 
 
-def evaluate_at(space, pre, post):
-    """name -> scalar or per-connection array for the connections (pre[k], post[k])."""
+def evaluate_at(projection, space, pre, post, distances=None):
+    """name -> scalar or per-connection array for the connections (pre[k], post[k]);
+    `distances`: their distances, if already known."""
     values = {}
     for name, lazy in space.items():
         if lazy.is_homogeneous:
@@ -194,6 +226,10 @@ def evaluate_at(space, pre, post):
             continue
         if isinstance(lazy.base_value, RandomDistribution):
             x = np.asarray(lazy.base_value.next(pre.size)).reshape(-1)
+        elif _is_distance_function(lazy.base_value):
+            if distances is None:
+                distances = pair_distances(projection, pre, post)
+            x = np.broadcast_to(lazy.base_value(distances), distances.shape)
         else:
             x = lazy.base_value[pre, post]
         values[name] = lazy._apply_operations(x)
@@ -246,8 +282,9 @@ def add_connections(projection, connector, pre, post, parameters):
 def _connect_pairs(projection, connector, space, chunks):
     """Add each (pre, post) chunk of `chunks` (an iterable), reporting progress."""
     n_post = max(projection.post.size, 1)
-    for pre, post, done in chunks:
-        add_connections(projection, connector, pre, post, evaluate_at(space, pre, post))
+    for pre, post, done, *distances in chunks:
+        add_connections(projection, connector, pre, post,
+                        evaluate_at(projection, space, pre, post, *distances))
         if connector.callback is not None:
             connector.callback(done / n_post)
 
@@ -300,6 +337,33 @@ def _fixed_probability(projection, connector, space):
                 keep = _self_mask(projection, pre, post)
                 pre, post = pre[keep], post[keep]
             yield pre, post, c1
+    _connect_pairs(projection, connector, space, chunks())
+    return True
+
+
+def _distance_dependent(projection, connector, space):
+    draws = _draws(connector)
+    mode = connector.allow_self_connections
+    if draws is None or (mode == "NoMutual" and not _same_population(projection)):
+        return False
+    n_pre, n_post = projection.pre.size, projection.post.size
+    pre_positions, post_positions = projection.pre.positions.T, projection.post.positions.T
+
+    def chunks():
+        # several float arrays per candidate pair: smaller chunks
+        for c0, c1 in post_chunks(n_pre, n_post, density=4.0):
+            d = projection.space.distances(pre_positions, post_positions[c0:c1])
+            d = d.reshape(n_pre, c1 - c0).T.ravel()  # postsynaptic-major
+            p = np.broadcast_to(connector.distance_function(d), d.shape)
+            flat = np.flatnonzero(draws.uniform(d.size) < p)
+            post, pre = np.divmod(flat, n_pre)
+            post += c0
+            keep = slice(None)
+            if mode == "NoMutual":
+                keep = pre > post
+            elif not mode:
+                keep = _self_mask(projection, pre, post)
+            yield pre[keep], post[keep], c1, d[flat][keep]
     _connect_pairs(projection, connector, space, chunks())
     return True
 
@@ -414,6 +478,7 @@ def _from_list(projection, connector):
 _MAP_CONNECTORS = {
     pc.AllToAllConnector: _all_to_all,
     pc.FixedProbabilityConnector: _fixed_probability,
+    pc.DistanceDependentProbabilityConnector: _distance_dependent,
     pc.FixedNumberPreConnector: _fixed_number_pre,
     pc.FixedNumberPostConnector: _fixed_number_post,
     pc.FixedTotalNumberConnector: _fixed_total_number,

@@ -3,7 +3,8 @@ generic per-postsynaptic-cell path: same connection sets where the connector is
 deterministic, same statistics where it is random."""
 import numpy as np
 import pytest
-from pyNN import errors
+from pyNN import errors, space
+from pyNN.core import IndexBasedExpression
 from pyNN.random import NumpyRNG, RandomDistribution
 
 import pycarl_backend as sim
@@ -309,19 +310,78 @@ def test_callback_reports_progress():
     assert levels and levels[-1] == 1.0 and levels == sorted(levels)
 
 
-def test_distance_dependent_weights_fall_back_to_generic():
-    pre, post = pops(20, 20)
+def test_distance_dependent_weights():
+    pre = sim.Population(20, sim.IF_cond_exp(), structure=space.Line(dx=2.0))
+    post = sim.Population(15, sim.IF_cond_exp(), structure=space.Line(dx=3.0, x0=1.0))
     syn = sim.StaticSynapse(weight="0.1 + 0.01 * d")
-    proj = sim.Projection(pre, post, sim.AllToAllConnector(), syn)
+    proj = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(27)), syn)
+    assert fast.synapse_parameter_space(proj) is not None
+    distance = np.abs(pre.positions[0][:, None] - post.positions[0][None, :])
+    for i, j, w in proj.get(["weight"], format="list"):
+        assert w == pytest.approx(0.1 + 0.01 * distance[i, j])
+
+
+def test_pair_distances_match_space_distances():
+    rng = np.random.default_rng(4)
+    pre = sim.Population(12, sim.IF_cond_exp())
+    post = sim.Population(9, sim.IF_cond_exp())
+    pre.positions = rng.uniform(0, 100, (3, 12))
+    post.positions = rng.uniform(0, 100, (3, 9))
+    sp = space.Space(axes="xy", scale_factor=1.5, offset=np.array([1.0, -2.0, 3.0]),
+                     periodic_boundaries=((0, 120), None, None))
+    proj = sim.Projection(pre, post, sim.AllToAllConnector(), space=sp)
+    i, j = np.meshgrid(np.arange(12), np.arange(9), indexing="ij")
+    expected = sp.distances(pre.positions.T, post.positions.T).reshape(12, 9)
+    got = fast.pair_distances(proj, i.ravel(), j.ravel()).reshape(12, 9)
+    np.testing.assert_allclose(got, expected)
+
+
+def test_distance_dependent_probability_matches_generic(monkeypatch):
+    results = []
+    for use_fast in (True, False):
+        if not use_fast:
+            monkeypatch.setattr(fast, "connect_fast", lambda projection, connector: False)
+        cells = sim.Population(64, sim.IF_cond_exp(), structure=space.Grid2D())
+        conn = sim.DistanceDependentProbabilityConnector("d < 1.5", allow_self_connections=False)
+        proj = sim.Projection(cells, cells, conn, sim.StaticSynapse(weight="0.01 * d"))
+        results.append(sorted(proj.get(["weight"], format="list")))
+    assert results[0] == results[1]
+    assert len(results[0]) == 4 * 3 + 24 * 5 + 36 * 8  # corner, edge, inner cells
+
+
+def test_distance_dependent_probability_statistics():
+    pre = sim.Population(200, sim.IF_cond_exp(), structure=space.Line())
+    post = sim.Population(150, sim.IF_cond_exp(), structure=space.Line())
+    conn = sim.DistanceDependentProbabilityConnector("exp(-d / 20.0)", rng=NumpyRNG(28))
+    proj = sim.Projection(pre, post, conn)
+    d = np.abs(np.arange(200)[:, None] - np.arange(150)[None, :])
+    prob = np.exp(-d / 20.0)
+    mean, sd = prob.sum(), np.sqrt((prob * (1 - prob)).sum())
+    assert abs(len(proj) - mean) < 5 * sd
+    i, j = pairs(proj)
+    assert np.abs(i - j).mean() == pytest.approx((prob * d).sum() / prob.sum(), rel=0.1)
+
+
+def test_index_based_weights_fall_back_to_generic():
+    class Product(IndexBasedExpression):
+        def __call__(self, i, j):
+            return 0.001 * (i + 1) * (j + 1)
+    pre, post = pops(10, 10)
+    proj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                          sim.StaticSynapse(weight=Product()))
     assert fast.synapse_parameter_space(proj) is None
-    assert len(proj) == 400
-    w = np.array(proj.get("weight", format="array"))
-    assert np.all(w >= 0.1)
+    w = proj.get("weight", format="array")
+    assert w[2, 3] == pytest.approx(0.001 * 3 * 4)
+
+
+class IndexBased(IndexBasedExpression):
+    def __call__(self, i, j):
+        return (i + j) % 2 * 0.5
 
 
 def test_unhandled_connector_is_not_taken():
     pre, post = pops(20, 20)
-    conn = sim.DistanceDependentProbabilityConnector("d < 3")
+    conn = sim.IndexBasedProbabilityConnector(IndexBased())
     proj = sim.Projection(pre, post, sim.OneToOneConnector())
     assert fast.connect_fast(proj, conn) is False
 

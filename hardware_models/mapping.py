@@ -222,8 +222,12 @@ def _partition(n_parts, nodes, syn, seed=0):
         xadj = np.zeros(nodes.size + 1, np.int64)
         np.cumsum(np.bincount(rows, minlength=nodes.size), out=xadj[1:])
         opts = pymetis.Options(seed=seed)
-        _, membership = pymetis.part_graph(n_parts, xadj=xadj, adjncy=cols, eweights=ww,
-                                           options=opts)
+        if hasattr(pymetis, "CSRAdjacency"):
+            _, membership = pymetis.part_graph(n_parts, pymetis.CSRAdjacency(xadj, cols),
+                                               eweights=ww, options=opts)
+        else:
+            _, membership = pymetis.part_graph(n_parts, xadj=xadj, adjncy=cols, eweights=ww,
+                                               options=opts)
         return np.asarray(membership, np.int64), "pymetis"
     except ImportError:
         return _partition_networkx(n_parts, nodes.size, ea, eb, w, seed), "networkx"

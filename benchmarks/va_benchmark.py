@@ -172,16 +172,17 @@ def main(argv=None):
             for simulator in simulators:
                 r = run_in_subprocess(simulator, benchmark, n, args.tstop, args.timeout)
                 results.append(r)
-                status = r.get("error") or f"run {r['run_s']:.2f} s"
+                status = r.get("error") or (f"build {r['build_s']:.2f} s, run {r['run_s']:.2f} s "
+                                            f"(cpu {r['run_cpu_s']:.2f} s)")
                 print(f"  {benchmark} n={n} {simulator}: {status}", flush=True)
+                if args.json:  # after each run, so that a long run cut short loses nothing
+                    with open(args.json, "w") as f:
+                        json.dump({"cores": os.cpu_count(), "load_average": os.getloadavg()[0],
+                                   "results": results}, f, indent=2)
     print()
     print(format_table(results))
     print()
     print(format_memory(results))
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump({"cores": os.cpu_count(), "load_average": os.getloadavg()[0],
-                       "results": results}, f, indent=2)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ sim, args = get_simulator(
     ("--seed", "random seed", {"default": 4242, "type": int}),
     ("--indegree", "mean number of inputs per cell (80 in the original; weights are "
                    "scaled by 80/indegree to keep the mean input)", {"default": 80.0, "type": float}),
+    ("--exact-indegree", "every cell gets exactly `indegree` inputs (FixedNumberPreConnector) "
+                         "instead of a binomial number", {"action": "store_true"}),
     ("--raster", "raster plot file", {"default": "vogels_abbott_raster.png"}),
 )
 
@@ -49,14 +51,18 @@ inh = sim.Population(n_inh, celltype, label="inh")
 v_init = RandomDistribution('uniform', (-60.0, -50.0), rng=rng)
 exc.initialize(v=v_init)
 inh.initialize(v=v_init)
-connector = sim.FixedProbabilityConnector(p_connect, rng=rng)
+if args.exact_indegree:
+    exc_connector = sim.FixedNumberPreConnector(int(round(0.8 * args.indegree)), rng=rng)
+    inh_connector = sim.FixedNumberPreConnector(int(round(0.2 * args.indegree)), rng=rng)
+else:
+    exc_connector = inh_connector = sim.FixedProbabilityConnector(p_connect, rng=rng)
 exc_syn = sim.StaticSynapse(weight=w_exc * weight_scale, delay=delay)
 inh_syn = sim.StaticSynapse(weight=w_inh * weight_scale, delay=delay)
 projections = [
-    sim.Projection(exc, exc, connector, exc_syn, receptor_type='excitatory', label="e2e"),
-    sim.Projection(exc, inh, connector, exc_syn, receptor_type='excitatory', label="e2i"),
-    sim.Projection(inh, exc, connector, inh_syn, receptor_type='inhibitory', label="i2e"),
-    sim.Projection(inh, inh, connector, inh_syn, receptor_type='inhibitory', label="i2i"),
+    sim.Projection(exc, exc, exc_connector, exc_syn, receptor_type='excitatory', label="e2e"),
+    sim.Projection(exc, inh, exc_connector, exc_syn, receptor_type='excitatory', label="e2i"),
+    sim.Projection(inh, exc, inh_connector, inh_syn, receptor_type='inhibitory', label="i2e"),
+    sim.Projection(inh, inh, inh_connector, inh_syn, receptor_type='inhibitory', label="i2i"),
 ]
 # a short Poisson kick starts the self-sustained activity
 kick = sim.Population(20, sim.SpikeSourcePoisson(rate=100.0, duration=50.0), label="kick")

@@ -57,12 +57,15 @@ def metrics_for(software, hardware):
     return metrics
 
 
-def compare(script, script_args, chips, out_dir, seed=1234, options=None, progress=True):
+def compare(script, script_args, chips, out_dir, seed=1234, options=None, progress=True,
+            workers=2, notes=()):
     """Run the script software-only and on each chip; write metrics and report.
 
+    The co-simulated runs are independent processes, `workers` at a time.
     Returns {chip: metrics}. With one chip, DIR/metrics.json holds its metrics;
     with several, DIR/metrics.json maps chip -> metrics.
     """
+    from concurrent.futures import ThreadPoolExecutor
     from tqdm import tqdm
     from hardware_models.report import compare_report
     out = Path(out_dir)
@@ -72,19 +75,25 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
     stages.set_postfix_str("software-only run")
     software = run_captured(script, script_args, out / "software.pkl", seed)
     stages.update()
+    stages.set_postfix_str(f"co-simulation on {', '.join(chips)}")
+
+    def cosimulate(chip):
+        return run_captured(script, script_args, out / f"hardware_{chip}.pkl", seed,
+                            hardware=chip, options=options)
+
     results, runs = {}, {}
-    for chip in chips:
-        stages.set_postfix_str(f"co-simulation on {chip}")
-        hardware = run_captured(script, script_args, out / f"hardware_{chip}.pkl", seed,
-                                hardware=chip, options=options)
-        results[chip] = metrics_for(software, hardware)
-        runs[chip] = (hardware["spikes"], hardware["hardware_summary"], results[chip])
-        stages.update()
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        futures = {chip: pool.submit(cosimulate, chip) for chip in chips}
+        for chip in chips:
+            hardware = futures[chip].result()
+            results[chip] = metrics_for(software, hardware)
+            runs[chip] = (hardware["spikes"], hardware["hardware_summary"], results[chip])
+            stages.update()
     stages.set_postfix_str("report")
     document = results[chips[0]] if len(chips) == 1 else results
     with open(out / "metrics.json", "w") as f:
         json.dump(document, f, indent=1, default=float)
-    compare_report(out / "report.html", software["spikes"], runs,
+    compare_report(out / "report.html", software["spikes"], runs, notes=notes,
                    title=f"{Path(script).name}: software-only vs {', '.join(chips)}")
     stages.update()
     stages.close()

@@ -259,12 +259,33 @@ def _partition_networkx(n_parts, n, ea, eb, w, seed=0):
 def map_network(graph, lim, strategy="sequential", core_position=None, seed=0):
     """Map `graph` onto cores under `lim`; returns a Mapping or raises
     HardwareConstraintError. `core_position(core) -> chip index` is used for the
-    destination-chip check (DYNAP-SE)."""
+    destination-chip check (DYNAP-SE).
+
+    Output axons per core depend on where the targets land, so they are checked
+    after packing; when a core needs too many, the cores are packed again with
+    fewer neurons each (as a user would lower neurons_per_core), and the
+    mapping's notes say so."""
+    npc = int(lim.neurons_per_core)
+    while True:
+        try:
+            mapping = _map_network(graph, lim, strategy, core_position, seed, npc)
+        except HardwareConstraintError as err:
+            if getattr(err, "limit", None) != "fan_out_axons_per_core" or npc <= 1:
+                raise
+            npc = max(1, min(npc - 1, int(npc * lim.fan_out_axons_per_core / err.needed)))
+            continue
+        if npc != int(lim.neurons_per_core):
+            mapping.notes.append(
+                f"packed {npc} neurons per core (limit {int(lim.neurons_per_core)}) so that no "
+                f"core needs more than {lim.fan_out_axons_per_core} output axons")
+        return mapping
+
+
+def _map_network(graph, lim, strategy, core_position, seed, npc):
     N = graph.n_neurons
     syn = _Synapses(graph)
     is_src = graph.is_source_mask()
     onchip = ~is_src
-    npc = int(lim.neurons_per_core)
     if npc < 1:
         raise HardwareConstraintError(f"{lim.chip}: neurons_per_core must be >= 1, got {npc}")
     check_neuron_limits(graph, syn, lim, onchip)
@@ -328,10 +349,12 @@ def map_network(graph, lim, strategy="sequential", core_position=None, seed=0):
         if per_core.max() > lim.fan_out_axons_per_core:
             c = int(np.argmax(per_core))
             members = np.flatnonzero(core_of == c)
-            raise HardwareConstraintError(
+            err = HardwareConstraintError(
                 f"{lim.chip} allows {lim.fan_out_axons_per_core} output axons per core; core {c} "
                 f"(holding {_label(graph, members[0])}..{_label(graph, members[-1])}) needs "
                 f"{int(per_core[c])} (one per neuron and destination core)")
+            err.limit, err.needed = "fan_out_axons_per_core", int(per_core[c])
+            raise err
     if lim.fan_out_chips_per_neuron is not None and lim.cores_per_chip:
         chip_pair = np.unique(p_src * 1_000_003 + p_core // lim.cores_per_chip)
         nchips = np.bincount(chip_pair // 1_000_003, minlength=N)

@@ -78,6 +78,25 @@ def test_fan_out_axons_per_core():
                       **{"limits.fan_out_axons_per_core": 1}).attach(g)
 
 
+def test_too_many_output_axons_repacks_with_fewer_neurons_per_core():
+    # 8 neurons, all-to-all: 4 per core -> 2 cores, each neuron reaches 2 cores,
+    # 8 output axons per core > 6 allowed; 2 per core -> 4 cores, 2 x 4 = 8 > 6;
+    # 1 per core -> 8 cores, 1 x 8 = 8 > 6: refused with the numbers
+    src, tgt = np.meshgrid(np.arange(8), np.arange(8))
+    g = graph([("a", 8)], [("p", "a", "a", src.ravel(), tgt.ravel())])
+    with pytest.raises(HardwareConstraintError, match=r"6 output axons per core; core 0 .* needs 8"):
+        load_hardware("loihi", neurons_per_core=4,
+                      **{"limits.fan_out_axons_per_core": 6}).attach(g)
+    # 8 neurons 'a' -> 1 neuron 'b': 8 per core gives a core of 8 'a' all sending to
+    # b's core (8 axons > 3); repacked at 3 per core every core needs <= 3
+    g = graph([("a", 8), ("b", 1)], [("p", "a", "b", np.arange(8), np.full(8, 8))])
+    hw = load_hardware("loihi", neurons_per_core=8, **{"limits.fan_out_axons_per_core": 3})
+    hw.attach(g)
+    per_core = hw.summary()["mapping"]["neurons_per_core"]
+    assert max(per_core) <= 3
+    assert any("output axons" in note for note in hw.summary()["mapping"]["notes"])
+
+
 def test_dynapse_destination_chips_per_neuron():
     # 1 neuron per core, 4 cores per chip: neuron 0 reaches chips 0, 1, 2, 3
     g = graph([("a", 16)], [("p", "a", "a", [0, 0, 0, 0], [1, 4, 8, 12])])

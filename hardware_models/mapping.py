@@ -265,25 +265,41 @@ def map_network(graph, lim, strategy="sequential", core_position=None, seed=0):
     after packing; when a core needs too many, the cores are packed again with
     fewer neurons each (as a user would lower neurons_per_core), and the
     mapping's notes say so."""
-    npc = int(lim.neurons_per_core)
-    while True:
-        try:
-            mapping = _map_network(graph, lim, strategy, core_position, seed, npc)
-        except HardwareConstraintError as err:
-            if getattr(err, "limit", None) != "fan_out_axons_per_core" or npc <= 1:
-                raise
-            npc = max(1, min(npc - 1, int(npc * lim.fan_out_axons_per_core / err.needed)))
-            continue
-        if npc != int(lim.neurons_per_core):
-            mapping.notes.append(
-                f"packed {npc} neurons per core (limit {int(lim.neurons_per_core)}) so that no "
-                f"core needs more than {lim.fan_out_axons_per_core} output axons")
-        return mapping
-
-
-def _map_network(graph, lim, strategy, core_position, seed, npc):
-    N = graph.n_neurons
     syn = _Synapses(graph)
+    limit = int(lim.neurons_per_core)
+
+    def attempt(npc):
+        try:
+            return _map_network(graph, lim, strategy, core_position, seed, npc, syn), None
+        except HardwareConstraintError as err:
+            if getattr(err, "limit", None) != "fan_out_axons_per_core":
+                raise
+            return None, err
+
+    mapping, first_error = attempt(limit)
+    if mapping is not None:
+        return mapping
+    # the largest packing that fits, by bisection (fewer neurons per core never
+    # needs more output axons per core than the limit allows at one neuron per core)
+    low, high, best = 1, limit - 1, None
+    while low <= high:
+        npc = (low + high) // 2
+        candidate, _ = attempt(npc)
+        if candidate is None:
+            high = npc - 1
+        else:
+            best, low = (npc, candidate), npc + 1
+    if best is None:
+        raise first_error
+    npc, mapping = best
+    mapping.notes.append(
+        f"packed {npc} neurons per core (limit {limit}) so that no core needs more than "
+        f"{lim.fan_out_axons_per_core} output axons")
+    return mapping
+
+
+def _map_network(graph, lim, strategy, core_position, seed, npc, syn):
+    N = graph.n_neurons
     is_src = graph.is_source_mask()
     onchip = ~is_src
     if npc < 1:

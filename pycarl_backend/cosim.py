@@ -74,15 +74,16 @@ class CoSimulation:
     def extra_delay_function(self, step, fired_by_group):
         """Run the chip for this step; return block -> per-synapse extra delay."""
         xp = self.state.engine.xp
-        parts = [(g, f) for g, f in fired_by_group.items() if f.size]
+        # each group's spikes are sorted and groups hold disjoint index ranges:
+        # concatenating them in index order gives the sorted global ids
+        parts = sorted(((g, f) for g, f in fired_by_group.items() if f.size),
+                       key=lambda item: item[0].population.global_first_index)
         if parts:
             ids = xp.concatenate([g.population.global_first_index + f for g, f in parts])
-            order = xp.argsort(ids)
-            ids = ids[order]
         else:
             ids = xp.zeros(0, dtype=xp.int64)
         extra = self.model.step(step, to_numpy(ids))
-        if not parts or not np.any(extra):
+        if not parts or self.model.max_extra_delay_steps == 0 or not np.any(extra):
             return None
         extra = xp.asarray(extra)
         position = {}

@@ -412,7 +412,12 @@ def _fixed_total_number(projection, connector, space):
     n = int(connector.n)
     pre = draws.integers(projection.pre.size, n)
     post = draws.integers(projection.post.size, n)
-    order = np.lexsort((pre, post))
+    # the order of np.lexsort((pre, post)) from two stable sorts, which are radix
+    # sorts (O(n)) on 16-bit keys: minutes saved on the 0.3e9 synapses of the
+    # cortical microcircuit
+    key = np.uint16 if max(projection.pre.size, projection.post.size) <= 65535 else np.int64
+    order = np.argsort(pre.astype(key), kind="stable")
+    order = order[np.argsort(post.astype(key)[order], kind="stable")]
     _connect_pairs(projection, connector, space,
                    [(pre[order], post[order], projection.post.size)])
     return True

@@ -17,6 +17,13 @@ from pathlib import Path
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
+def demo_script():
+    """The Vogels-Abbott script: the installed copy (setup.py puts it in the
+    package), else the checkout's examples/."""
+    installed = Path(__file__).resolve().parent / "demo_scripts" / "vogels_abbott.py"
+    return installed if installed.is_file() else EXAMPLES / "vogels_abbott.py"
+
+
 class UsageError(Exception):
     pass
 
@@ -104,7 +111,7 @@ def cmd_chips(args):
 
 def cmd_demo(args):
     from .compare import compare
-    script = EXAMPLES / "vogels_abbott.py"
+    script = demo_script()
     chips = ["loihi", "truenorth", "dynapse"]
     # DYNAP-SE has 64 CAM entries per neuron: every cell gets exactly 60 inputs
     # (instead of about 80), with weights scaled by 80/60 to keep the mean input

@@ -37,6 +37,7 @@ import os
 import numpy as np
 import yaml
 
+from .backpressure import drain_bound
 from .energy import EnergyModel
 from .errors import ChipSpecError, HardwareConstraintError, UnknownParameterError
 from .graph import NetworkGraph
@@ -78,6 +79,7 @@ SCHEMA = {
         "tick_ns": None, "tick_budget_ns": None, "neuron_update_ns": 0.0, "spike_out_ns": 0.0,
         "message_out_ns": 0.0, "message_in_ns": 0.0, "synop_ns": 0.0, "barrier_ns": 0.0,
         "barrier_table_ns": {}, "max_late_ticks": 64, "async_rounding": "ceil",
+        "receive_backpressure": False,
     },
     "energy": {
         "neuron_update_pj": 0.0, "spike_out_pj": 0.0, "message_out_pj": 0.0,
@@ -209,6 +211,9 @@ class ChipSpec:
             v = self.get(key)
             if v not in choices:
                 raise ChipSpecError(f"{self.source}: '{key}' is {v!r}; valid: {', '.join(choices)}")
+        if not isinstance(self.get("timing.receive_backpressure"), bool):
+            raise ChipSpecError(f"{self.source}: 'timing.receive_backpressure' must be true or "
+                                f"false, got {self.get('timing.receive_backpressure')!r}")
         if not isinstance(self.get("quantize"), bool):
             raise ChipSpecError(f"{self.source}: 'quantize' must be true or false, "
                                 f"got {self.get('quantize')!r}")
@@ -358,6 +363,7 @@ class HardwareModel:
             self.budget_ns = float(t["tick_budget_ns"] if t["tick_budget_ns"] is not None
                                    else self.tick_ns)
         self.async_round = t["async_rounding"]
+        self.backpressure = bool(t["receive_backpressure"])
         self.max_extra_delay_steps = self._extra_bound()
         self._reset_stats()
 
@@ -640,14 +646,16 @@ class HardwareModel:
             fr = np.flatnonzero(final)
             np.maximum.at(out, (P_row[fr], P_dst[fr]), extra[fr].astype(np.int32))
         self._account(steps, ids, core, P_src, P_dst, P_syn, P_group, arrive_ns, pair, final,
-                      extra=extra, lat_ns=lat_ns, gen_ns=gen_ns, P_row=P_row, P_leg=P_leg)
+                      extra=extra, lat_ns=lat_ns, gen_ns=gen_ns, P_row=P_row, P_leg=P_leg,
+                      paths=(P_t0, plen, links))
 
     def _is_split_row(self, ids):
         m = self.mapping
         return (m.split_ptr[ids + 1] - m.split_ptr[ids]) > 0
 
     def _account(self, steps, ids, core, P_src, P_dst, P_syn, P_group, arrive_ns, pair,
-                 final=None, extra=None, lat_ns=None, gen_ns=None, P_row=None, P_leg=None):
+                 final=None, extra=None, lat_ns=None, gen_ns=None, P_row=None, P_leg=None,
+                 paths=None):
         em = self.energy_model
         n = max(self.n_cores_used, 1)
         m = self.mapping
@@ -683,6 +691,8 @@ class HardwareModel:
             if P_leg is not None and P_leg.any():
                 done = np.where(P_leg == 1, 0.0, done)   # leg 2 belongs to the next tick
             np.maximum.at(net_done, pstep, done)
+            if self.backpressure and paths is not None:
+                net_done = np.maximum(net_done, self._drain_bound(pstep, U, P_syn, P_leg, *paths))
         ct = em.core_times(self._nn_core[None, :], spk, pk_out, pk_in, syn_in)
         busy = np.maximum(ct.max(axis=1), net_done) + em.barrier
         self._busy.append(busy)
@@ -694,6 +704,22 @@ class HardwareModel:
                 (P_group[fr] // 2).astype(np.float64), ids[rows].astype(np.float64),
                 P_dst[fr].astype(np.float64), gen_ns[fr], lat_ns[fr],
                 extra[fr].astype(np.float64)]))
+
+    def _drain_bound(self, pstep, U, P_syn, P_leg, t0_ns, plen, links):
+        """Per-step busy-time bound from receive-side back-pressure (backpressure.py);
+        leg-2 (splitter) packets belong to the next tick and are left out."""
+        em = self.energy_model
+        P = plen.size
+        entry_pkt = np.repeat(np.arange(P), plen)
+        recv = em.t_in + P_syn * em.t_syn
+        if P_leg is not None and P_leg.any():
+            keep = P_leg == 0
+            entry_keep = keep[entry_pkt]
+            remap = np.cumsum(keep) - 1
+            entry_pkt, links = remap[entry_pkt[entry_keep]], links[entry_keep]
+            pstep, t0_ns, plen, recv = pstep[keep], t0_ns[keep], plen[keep], recv[keep]
+        return drain_bound(pstep, U, t0_ns, recv.astype(np.float64), plen, entry_pkt, links,
+                           self.net.terminal, self.net.n_links)
 
     # ------------------------------------------------------------- results
     def summary(self):

@@ -16,6 +16,8 @@ time-multiplexed pipeline,
 the network finishes when the last packet is delivered and processed
 (arrival + message_in_ns + its synops * synop_ns), and a barrier follows:
   busy = max(max_c core_c, network) + barrier,
+where, with ``timing.receive_backpressure`` (Loihi), network is also at least
+the drain time of the most loaded link (backpressure.py),
 with barrier = timing.barrier_table_ns[largest key <= tiles used] when the
 table is given, else timing.barrier_ns.
 Hardware time per tick: TrueNorth-style ``tick`` chips: the fixed tick_ns;

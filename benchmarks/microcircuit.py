@@ -27,6 +27,8 @@ import time
 
 import numpy as np
 
+from gpu_coba import sync  # benchmarks/ is on sys.path when this file runs as a script
+
 POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
 FULL_SIZE = [20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948]
 # connection probability, rows: target, columns: source (Table 5)
@@ -134,10 +136,10 @@ def main(argv=None):
     t1 = time.perf_counter()
     if args.warmup > 0:
         sim.run(args.warmup)
-    _sync(sim, args)
+    sync(sim, args)
     t2 = time.perf_counter()
     sim.run(args.tstop)
-    _sync(sim, args)
+    sync(sim, args)
     t3 = time.perf_counter()
     rates = {}
     for pop in pops:
@@ -160,13 +162,6 @@ def main(argv=None):
     sim.end()
     print("RESULT " + json.dumps(result), flush=True)
     return result
-
-
-def _sync(sim, args):
-    """Wait for queued GPU work, so that wall-clock times are the run's."""
-    if args.simulator == "pycarl" and sim.simulator.state.engine.device == "gpu":
-        import cupy
-        cupy.cuda.Device().synchronize()
 
 
 if __name__ == "__main__":

@@ -374,33 +374,30 @@ def _degrees(connector, size):
     return np.full(size, int(connector.n), dtype=np.int64)
 
 
-def _fixed_number_pre(projection, connector, space):
+def _fixed_number(projection, connector, space, per_post):
+    """FixedNumberPre (per_post: n sources for each target) and FixedNumberPost."""
     draws = _draws(connector)
     if draws is None:
         return False
     n_pre, n_post = projection.pre.size, projection.post.size
     exclude = not connector.allow_self_connections and projection.pre == projection.post
-    counts = _degrees(connector, n_post)
-    post, pre = fixed_number(draws, counts, n_pre, connector.with_replacement,
-                             excluded=np.arange(n_post) if exclude else None)
+    n_cells, n_choices = (n_post, n_pre) if per_post else (n_pre, n_post)
+    cells, chosen = fixed_number(draws, _degrees(connector, n_cells), n_choices,
+                                 connector.with_replacement,
+                                 excluded=np.arange(n_cells) if exclude else None)
+    pre, post = (chosen, cells) if per_post else (cells, chosen)
     # within each post cell, sources in increasing order (as the generic path stores them)
     order = np.lexsort((pre, post))
     _connect_pairs(projection, connector, space, [(pre[order], post[order], n_post)])
     return True
 
 
+def _fixed_number_pre(projection, connector, space):
+    return _fixed_number(projection, connector, space, per_post=True)
+
+
 def _fixed_number_post(projection, connector, space):
-    draws = _draws(connector)
-    if draws is None:
-        return False
-    n_pre, n_post = projection.pre.size, projection.post.size
-    exclude = not connector.allow_self_connections and projection.pre == projection.post
-    counts = _degrees(connector, n_pre)
-    pre, post = fixed_number(draws, counts, n_post, connector.with_replacement,
-                             excluded=np.arange(n_pre) if exclude else None)
-    order = np.lexsort((pre, post))
-    _connect_pairs(projection, connector, space, [(pre[order], post[order], n_post)])
-    return True
+    return _fixed_number(projection, connector, space, per_post=False)
 
 
 def _fixed_total_number(projection, connector, space):

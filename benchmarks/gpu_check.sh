@@ -70,7 +70,7 @@ stage microcircuit_gpu 240 60 python3 benchmarks/microcircuit.py --simulator pyc
     --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc
 stage coba64000_gpu 90 30 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
     --n 64000 --tstop "$COBA_T"
-stage model_diff 100 40 env PYCARL_COND_KERNEL=1 python3 benchmarks/gpu_model_diff.py
+stage model_diff 100 40 python3 benchmarks/gpu_model_diff.py
 [ -z "${SKIP_TESTS:-}" ] && stage tests 150 45 python3 -m pytest -q -p no:cacheprovider \
     --timeout 120 -m gpu tests/test_gpu.py
 

@@ -140,3 +140,20 @@ def test_pycarl_run_serves_other_backends_imports(tmp_path, import_line, expecte
     out = subprocess.run([sys.executable, "-m", "pycarl_backend.scriptrun", str(script)],
                          capture_output=True, text=True, env=env, check=True).stdout
     assert f"backend {expected}" in out
+
+
+def test_heterogeneous_delays_arrive_on_time_in_large_populations():
+    """Delays stored as int16 must not overflow the ring index (slot x width
+    passes 32767 here: 21 slots x 2 receptors x 2000 cells)."""
+    sim.setup(timestep=0.1, max_delay=5.0)
+    source = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
+    cells = sim.Population(2000, sim.IF_curr_exp(), label="cells")
+    delays = 0.1 * (1 + np.arange(2000) % 20)
+    sim.Projection(source, cells, sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=1.0, delay=delays[np.newaxis, :]))
+    cells.record("isyn_exc")
+    sim.run(4.0)
+    isyn = cells.get_data().segments[0].analogsignals[0].magnitude
+    first_input = np.argmax(isyn > 0, axis=0) * 0.1
+    np.testing.assert_allclose(first_input, 1.0 + delays, atol=1e-9)
+    assert np.all(isyn.max(axis=0) == pytest.approx(1.0))

@@ -272,7 +272,6 @@ def fake_gpu(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupyx", fakex)
     monkeypatch.setattr(gpu, "_modules", {})
     monkeypatch.setenv("PYCARL_FUSED_KERNELS", "1")
-    monkeypatch.setenv("PYCARL_COND_KERNEL", "1")  # the host side of the (opt-in) kernel
     _SOURCES.update({f: gpu.kernel_source(f) for f in gpu.KERNEL_FILES})
     # to_numpy hands back plain host arrays, as it does for real CuPy arrays
     from pycarl_backend.engine.backend import to_numpy
@@ -345,12 +344,6 @@ def test_fused_path_matches_numpy_engine(fake_gpu, cond, split):
         for k, (a, b) in enumerate(zip(pop_ref, pop_got)):
             np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
     np.testing.assert_array_equal(v_ref, v_got)
-
-
-def test_cond_kernel_is_opt_in(fake_gpu, monkeypatch):
-    monkeypatch.delenv("PYCARL_COND_KERNEL")
-    _, _, fused = run_network("gpu", True, False)
-    assert not fused
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["one_run", "two_runs"])

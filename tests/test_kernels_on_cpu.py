@@ -242,7 +242,6 @@ from test_gpu_emulated import run_network  # noqa: E402
 @pytest.mark.parametrize("cond", [False, True], ids=["IF_curr_exp", "IF_cond_exp"])
 @pytest.mark.parametrize("host_work", [True, False], ids=["host_loop", "graphs"])
 def test_compiled_kernels_match_numpy_engine(compiled_gpu, monkeypatch, cond, host_work):
-    monkeypatch.setenv("PYCARL_COND_KERNEL", "1")
     ref, v_ref, fused_ref = run_network("cpu", cond, split=True, host_work=host_work)
     got, v_got, fused = run_network("gpu", cond, split=True, host_work=host_work)
     assert fused and not fused_ref
@@ -276,7 +275,6 @@ def va_coba_trains(device, n, tstop):
 
 
 def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch):
-    monkeypatch.setenv("PYCARL_COND_KERNEL", "1")
     ref, _ = va_coba_trains("cpu", 1000, 100.0)
     got, fused = va_coba_trains("gpu", 1000, 100.0)
     assert fused
@@ -319,13 +317,8 @@ def recurrent_v(device, model, n_exc, n_inh):
 
 
 @pytest.mark.parametrize("model", ["curr", "cond"])
-@pytest.mark.parametrize("sizes", [(800, 200), pytest.param((1000, 250), marks=pytest.mark.xfail(
-    strict=True, reason="open bug: the fused path (compiled kernels and NumPy transcriptions "
-    "alike, both models) departs from the NumPy engine from about step 140-170 when the "
-    "excitatory population has 1000+ cells; the generic path does not"))],
-    ids=lambda s: f"{s[0]}+{s[1]}")
+@pytest.mark.parametrize("sizes", [(800, 200), (1000, 250)], ids=lambda s: f"{s[0]}+{s[1]}")
 def test_compiled_kernels_recurrent_network(compiled_gpu, monkeypatch, model, sizes):
-    monkeypatch.setenv("PYCARL_COND_KERNEL", "1")
     ref = recurrent_v("cpu", model, *sizes)
     got = recurrent_v("gpu", model, *sizes)
     np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9)

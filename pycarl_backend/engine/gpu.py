@@ -118,11 +118,6 @@ def fusable(engine, hardware):
             continue
         if type(group) not in KERNEL_MODELS:
             return f"no kernel for {type(group).__name__}"
-        if type(group) is IFCondExp and os.environ.get("PYCARL_COND_KERNEL") != "1":
-            # on an H100 (2026-11-28) this kernel gave COBA rates 40% below the CPU
-            # engine's (tests/test_gpu.py::test_if_cond_exp_kernel_rates); until that
-            # is found, IF_cond_exp runs on the generic CuPy path
-            return "the IF_cond_exp kernel is off (PYCARL_COND_KERNEL=1 turns it on)"
         if tuple(group.receptors) != ("excitatory", "inhibitory"):
             return f"receptors {group.receptors}"
     for block in engine.blocks:

@@ -168,7 +168,9 @@ class SynapseBlock:
             scatter_add(self.xp, columns, self.post[idx], weights)
             return
         post = self.post[idx].astype(self.xp.int64)
-        delay = self.delay if isinstance(self.delay, int) else self.delay[idx]
+        # int64 before any arithmetic: with int16 delays, NumPy keeps int16 for
+        # `slot * ring.width`, which overflows once that passes 32767
+        delay = self.delay if isinstance(self.delay, int) else self.delay[idx].astype(self.xp.int64)
         if extra_steps is not None:
             delay = delay + extra_steps(idx, spike_of_syn, post)
         slot = (step + delay) % ring.slots

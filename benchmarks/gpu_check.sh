@@ -13,7 +13,7 @@
 set -u
 cd "$(dirname "$0")/.."
 START=$(date +%s)
-BUDGET=${GPU_CHECK_BUDGET:-450}
+BUDGET=${GPU_CHECK_BUDGET:-520}
 DEVICE=${DEVICE:-gpu}
 SCALE=${SCALE:-1.0}          # microcircuit scale
 MC_T=${MC_T:-1000}           # microcircuit simulated ms (timed, after 100 ms warm-up)
@@ -62,16 +62,18 @@ echo "plan: COBA 4000 ${COBA_T} ms on pycarl-$DEVICE and NEST (${THREADS} thread
      "microcircuit scale $SCALE, 100 + ${MC_T} ms; COBA 64000 ${COBA_T} ms; pytest -m gpu;" \
      "budget ${BUDGET}s"
 # acceptance numbers first, the tests last (they also run where no GPU is)
-stage coba4000_gpu 90 20 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
+stage coba4000_gpu 60 20 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
     --n 4000 --tstop "$COBA_T"
-[ -z "${SKIP_NEST:-}" ] && stage coba4000_nest 120 30 python3 benchmarks/gpu_coba.py \
+# the CPU engine on the same network and seed: the GPU's rates must match it
+stage coba4000_cpu 60 20 python3 benchmarks/gpu_coba.py --simulator pycarl --device cpu \
+    --n 4000 --tstop "$COBA_T"
+[ -z "${SKIP_NEST:-}" ] && stage coba4000_nest 60 30 python3 benchmarks/gpu_coba.py \
     --simulator nest --threads "$THREADS" --n 4000 --tstop "$COBA_T"
-stage microcircuit_gpu 240 60 python3 benchmarks/microcircuit.py --simulator pycarl \
+stage microcircuit_gpu 150 60 python3 benchmarks/microcircuit.py --simulator pycarl \
     --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc
-stage coba64000_gpu 90 30 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
+stage coba64000_gpu 120 30 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
     --n 64000 --tstop "$COBA_T"
-stage model_diff 100 40 python3 benchmarks/gpu_model_diff.py
-[ -z "${SKIP_TESTS:-}" ] && stage tests 150 45 python3 -m pytest -q -p no:cacheprovider \
+[ -z "${SKIP_TESTS:-}" ] && stage tests 200 45 python3 -m pytest -q -p no:cacheprovider \
     --timeout 120 -m gpu tests/test_gpu.py
 
 echo

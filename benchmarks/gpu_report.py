@@ -55,6 +55,11 @@ def table(stages, card):
     if all(c and "error" not in c for c in coba):
         lines.append(f"COBA 4000 speed-up, pycarl GPU vs NEST ({coba[1]['device']}): "
                      f"{coba[1]['run_s'] / coba[0]['run_s']:.1f}x (target >= 10x)")
+    cpu = stages.get("coba4000_cpu")
+    if cpu and "error" not in cpu and coba[0] and "error" not in coba[0]:
+        lines.append(f"COBA 4000 rate, GPU {coba[0]['rate_hz']:.3f} Hz vs CPU engine "
+                     f"{cpu['rate_hz']:.3f} Hz (same network and seed); GPU speed-up over "
+                     f"the CPU engine {cpu['run_s'] / coba[0]['run_s']:.1f}x")
     mc = stages.get("microcircuit_gpu")
     if mc and "error" not in mc:
         lines.append(f"Microcircuit real-time factor: {mc['rtf']:.3f} (target <= 0.5)")

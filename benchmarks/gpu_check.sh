@@ -4,6 +4,13 @@
 #     bash benchmarks/gpu_check.sh            (with .whl carried: pyNN, neo,
 #                                              quantities, lazyarray, nest-simulator)
 #
+# The device has Python 3.12 with CuPy but not PyNN and friends; fetch their
+# wheels here first (.whl/ is git-ignored):
+#     python3 -m pip download --no-deps --only-binary=:all: --python-version 3.12 \
+#         --implementation cp --platform manylinux_2_17_x86_64 -d .whl \
+#         pyNN==0.13.0 neo==0.14.6 quantities==0.16.4 lazyarray==0.7.0 nest-simulator==3.10.0
+# (pyNN has no wheel on PyPI: `pip wheel --no-deps pyNN==0.13.0 -w .whl` builds one.)
+#
 # Installs the carried wheels into /tmp/site (nothing from the network), runs
 # the GPU benchmarks, then the GPU tests, each stage under `timeout` and within a
 # total budget (GPU_CHECK_BUDGET seconds, default 450), and prints one table

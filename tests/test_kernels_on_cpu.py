@@ -284,9 +284,9 @@ def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch):
 
 
 def recurrent_v(device, model, n_exc, n_inh):
-    """tests/test_gpu.py's build_recurrent network (v of 5 cells, 50 ms)."""
+    """tests/networks.py's build_recurrent network (v of 5 cells, 50 ms)."""
     import pycarl_backend as sim
-    from pyNN.random import NumpyRNG
+    from networks import build_recurrent
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=3)
     if model == "cond":
         cell = sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,
@@ -295,21 +295,7 @@ def recurrent_v(device, model, n_exc, n_inh):
     else:
         cell = sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0)
         w_exc, w_inh = 0.15, -0.6
-    rng = NumpyRNG(seed=3)
-    exc = sim.Population(n_exc, cell, label="exc")
-    inh = sim.Population(n_inh, cell, label="inh")
-    for p in (exc, inh):
-        p.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-52.0, rng=rng))
-    noise = sim.Population(100, sim.SpikeSourcePoisson(rate=40.0), label="noise")
-    conn = sim.FixedProbabilityConnector(0.1, rng=rng)
-    for pre, w, rec in ((exc, w_exc, "excitatory"), (inh, w_inh, "inhibitory"),
-                        (noise, w_exc * 2, "excitatory")):
-        for post in (exc, inh):
-            delay = sim.RandomDistribution("uniform", low=0.1, high=2.0, rng=rng) \
-                if pre is exc else 0.5
-            sim.Projection(pre, post, conn, sim.StaticSynapse(weight=w, delay=delay),
-                           receptor_type=rec)
-    exc[:5].record("v")
+    exc, _ = build_recurrent(cell, n_exc, n_inh, w_exc, w_inh, seed=3)
     sim.run(50.0)
     v = exc.get_data("v").segments[0].analogsignals[0].magnitude
     sim.end()

@@ -6,7 +6,8 @@ The script's `import pyNN.nest` (or neuron, brian2) and `get_simulator`'s
 `pyNN.<name>` all resolve to pycarl_backend; `import pyNN.spiNNaker` resolves
 to pycarl_backend.spinnaker (sPyNNaker semantics). Chip, device, seed and progress
 come from the environment (PYCARL_HARDWARE, PYCARL_HARDWARE_OPTIONS,
-PYCARL_DEVICE, PYCARL_SEED, PYCARL_PROGRESS), so the script needs no change.
+PYCARL_DEVICE, PYCARL_SEED, PYCARL_PROGRESS, and for pycarl_backend.spinnaker
+PYCARL_SPYNNAKER_VERSION), so the script needs no change.
 With PYCARL_SEED set, PyNN random generators created without a seed get
 seeds derived from it, so two runs of a script build the same network.
 """

@@ -169,47 +169,95 @@ def stdp_net(pre_times, post_times, w0=0.0, tau_minus=3.0, A=0.5, w_max=2.0):
     return prj, post
 
 
-def test_stdp_deferred_update_with_a_scaled_by_w_max():
+def spynnaker8():
+    """Restart with the spynnaker8-era STDP arithmetic."""
+    sim.setup(timestep=1.0, spynnaker_version=6)
+
+
+def test_stdp_deferred_update_in_weight_units_by_default():
     prj, post = stdp_net([10.0, 20.0], [12.0])
     sim.run(15)
     assert prj.get("weight", format="array")[0, 0] == 0.0   # nothing until the next pre spike
     sim.run(10)
     assert spike_times(post) == [[12.0]]
     # pre 20: post 12 (seen at 13 through the 1 ms dendritic delay) potentiates against
-    # pre 10, then depresses this pre spike; A (0.5) is multiplied by w_max (2)
+    # pre 10, then depresses this pre spike; sPyNNaker >= 7: A (0.5) is a weight step
+    expected = 0.5 * (lut(3 / 3.0) - lut(7 / 3.0))
+    assert prj.get("weight", format="array")[0, 0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_stdp_spynnaker8_scales_a_by_w_max():
+    spynnaker8()
+    prj, _ = stdp_net([10.0, 20.0], [12.0])
+    sim.run(25)
     expected = 0.5 * 2.0 * (lut(3 / 3.0) - lut(7 / 3.0))
     assert prj.get("weight", format="array")[0, 0] == pytest.approx(expected, abs=1e-12)
 
 
-def test_stdp_pairs_spikes_at_coinciding_ticks():
+@pytest.mark.parametrize("version, scale", [(7, 1.0), (6, 2.0)])
+def test_stdp_pairs_spikes_at_coinciding_ticks(version, scale):
     # post 13 is seen at 14, the tick of the second pre spike: full depression (decay 1)
+    sim.setup(timestep=1.0, spynnaker_version=version)
     prj, _ = stdp_net([10.0, 14.0], [13.0], w0=1.0)
     sim.run(20)
-    expected = 1.0 + 0.5 * 2.0 * (lut(4 / 3.0) - 1.0)
+    expected = 1.0 + 0.5 * scale * (lut(4 / 3.0) - 1.0)
     assert prj.get("weight", format="array")[0, 0] == pytest.approx(expected, abs=1e-12)
 
 
-def test_stdp_depression_from_an_earlier_window_uses_the_raw_post_time():
-    # pre 30: the post spike (12) was in the window of pre 20, not of pre 30, so
-    # sPyNNaker <= 6 measures the depression from 12 itself, not from 13
+def test_stdp_clips_after_every_pair_by_default():
+    # pre 20 sees posts 12 and 14: each potentiation clips at w_max (2), then the
+    # depression from 14 (seen at 15) is taken from w_max
+    prj, _ = stdp_net([10.0, 20.0], [12.0, 14.0], w0=1.9, A=2.0)
+    sim.run(25)
+    o14 = 1.0 + lut(2 / 3.0)
+    expected = 2.0 - 2.0 * o14 * lut(5 / 3.0)
+    assert 1.9 + 2.0 * (lut(1.0) + lut(5 / 3.0)) - 2.0 * o14 * lut(5 / 3.0) > 2.0  # one clip: 2
+    assert prj.get("weight", format="array")[0, 0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_stdp_spynnaker8_clips_once_per_pre_spike_and_reset_restores_it():
+    spynnaker8()
+    prj, _ = stdp_net([10.0, 20.0], [12.0, 14.0], w0=1.9, A=2.0)
+    sim.run(25)
+    assert prj.get("weight", format="array")[0, 0] == 2.0   # the summed step clipped once
+    sim.reset()
+    assert prj.get("weight", format="array")[0, 0] == pytest.approx(1.9, abs=1e-6)
+
+
+@pytest.mark.parametrize("version", [7, 6])
+def test_stdp_depression_from_an_earlier_window(version):
+    # pre 30: the post spike (12) was in the window of pre 20, not of pre 30;
+    # sPyNNaker >= 7 measures the depression from 13 (12 + the dendritic delay),
+    # sPyNNaker <= 6 from 12 itself
+    sim.setup(timestep=1.0, spynnaker_version=version)
     prj, _ = stdp_net([10.0, 20.0, 30.0], [12.0], w0=2.0, tau_minus=20.0, A=0.25, w_max=4.0)
     sim.run(35)
-    a = 0.25 * 4.0
+    a = 0.25 * (4.0 if version == 6 else 1.0)
     w20 = 2.0 + a * (lut(3 / 3.0) - lut(7 / 20.0))
     raw = w20 - a * lut(18 / 20.0)
     delayed = w20 - a * lut(17 / 20.0)
-    w = prj.get("weight", format="array")[0, 0]
-    assert w == pytest.approx(raw, abs=1e-12)
     assert abs(raw - delayed) > 1e-3
+    expected = raw if version == 6 else delayed
+    assert prj.get("weight", format="array")[0, 0] == pytest.approx(expected, abs=1e-12)
 
 
-def test_stdp_weight_is_clipped_once_per_pre_spike_and_reset_restores_it():
-    prj, _ = stdp_net([10.0, 20.0], [12.0, 14.0], w0=1.9, A=2.0)
-    sim.run(25)
-    w = prj.get("weight", format="array")[0, 0]
-    assert 0.0 <= w <= 2.0
-    sim.reset()
-    assert prj.get("weight", format="array")[0, 0] == pytest.approx(1.9, abs=1e-6)
+def test_spynnaker_version_is_checked():
+    from pycarl_backend.spinnaker.releases import SPYNNAKER_6, SPYNNAKER_7
+    sim.setup(timestep=1.0, spynnaker_version="6.0.0")
+    assert simulator.state.spynnaker_release is SPYNNAKER_6
+    sim.setup(timestep=1.0)
+    assert simulator.state.spynnaker_release is SPYNNAKER_7
+    with pytest.raises(errors.InvalidParameterValueError, match="spynnaker_version='eight'"):
+        sim.setup(timestep=1.0, spynnaker_version="eight")
+
+
+def test_spynnaker_version_from_the_environment(monkeypatch):
+    from pycarl_backend.spinnaker.releases import SPYNNAKER_6, SPYNNAKER_7
+    monkeypatch.setenv("PYCARL_SPYNNAKER_VERSION", "6")
+    sim.setup(timestep=1.0)
+    assert simulator.state.spynnaker_release is SPYNNAKER_6
+    sim.setup(timestep=1.0, spynnaker_version=7)      # the argument wins
+    assert simulator.state.spynnaker_release is SPYNNAKER_7
 
 
 def test_stdp_heterogeneous_time_constants_are_refused():

@@ -44,8 +44,10 @@ Operations (input spikes relative to the operation's start t; 14 ms apart):
 
 STDP (both directions): sPyNNaker's pair rule with tau_plus 1 ms and
 tau_minus 0.25 ms, so only the pairs that one operation arranges matter
-(pairs across operations are several ticks apart); A+ = 8, A- = 6 (times
-w_max = 6). W_b's delay of 3 ticks puts the pairs a recall by content makes
+(pairs across operations are several ticks apart); A+ = 48, A- = 36, weight
+steps as sPyNNaker >= 7 reads them (with setup(spynnaker_version=6), which
+scales A by w_max = 6, steps of the same size are A+ = 8, A- = 6; its single
+clip per presynaptic spike makes the results differ). W_b's delay of 3 ticks puts the pairs a recall by content makes
 6 ticks apart (no learning from recalls). A cue spike inhibits every cue_rec
 cell 4 ticks later, when the content it recalls would reach them, so a recall
 by cue (or a learn) does not show other cues; the 14 ms spacing lets cue_rec
@@ -64,7 +66,7 @@ CELL = {"cm": 0.27, "i_offset": 0.0, "tau_m": 3.0, "tau_refrac": 1.0, "tau_syn_E
 CUE_REC_CELL = dict(CELL, cm=0.14, tau_m=0.5, v_thresh=-56.4)
 W_DRIVE = 6.0
 W_MAX = 6.0
-STDP = {"tau_plus": 1.0, "tau_minus": 0.25, "A_plus": 8.0, "A_minus": 6.0}
+STDP = {"tau_plus": 1.0, "tau_minus": 0.25, "A_plus": 48.0, "A_minus": 36.0}
 W_B_DELAY = 3.0
 OP_SPACING = 14  # ms between operations
 

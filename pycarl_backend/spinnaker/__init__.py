@@ -16,8 +16,10 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
 * AllToAllConnector(allow_self_connections=False) drops (i, i) by index, also
   between different populations (connectors.py);
 * PopulationView(pop, range(a, b)) (populations.py);
-* STDP as sPyNNaker computes it: deferred pair updates at integer ticks,
-  A+ and A- scaled by w_max (plasticity.py);
+* STDP as sPyNNaker computes it: deferred pair updates at integer ticks, in
+  the arithmetic of sPyNNaker >= 7 or, with setup(spynnaker_version=6), of
+  the spynnaker8 era (A+ and A- scaled by w_max, one clip per presynaptic
+  spike) (plasticity.py, releases.py);
 * sPyNNaker-only calls: setup(time_scale_factor=...),
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
   with a hardware model active, neurons-per-core becomes its mapping limit.

@@ -8,6 +8,11 @@ runs; spike trains do not depend on it, so it is stored in
 live I/O; accepted, no effect), and pycarl's own `hardware`, `device`,
 `rng_seed`, `progress`. `max_delay` is accepted as in pyNN.
 
+`spynnaker_version` (pycarl's own; default 7) picks the release whose STDP
+arithmetic plastic projections follow: 6 for scripts written for spynnaker8
+(A+ and A- scaled by w_max, one clip per presynaptic spike), 7 for the
+current sPyNNaker (releases.py; kept in `simulator.state.spynnaker_release`).
+
 set_number_of_neurons_per_core(IF_curr_exp, 64) and
 Population(..., additional_parameters={"max_atoms_per_core": 64}) set
 sPyNNaker's placement limit. Software-only runs do not depend on it. When a
@@ -24,14 +29,17 @@ from pyNN import errors
 
 from .. import control as _pycarl_control
 from .. import simulator
+from .releases import release_named
 
 DEFAULT_TIMESTEP = 1.0  # ms: SpiNNaker's machine time step
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
           database_socket_addresses=None, time_scale_factor=None,
-          n_chips_required=None, n_boards_required=None, **extra_params):
+          n_chips_required=None, n_boards_required=None, spynnaker_version=None,
+          **extra_params):
     """Start a sPyNNaker-style simulation (see the module docstring)."""
+    release = release_named(spynnaker_version)
     if timestep is None:
         timestep = DEFAULT_TIMESTEP
     if time_scale_factor is not None:
@@ -51,6 +59,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
     rank = _pycarl_control.setup(timestep, min_delay, **extra_params)
     state = simulator.state
     state.time_scale_factor = time_scale_factor
+    state.spynnaker_release = release
     state.neurons_per_core_by_type = {}
     state.neurons_per_core_by_population = {}
     state.neurons_per_core_override = None

@@ -1,4 +1,4 @@
-"""STDP as sPyNNaker (spynnaker8 era, the release sPyMem was built on) computes it.
+"""STDP as sPyNNaker computes it, in the arithmetic of a chosen release.
 
 sPyNNaker updates a plastic synapse only when its presynaptic neuron fires
 (deferred, event-driven update; synapse_dynamics_stdp_mad_impl.c,
@@ -9,16 +9,24 @@ so post spikes are seen d ticks late when backprop_delay is on):
 * every postsynaptic spike t_post with T_last_pre - d < t_post <= T - d
   potentiates by r_last * exp(-(t_post + d - T_last_pre) / tau_plus), where
   r_last is the presynaptic trace just after the previous presynaptic spike;
-* then the latest postsynaptic spike with t_post <= T - d depresses by
+* then the latest postsynaptic spike t_post <= T - d depresses by
   o(t_post) * exp(-(T - t_last) / tau_minus), o being the postsynaptic trace
-  just after that spike, and t_last = t_post + d when that spike was in this
-  window, t_post otherwise (sPyNNaker <= 6.0's post_events_next_delayed keeps
-  the delayed time only for window events: "dendritic delay is subtracted");
-  also when T == t_last: spikes at coinciding integer times pair, decay 1;
-* the weight becomes clip(w + A_plus*w_max * sum(pot) - A_minus*w_max * sum(dep),
-  w_min, w_max): A+ and A- are scaled by w_max, and the clip is applied once
-  per presynaptic spike, not per pair;
+  just after that spike; also when T == t_last: spikes at coinciding integer
+  times pair, decay 1;
 * that new weight is the one the presynaptic spike delivers.
+
+Two releases differ in three points (`releases.py` says which is which):
+
+====================  =====================================  ==================================
+                      spynnaker8 era (<= 6.x)                sPyNNaker >= 7 (the default)
+====================  =====================================  ==================================
+A+ and A-             scaled by w_max                        in weight units
+clipping              once per presynaptic spike, after      after every pair (potentiation
+                      summing all pairs                      clips at w_max, depression at
+                                                             w_min)
+t_last                t_post + d if that spike was in this   always t_post + d
+                      window, t_post otherwise
+====================  =====================================  ==================================
 
 Traces are all-to-all (r <- r * decay + 1 at each spike); the nearest-pair
 rule resets them to 1 instead. Each postsynaptic neuron keeps its last 15
@@ -28,15 +36,16 @@ look-up table; the rest of the arithmetic is floating point.
 
 Built on the standard engine's plasticity (engine/plasticity.py): the block is
 a ParametricBlock (per-synapse parameter columns, range checks, initial
-weights restored by reset()), and the weight step uses that module's
-AdditiveWeightDependence scales (w_max: "A+ and A- scaled by w_max"). What is
-sPyNNaker's own is the deferred, pre-spike-driven schedule, the integer-tick
-traces with the fixed-point decay table (`PairTiming`) and the single clip
-per presynaptic spike (`ScaledWeightStep`).
+weights restored by reset()), and the weight steps use that module's weight
+dependences. What is sPyNNaker's own is the deferred, pre-spike-driven
+schedule, the integer-tick traces with the fixed-point decay table
+(`PairTiming`) and the two releases' weight steps (`SummedWeightStep`,
+`PerPairWeightStep`).
 """
 import numpy as np
 
 from ..engine.plasticity import AdditiveWeightDependence, ParametricBlock, SpikePairRule
+from .releases import release_named
 from .weights import MagnitudeWeights
 
 STDP_FIXED_POINT_ONE = 2048.0   # sPyNNaker's STDP_FIXED_POINT = 11
@@ -75,19 +84,47 @@ class PairTiming:
         return self._add_spike(time, last_time, last_trace, self.decay_minus)
 
 
-class ScaledWeightStep:
-    """sPyNNaker's weight step: all pairs of one presynaptic spike summed, then
-    w + A+ * scale+ * sum(pot) - A- * scale- * sum(dep), clipped once to
+class SummedWeightStep:
+    """sPyNNaker <= 6: all pairs of one presynaptic spike summed, then
+    w + A+ * scale+ * sum(pot) - A- * scale- * dep, clipped once to
     [w_min, w_max]. `dependence` supplies the scales (w_max for additive)."""
 
     def __init__(self, dependence=None):
         self.dependence = dependence or AdditiveWeightDependence()
 
-    def apply(self, xp, weight, potentiation, depression, p):
+    def apply(self, xp, weight, gains, in_window, depression, has_prev, p):
         dep = self.dependence
+        potentiation = xp.where(in_window, gains, 0.0).sum(axis=1)
+        depression = xp.where(has_prev, depression, 0.0)
         new = (weight + p["A_plus"] * dep.potentiation_scale(xp, weight, p) * potentiation
                - p["A_minus"] * dep.depression_scale(xp, weight, p) * depression)
         return xp.clip(new, p["w_min"], p["w_max"])
+
+
+class WeightUnitAdditive(AdditiveWeightDependence):
+    """sPyNNaker >= 7's additive rule: A+ and A- are weight steps (not x w_max)."""
+
+    def potentiation_scale(self, xp, w, p):
+        return 1.0
+
+    def depression_scale(self, xp, w, p):
+        return 1.0
+
+
+class PerPairWeightStep:
+    """sPyNNaker >= 7: each potentiating pair in time order, clipped at w_max,
+    then the depression, clipped at w_min (weight_additive_one_term_impl.h)."""
+
+    def __init__(self, dependence=None):
+        self.dependence = dependence or WeightUnitAdditive()
+
+    def apply(self, xp, weight, gains, in_window, depression, has_prev, p):
+        dep = self.dependence
+        for k in range(gains.shape[1]):
+            stepped = dep.potentiate(xp, weight, p["A_plus"] * gains[:, k], p)
+            weight = xp.where(in_window[:, k], stepped, weight)
+        depressed = dep.depress(xp, weight, p["A_minus"] * depression, p)
+        return xp.where(has_prev, depressed, weight)
 
 
 class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
@@ -104,12 +141,14 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
                         **AdditiveWeightDependence.parameter_ranges}
 
     def __init__(self, xp, n_pre, n_post, receptor_offset, label="", dt=1.0,
-                 nearest=False, backprop_delay=True):
+                 nearest=False, backprop_delay=True, release=None):
         super().__init__(xp, n_pre, n_post, receptor_offset, label=label, dt=dt)
         self.nearest = bool(nearest)
         self.backprop_delay = bool(backprop_delay)
+        self.release = release_named(release)
         self.timing = PairTiming(xp, dt, 20.0, 20.0, nearest=self.nearest)
-        self.step_rule = ScaledWeightStep()
+        self.step_rule = (PerPairWeightStep() if self.release.clips_per_pair
+                          else SummedWeightStep())
         self._reset_histories()
 
     def check_parameter_set(self, parameters):
@@ -197,22 +236,21 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
         column = xp.arange(MAX_POST_SYNAPTIC_EVENTS)[None, :]
         real = (column >= 1) & (column <= self.post_count[post][:, None])
         in_window = real & (times > begin) & (times <= end)
-        gain = last_trace[:, None] * timing.decay_plus(times + d[:, None] - last_pre[:, None])
-        potentiation = xp.where(in_window, gain, 0.0).sum(axis=1)
+        gains = last_trace[:, None] * timing.decay_plus(times + d[:, None] - last_pre[:, None])
         earlier = real & (times <= end)
         has_prev = earlier.any(axis=1)
         latest = MAX_POST_SYNAPTIC_EVENTS - 1 - xp.argmax(earlier[:, ::-1], axis=1)
         rows = xp.arange(idx.size)
         prev_time, prev_trace = times[rows, latest], traces[rows, latest]
-        # sPyNNaker <= 6 (post_events_next_delayed): the latest post spike counts with
-        # its dendritic delay when it was in this window, without it otherwise
-        was_in_window = in_window[rows, latest]
-        prev_time = xp.where(was_in_window, prev_time + d, prev_time)
-        depression = xp.where(has_prev, prev_trace * timing.decay_minus(step - prev_time), 0.0)
+        if self.release.delays_every_depressing_post:
+            prev_time = prev_time + d
+        else:  # <= 6 (post_events_next_delayed): delayed only if it was in this window
+            prev_time = xp.where(in_window[rows, latest], prev_time + d, prev_time)
+        depression = prev_trace * timing.decay_minus(step - prev_time)
         self.keep_initial_weights()
         p = {name: self.columns[name][idx] for name in self.parameter_defaults}
-        weight = self.step_rule.apply(xp, self.weight[idx].astype(float), potentiation,
-                                      depression, p).astype(self.weight.dtype)
+        weight = self.step_rule.apply(xp, self.weight[idx].astype(float), gains, in_window,
+                                      depression, has_prev, p).astype(self.weight.dtype)
         self.weight[idx] = weight
         self.pre_trace[spikes] = timing.add_pre_spike(step, self.pre_time[spikes],
                                                       self.pre_trace[spikes])

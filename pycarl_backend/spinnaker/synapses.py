@@ -7,7 +7,8 @@
 * STDPMechanism takes sPyNNaker's extra `backprop_delay` (default True) and
   `pad_to_length` (accepted, no effect) arguments; SpikePairRule,
   SpikeNearestPairRule and AdditiveWeightDependence run as described in
-  plasticity.py (A+ and A- scaled by w_max).
+  plasticity.py, in the arithmetic of the release setup(spynnaker_version=...)
+  chose (releases.py).
 """
 import logging
 
@@ -115,9 +116,11 @@ class STDPMechanism(EngineSynapseMixin, synapses.STDPMechanism):
         return simulator.state.min_delay
 
     def block_options(self, projection):
-        return {"dt": projection._simulator.state.dt,
+        state = projection._simulator.state
+        return {"dt": state.dt,
                 "nearest": self.timing_dependence.nearest,
-                "backprop_delay": self.backprop_delay}
+                "backprop_delay": self.backprop_delay,
+                "release": getattr(state, "spynnaker_release", None)}
 
     def make_block(self, engine, pre_group, post_group, receptor, label, projection):
         block = super().make_block(engine, pre_group, post_group, receptor, label, projection)

@@ -1,0 +1,55 @@
+"""The sPyNNaker releases whose STDP arithmetic pycarl_backend.spinnaker follows.
+
+sPyNNaker changed its additive pair STDP at 7.0 (sPyNNaker's own sources):
+
+* <= 6.x, the spynnaker8 era: weight_dependence_additive.py writes
+  A_plus * w_max and A_minus * w_max ("Pre-multiply A+ and A- by Wmax");
+  weight_additive_one_term_impl.h sums every pair of one presynaptic spike
+  and clips once in weight_get_final; post_events_next_delayed keeps the
+  dendritically delayed time only for the post spikes of the current window.
+* >= 7.0: the same Python file writes A_plus and A_minus unscaled (in weight
+  units); the C rule clips after each pair (MIN at w_max after potentiation,
+  MAX at w_min after depression); synapse_dynamics_stdp_mad_impl.c adds the
+  dendritic delay to the latest post spike whichever window it was in.
+
+`setup(spynnaker_version=...)` picks one; without it, $PYCARL_SPYNNAKER_VERSION
+(so that `pycarl run` needs no change to the script), else the current
+release line (7), what `import pyNN.spiNNaker` gives today. Scripts written
+for spynnaker8 (`import spynnaker8 as sim`) can ask for 6.
+"""
+import os
+from dataclasses import dataclass
+
+from pyNN import errors
+
+
+@dataclass(frozen=True)
+class Release:
+    name: str
+    a_scaled_by_w_max: bool
+    clips_per_pair: bool
+    delays_every_depressing_post: bool
+
+
+SPYNNAKER_6 = Release("sPyNNaker <= 6 (spynnaker8)", a_scaled_by_w_max=True,
+                      clips_per_pair=False, delays_every_depressing_post=False)
+SPYNNAKER_7 = Release("sPyNNaker >= 7", a_scaled_by_w_max=False,
+                      clips_per_pair=True, delays_every_depressing_post=True)
+DEFAULT_VERSION = 7
+
+
+def release_named(version):
+    """The Release for a version: 6 or 7, or a version string such as '6.0.0';
+    None gives $PYCARL_SPYNNAKER_VERSION or the default."""
+    if isinstance(version, Release):
+        return version
+    if version is None:
+        version = os.environ.get("PYCARL_SPYNNAKER_VERSION") or DEFAULT_VERSION
+    text = str(version).strip()
+    major = text.split(".")[0]
+    if not major.isdigit() or int(major) < 1:
+        raise errors.InvalidParameterValueError(
+            f"setup(spynnaker_version={version!r}): give a sPyNNaker version such as 6, 7 "
+            f"or '6.0.0'; releases up to 6.x follow the spynnaker8 STDP arithmetic, "
+            f"7 and later the current one")
+    return SPYNNAKER_6 if int(major) <= 6 else SPYNNAKER_7

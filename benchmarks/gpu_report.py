@@ -30,6 +30,14 @@ def load(log_dir):
     return stages
 
 
+def fastest_gpu_coba(stages):
+    """(stage name, result) of the fastest COBA 4000 GPU stage (they differ in
+    CUDA-graph length only), or None."""
+    runs = [(name, r) for name, r in stages.items()
+            if name.startswith("coba4000_gpu") and r and "error" not in r and "run_s" in r]
+    return min(runs, key=lambda item: item[1]["run_s"]) if runs else None
+
+
 def table(stages, card):
     lines = [f"GPU check on: {card}",
              f"{'stage':<22} {'simulator':<8} {'device':<9} {'neurons':>8} {'synapses':>12} "
@@ -51,15 +59,18 @@ def table(stages, card):
             f"{r['synapses']:>12} {r['tstop_ms'] / 1000:>6.1f} {r['build_s']:>8.2f} "
             f"{r['run_s']:>8.2f} {r['rtf']:>8.4f} {rate:>8.2f} "
             f"{r.get('fused', False)}/{r.get('graphs', False)}")
-    coba = [stages.get("coba4000_gpu"), stages.get("coba4000_nest")]
-    if all(c and "error" not in c for c in coba):
-        lines.append(f"COBA 4000 speed-up, pycarl GPU vs NEST ({coba[1]['device']}): "
-                     f"{coba[1]['run_s'] / coba[0]['run_s']:.1f}x (target >= 10x)")
+    gpu = fastest_gpu_coba(stages)
+    nest = stages.get("coba4000_nest")
+    if gpu and nest and "error" not in nest:
+        name, run = gpu
+        lines.append(f"COBA 4000 speed-up, pycarl GPU ({name}) vs NEST ({nest['device']}): "
+                     f"{nest['run_s'] / run['run_s']:.1f}x (target >= 10x)")
     cpu = stages.get("coba4000_cpu")
-    if cpu and "error" not in cpu and coba[0] and "error" not in coba[0]:
-        lines.append(f"COBA 4000 rate, GPU {coba[0]['rate_hz']:.3f} Hz vs CPU engine "
+    if cpu and "error" not in cpu and gpu:
+        run = gpu[1]
+        lines.append(f"COBA 4000 rate, GPU {run['rate_hz']:.3f} Hz vs CPU engine "
                      f"{cpu['rate_hz']:.3f} Hz (same network and seed); GPU speed-up over "
-                     f"the CPU engine {cpu['run_s'] / coba[0]['run_s']:.1f}x")
+                     f"the CPU engine {cpu['run_s'] / run['run_s']:.1f}x")
     mc = stages.get("microcircuit_gpu")
     if mc and "error" not in mc:
         lines.append(f"Microcircuit real-time factor: {mc['rtf']:.3f} (target <= 0.5)")

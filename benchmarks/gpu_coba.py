@@ -7,11 +7,14 @@ pyNN.nest (all cores), built by va_network.py; prints one RESULT line (JSON).
 A short warm-up run (kernel compilation, NEST's preparation) comes before
 the timed run(tstop).
 
-Both simulators build the same network from --seed. The default, 1, is a
-network whose self-sustained activity lasts the 10 s on both (12.8 Hz on
-pycarl's CPU engine, 12.65 Hz on NEST 3.10, per-second rates steady);
-va_network's seed 98765 (the 1 s CPU benchmarks) falls silent at 6.5 s on
-pycarl while NEST keeps firing, which would time unequal work.
+Each simulator builds its network from --seed (PyNN's connectors draw
+differently on each, so the two networks are alike in statistics, not
+identical). With the default, 1, self-sustained activity lasts the 10 s on
+both (12.8 Hz on pycarl's CPU engine, 12.65 Hz on NEST 3.10, steady per
+second); with va_network's seed 98765 (the 1 s CPU benchmarks) pycarl's
+network falls silent at 6.5 s while NEST's keeps firing, which would time
+unequal work. Progress lines (build, warm-up, run) go to stderr, so a stage
+that runs out of time shows where the time went.
 """
 import argparse
 import json
@@ -48,12 +51,15 @@ def main(argv=None):
                   threads=args.threads, verbosity="error")
     net = va_network.build(sim, "COBA", args.n, seed=args.seed)
     t1 = time.perf_counter()
+    progress(f"built in {t1 - t0:.1f} s")
     sim.run(args.warmup)
     sync(sim, args)
     t2 = time.perf_counter()
+    progress(f"warm-up {args.warmup:g} ms in {t2 - t1:.1f} s")
     sim.run(args.tstop)
     sync(sim, args)
     t3 = time.perf_counter()
+    progress(f"ran {args.tstop:g} ms in {t3 - t2:.2f} s")
     spikes = 0
     for pop in (net.exc, net.inh):
         for st in pop.get_data("spikes").segments[0].spiketrains:
@@ -69,9 +75,14 @@ def main(argv=None):
         "fused": bool(getattr(engine, "last_run_fused", False)),
         "graphs": bool(getattr(engine, "last_run_graphs", False)),
     }
+    progress(f"spikes fetched in {time.perf_counter() - t3:.1f} s")
     sim.end()
     print("RESULT " + json.dumps(result), flush=True)
     return result
+
+
+def progress(text):
+    print(f"[gpu_coba] {text}", file=sys.stderr, flush=True)
 
 
 def sync(sim, args):

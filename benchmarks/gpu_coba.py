@@ -27,6 +27,7 @@ sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.dirname(HERE))
 
 import va_network  # noqa: E402
+from spike_counts import spikes_after  # noqa: E402
 
 
 def main(argv=None):
@@ -60,10 +61,7 @@ def main(argv=None):
     sync(sim, args)
     t3 = time.perf_counter()
     progress(f"ran {args.tstop:g} ms in {t3 - t2:.2f} s")
-    spikes = 0
-    for pop in (net.exc, net.inh):
-        for st in pop.get_data("spikes").segments[0].spiketrains:
-            spikes += int((st.magnitude > args.warmup).sum())
+    spikes = sum(spikes_after(pop, args.warmup) for pop in (net.exc, net.inh))
     engine = getattr(sim.simulator.state, "engine", None)
     result = {
         "benchmark": f"COBA {args.n}", "simulator": args.simulator,

@@ -28,6 +28,7 @@ import time
 import numpy as np
 
 from gpu_coba import sync  # benchmarks/ is on sys.path when this file runs as a script
+from spike_counts import spikes_after
 
 POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
 FULL_SIZE = [20683, 5834, 21915, 5479, 4850, 1065, 14395, 2948]
@@ -143,9 +144,7 @@ def main(argv=None):
     t3 = time.perf_counter()
     rates = {}
     for pop in pops:
-        trains = pop.get_data("spikes").segments[0].spiketrains
-        n_spikes = sum(int(((st.magnitude > args.warmup)).sum()) for st in trains)
-        rates[pop.label] = n_spikes / pop.size / (args.tstop / 1000.0)
+        rates[pop.label] = spikes_after(pop, args.warmup) / pop.size / (args.tstop / 1000.0)
     t4 = time.perf_counter()
     result = {
         "simulator": args.simulator, "device": args.device if args.simulator == "pycarl"

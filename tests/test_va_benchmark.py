@@ -31,3 +31,18 @@ def test_worker_and_table(model):
     table = va_benchmark.format_table([result, fake_nest])
     assert "pycarl/nest" in table and "1.000" in table
     assert "B/synapse" in va_benchmark.format_memory([result])
+
+
+def test_spike_counts_match_the_spike_trains():
+    import pycarl_backend as sim
+    from spike_counts import spikes_after
+    sim.setup(timestep=0.1, min_delay=0.2, max_delay=1.0, rng_seed=1)
+    net = va_network.build(sim, "COBA", 500, seed=1)
+    sim.run(100.0)
+    for pop in (net.exc, net.inh):
+        trains = pop.get_data("spikes").segments[0].spiketrains
+        for t in (0.0, 30.0, 60.0):
+            naive = sum(int((st.magnitude > t).sum()) for st in trains)
+            assert spikes_after(pop, t) == naive
+        assert spikes_after(pop, 30.0) > 0
+    sim.end()

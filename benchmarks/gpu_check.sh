@@ -83,7 +83,8 @@ stage microcircuit_gpu 150 60 python3 benchmarks/microcircuit.py --simulator pyc
     --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc
 stage coba64000_gpu 120 30 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \
     --n 64000 --tstop "$COBA_T"
-[ -z "${SKIP_TESTS:-}" ] && stage tests 200 45 python3 -m pytest -q -p no:cacheprovider \
+# -v: a line per test, so a stage that runs out of time still says which passed
+[ -z "${SKIP_TESTS:-}" ] && stage tests 200 45 python3 -m pytest -v -p no:cacheprovider \
     --timeout 120 -m gpu tests/test_gpu.py
 
 echo

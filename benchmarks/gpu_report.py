@@ -26,8 +26,24 @@ def load(log_dir):
                     tail.append(line.rstrip())
         stages[name] = result if result is not None else {"error": " | ".join(tail[-3:])}
         if name == "tests" and tail:
-            stages["tests_summary"] = tail[-1]
+            stages["tests_summary"] = tests_summary(tail)
     return stages
+
+
+def tests_summary(lines):
+    """pytest's last line, or (when the stage ran out of time) a count of the
+    `pytest -v` result lines printed so far, failures named."""
+    if " in " in lines[-1] and any(w in lines[-1] for w in ("passed", "failed", "error", "skipped")):
+        return lines[-1]
+    outcomes = {"PASSED": [], "FAILED": [], "ERROR": [], "SKIPPED": []}
+    for line in lines:
+        for outcome in outcomes:
+            if f" {outcome}" in line and "::" in line:
+                outcomes[outcome].append(line.split(" ")[0].split("::")[-1])
+    counts = ", ".join(f"{len(v)} {k.lower()}" for k, v in outcomes.items() if v)
+    failed = outcomes["FAILED"] + outcomes["ERROR"]
+    return (f"{counts or 'no test finished'} before: {lines[-1]}"
+            + (f"; failed: {', '.join(failed)}" if failed else ""))
 
 
 def fastest_gpu_coba(stages):

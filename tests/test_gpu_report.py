@@ -39,3 +39,20 @@ def test_no_speed_up_line_without_a_gpu_result(tmp_path):
     write_logs(tmp_path, {"coba4000_gpu": None, "coba4000_nest": result("nest", "cpu x16", 7.0)})
     text = gpu_report.table(gpu_report.load(str(tmp_path)), "no GPU")
     assert "speed-up" not in text
+
+
+def test_tests_summary_when_the_stage_ran_out_of_time(tmp_path):
+    (tmp_path / "tests.log").write_text(
+        "tests/test_gpu.py::test_if_curr_exp_identical_to_cpu PASSED [  4%]\n"
+        "tests/test_gpu.py::test_if_cond_exp_rates_within_2_percent FAILED [  8%]\n"
+        "tests/test_gpu.py::test_every_standard_model_runs_on_gpu[HH_cond_exp] PASSED [ 12%]\n"
+        "timed out after 200s\n")
+    summary = gpu_report.load(str(tmp_path))["tests_summary"]
+    assert summary == ("2 passed, 1 failed before: timed out after 200s; "
+                       "failed: test_if_cond_exp_rates_within_2_percent")
+
+
+def test_tests_summary_keeps_pytests_own_last_line(tmp_path):
+    (tmp_path / "tests.log").write_text("tests/test_gpu.py::test_a PASSED\n"
+                                        "======= 24 passed in 80.1s =======\n")
+    assert gpu_report.load(str(tmp_path))["tests_summary"] == "======= 24 passed in 80.1s ======="

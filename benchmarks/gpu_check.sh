@@ -76,8 +76,12 @@ stage coba4000_cpu 60 20 python3 benchmarks/gpu_coba.py --simulator pycarl --dev
     --n 4000 --tstop "$COBA_T"
 [ -z "${SKIP_NEST:-}" ] && stage coba4000_nest 60 30 python3 benchmarks/gpu_coba.py \
     --simulator nest --threads "$THREADS" --n 4000 --tstop "$COBA_T"
-# longer CUDA graphs (512 steps instead of 64): fewer graph launches per second
+# launch settings for a small network: longer CUDA graphs (512 steps, not 64), and
+# 32 blocks for propagate_spikes instead of one per multiprocessor (fewer blocks
+# to schedule and to count in before the clock advances)
 stage coba4000_gpu_graph512 40 20 env PYCARL_GRAPH_STEPS=512 python3 benchmarks/gpu_coba.py \
+    --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
+stage coba4000_gpu_prop32 40 20 env PYCARL_PROP_BLOCKS=32 python3 benchmarks/gpu_coba.py \
     --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
 stage microcircuit_gpu 150 60 python3 benchmarks/microcircuit.py --simulator pycarl \
     --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc

@@ -274,10 +274,22 @@ def va_coba_trains(device, n, tstop):
     return trains, fused
 
 
-def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch):
+@pytest.mark.parametrize("prop_blocks", [0, 5], ids=["one_per_sm", "5_blocks"])
+def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch, prop_blocks):
+    from pycarl_backend.engine import gpu
+    monkeypatch.setattr(gpu, "PROP_BLOCKS", prop_blocks)
+    grids = []
+    original = gpu.FusedStepper._launches
+
+    def spy(self, *args):
+        launches = original(self, *args)
+        grids.append(launches[-1][1])  # propagate_spikes' grid
+        return launches
+    monkeypatch.setattr(gpu.FusedStepper, "_launches", spy)
     ref, _ = va_coba_trains("cpu", 1000, 100.0)
     got, fused = va_coba_trains("gpu", 1000, 100.0)
     assert fused
+    assert set(grids) == {prop_blocks or 2}  # the fake device has 2 multiprocessors
     assert sum(t.size for t in ref) > 1000
     for k, (a, b) in enumerate(zip(ref, got)):
         np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")

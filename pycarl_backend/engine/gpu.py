@@ -35,6 +35,8 @@ THREADS = 256
 RECORD_RESERVE = 1 << 24
 #: steps per CUDA graph (0: launch every step from the host)
 GRAPH_STEPS = int(os.environ.get("PYCARL_GRAPH_STEPS", "64"))
+#: blocks of propagate_spikes (0: one per multiprocessor, four for > 2**24 synapses)
+PROP_BLOCKS = int(os.environ.get("PYCARL_PROP_BLOCKS", "0"))
 
 
 class ModelKernel:
@@ -269,7 +271,7 @@ class FusedStepper:
         sms = cp.cuda.Device().attributes["MultiProcessorCount"]
         # small networks: a smaller grid launches faster
         n_synapses = sum(b.size for b in engine.blocks)
-        self.prop_blocks = 4 * sms if n_synapses > (1 << 24) else sms
+        self.prop_blocks = PROP_BLOCKS or (4 * sms if n_synapses > (1 << 24) else sms)
 
     def _build_block_table(self, spiking, blocks_by_pre):
         cp = self.cp

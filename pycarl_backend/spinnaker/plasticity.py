@@ -87,10 +87,11 @@ class PairTiming:
 class SummedWeightStep:
     """sPyNNaker <= 6: all pairs of one presynaptic spike summed, then
     w + A+ * scale+ * sum(pot) - A- * scale- * dep, clipped once to
-    [w_min, w_max]. `dependence` supplies the scales (w_max for additive)."""
+    [w_min, w_max]. `dependence` supplies the scales (w_max, or 1 for
+    WeightUnitAdditive)."""
 
-    def __init__(self, dependence=None):
-        self.dependence = dependence or AdditiveWeightDependence()
+    def __init__(self, dependence):
+        self.dependence = dependence
 
     def apply(self, xp, weight, gains, in_window, depression, has_prev, p):
         dep = self.dependence
@@ -115,8 +116,8 @@ class PerPairWeightStep:
     """sPyNNaker >= 7: each potentiating pair in time order, clipped at w_max,
     then the depression, clipped at w_min (weight_additive_one_term_impl.h)."""
 
-    def __init__(self, dependence=None):
-        self.dependence = dependence or WeightUnitAdditive()
+    def __init__(self, dependence):
+        self.dependence = dependence
 
     def apply(self, xp, weight, gains, in_window, depression, has_prev, p):
         dep = self.dependence
@@ -147,8 +148,10 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
         self.backprop_delay = bool(backprop_delay)
         self.release = release_named(release)
         self.timing = PairTiming(xp, dt, 20.0, 20.0, nearest=self.nearest)
-        self.step_rule = (PerPairWeightStep() if self.release.clips_per_pair
-                          else SummedWeightStep())
+        dependence = (AdditiveWeightDependence() if self.release.a_scaled_by_w_max
+                      else WeightUnitAdditive())
+        step_rule = PerPairWeightStep if self.release.clips_per_pair else SummedWeightStep
+        self.step_rule = step_rule(dependence)
         self._reset_histories()
 
     def check_parameter_set(self, parameters):

@@ -9,12 +9,18 @@ from pyNN.recording import get_io
 from . import simulator
 
 
+#: the engine's seed when none is given (pyNN.nest's default rng_seed)
+DEFAULT_RNG_SEED = 42
+
+
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params):
     """Start a new simulation.
 
     pycarl's extra parameters:
       device: "cpu" (default), "gpu" or "auto" (GPU when CuPy sees one);
-      rng_seed: seed of the engine's random numbers (sources, noise);
+      rng_seed: seed of the engine's random numbers (sources, noise, stochastic
+        synapses); default $PYCARL_SEED, else 42 as in pyNN.nest, so that a run
+        repeats exactly unless a seed is given;
       hardware: a chip name ("truenorth", "loihi", "dynapse"), a chip YAML path or a
         hardware_models.HardwareModel; default from $PYCARL_HARDWARE, else none;
       hardware_options: chip parameter overrides, dotted chip-YAML keys -> values
@@ -31,7 +37,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         timestep, min_delay, max_delay,
         device=extra_params.get("device", os.environ.get("PYCARL_DEVICE", "cpu")),
         rng_seed=extra_params.get("rng_seed", extra_params.get(
-            "seed", int(os.environ["PYCARL_SEED"]) if os.environ.get("PYCARL_SEED") else None)),
+            "seed", int(os.environ["PYCARL_SEED"]) if os.environ.get("PYCARL_SEED")
+            else DEFAULT_RNG_SEED)),
         hardware=hardware,
         hardware_options=extra_params.get(
             "hardware_options", json.loads(os.environ.get("PYCARL_HARDWARE_OPTIONS") or "{}")),

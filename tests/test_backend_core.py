@@ -37,6 +37,26 @@ def test_same_seed_same_spikes_different_seed_different_spikes():
     assert a != c
 
 
+def poisson_spikes_without_seed(monkeypatch):
+    monkeypatch.delenv("PYCARL_SEED", raising=False)
+    sim.setup(timestep=0.1)
+    src = sim.Population(20, sim.SpikeSourcePoisson(rate=50.0), label="src")
+    src.record("spikes")
+    sim.run(100.0)
+    return spike_times(src)
+
+
+def test_without_a_seed_runs_repeat_as_in_pyNN_nest(monkeypatch):
+    from pycarl_backend.control import DEFAULT_RNG_SEED
+    first = poisson_spikes_without_seed(monkeypatch)
+    assert sum(map(len, first)) > 0
+    assert poisson_spikes_without_seed(monkeypatch) == first
+    assert sim.simulator.state.engine.seed == DEFAULT_RNG_SEED == 42
+    monkeypatch.setenv("PYCARL_SEED", "7")
+    sim.setup(timestep=0.1)
+    assert sim.simulator.state.engine.seed == 7
+
+
 def test_run_in_pieces_equals_one_run():
     cells = poisson_network(7)
     sim.run(200.0)

@@ -83,6 +83,9 @@ stage coba4000_gpu_graph512 40 20 env PYCARL_GRAPH_STEPS=512 python3 benchmarks/
     --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
 stage coba4000_gpu_prop32 40 20 env PYCARL_PROP_BLOCKS=32 python3 benchmarks/gpu_coba.py \
     --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
+# one launch per step (kernels/pipeline.cu: COBA's delays are 2 steps)
+stage coba4000_gpu_pipelined 40 20 env PYCARL_PIPELINED_STEP=1 python3 benchmarks/gpu_coba.py \
+    --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
 stage microcircuit_gpu 150 60 python3 benchmarks/microcircuit.py --simulator pycarl \
     --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc
 stage coba64000_gpu 120 30 python3 benchmarks/gpu_coba.py --simulator pycarl --device "$DEVICE" \

@@ -72,6 +72,7 @@ def main(argv=None):
         "rate_hz": spikes / args.n / (args.tstop / 1000.0),
         "fused": bool(getattr(engine, "last_run_fused", False)),
         "graphs": bool(getattr(engine, "last_run_graphs", False)),
+        "pipelined": bool(getattr(engine, "last_run_pipelined", False)),
     }
     progress(f"spikes fetched in {time.perf_counter() - t3:.1f} s")
     sim.end()

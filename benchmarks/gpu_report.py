@@ -48,7 +48,8 @@ def tests_summary(lines):
 
 def fastest_gpu_coba(stages):
     """(stage name, result) of the fastest COBA 4000 GPU stage (they differ in
-    CUDA-graph length only), or None."""
+    launch settings only: graph length, propagation grid, one launch per step),
+    or None."""
     runs = [(name, r) for name, r in stages.items()
             if name.startswith("coba4000_gpu") and r and "error" not in r and "run_s" in r]
     return min(runs, key=lambda item: item[1]["run_s"]) if runs else None
@@ -57,7 +58,7 @@ def fastest_gpu_coba(stages):
 def table(stages, card):
     lines = [f"GPU check on: {card}",
              f"{'stage':<22} {'simulator':<8} {'device':<9} {'neurons':>8} {'synapses':>12} "
-             f"{'sim s':>6} {'build s':>8} {'run s':>8} {'RTF':>8} {'rate Hz':>8} fused/graphs"]
+             f"{'sim s':>6} {'build s':>8} {'run s':>8} {'RTF':>8} {'rate Hz':>8} fused/graphs/pipelined"]
     for name, r in stages.items():
         if name.startswith("tests"):
             continue
@@ -74,7 +75,7 @@ def table(stages, card):
             f"{name:<22} {r['simulator']:<8} {r['device']:<9} {r['neurons']:>8} "
             f"{r['synapses']:>12} {r['tstop_ms'] / 1000:>6.1f} {r['build_s']:>8.2f} "
             f"{r['run_s']:>8.2f} {r['rtf']:>8.4f} {rate:>8.2f} "
-            f"{r.get('fused', False)}/{r.get('graphs', False)}")
+            f"{r.get('fused', False)}/{r.get('graphs', False)}/{r.get('pipelined', False)}")
     gpu = fastest_gpu_coba(stages)
     nest = stages.get("coba4000_nest")
     if gpu and nest and "error" not in nest:

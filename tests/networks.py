@@ -1,4 +1,5 @@
 """Networks shared by several test modules."""
+import numpy as np
 import pycarl_backend as sim
 from pyNN.random import NumpyRNG
 
@@ -24,3 +25,51 @@ def build_recurrent(celltype, n_exc, n_inh, w_exc, w_inh, seed, record_v=True):
     if record_v:
         exc[:5].record("v")
     return exc, inh
+
+
+def small_cells(cond):
+    """(cell type, excitatory weight, inhibitory weight) of the small GPU-path test
+    networks: IF_cond_exp when `cond`, else IF_curr_exp."""
+    if cond:
+        cell = sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,
+                               e_rev_I=-80.0, tau_syn_I=10.0)
+        return cell, 0.006, 0.05
+    return sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0), 0.4, -1.2
+
+
+def pipelined_network(device, cond, host_work):
+    """One neuron model, every delay 2 steps or more (heterogeneous and
+    uniform), sources with spikes in the last step of the first window, two
+    windows. Returns the spike trains and, with host_work, v of 3 cells."""
+    sim.setup(timestep=0.1, min_delay=0.2, max_delay=4.0, device=device, rng_seed=5)
+    rng = NumpyRNG(seed=5)
+    cell, w_exc, w_inh = small_cells(cond)
+    exc = sim.Population(160, cell, label="exc")
+    inh = sim.Population(40, cell, label="inh")
+    for p in (exc, inh):
+        p.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-51.0, rng=rng))
+    noise = sim.Population(50, sim.SpikeSourcePoisson(rate=60.0), label="noise")
+    last_step = [[69.9, 70.0], [5.0, 69.9], []]  # 69.9 ms: the first window's last step
+    array = sim.Population(3, sim.SpikeSourceArray(spike_times=last_step), label="array")
+    conn = sim.FixedProbabilityConnector(0.15, rng=rng)
+    delays = sim.RandomDistribution("uniform", low=0.2, high=3.0, rng=rng)
+    for pre, w, receptor, delay in ((exc, w_exc, "excitatory", delays),
+                                    (inh, w_inh, "inhibitory", 0.5),
+                                    (noise, 2 * w_exc, "excitatory", 1.0),
+                                    (array, 10 * w_exc, "excitatory", 0.2)):
+        for post in (exc, inh):
+            sim.Projection(pre, post, conn, sim.StaticSynapse(weight=w, delay=delay),
+                           receptor_type=receptor)
+    if host_work:
+        sim.DCSource(amplitude=0.5 if not cond else 0.2, start=20.0,
+                     stop=60.0).inject_into(exc[:20])
+        inh[:3].record("v")
+    for p in (exc, inh):
+        p.record("spikes")
+    sim.run(70.0)
+    sim.run(80.0)
+    trains = [np.asarray(st.magnitude) for p in (exc, inh)
+              for st in p.get_data("spikes").segments[0].spiketrains]
+    v = inh.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
+    sim.end()
+    return trains, v

@@ -10,7 +10,7 @@ pytestmark = [pytest.mark.gpu,
 
 import pycarl_backend as sim  # noqa: E402
 from pyNN.random import NumpyRNG  # noqa: E402
-from networks import build_recurrent  # noqa: E402
+from networks import build_recurrent, pipelined_network  # noqa: E402
 
 
 def spike_trains(population):
@@ -76,6 +76,21 @@ def test_if_curr_exp_identical_with_cuda_graphs(monkeypatch):
     monkeypatch.setattr(gpu, "GRAPH_STEPS", 0)
     plain, _, _ = run_curr_exp("gpu", seed=9, host_work=False)
     assert_same_trains(cpu, plain)
+
+
+@pytest.mark.parametrize("cond", [False, True], ids=["IF_curr_exp", "IF_cond_exp"])
+def test_pipelined_step_same_spikes_as_cpu(monkeypatch, cond):
+    """One launch per step (PYCARL_PIPELINED_STEP): IF_curr_exp trains identical to
+    the CPU's, IF_cond_exp within 2% in spike count (CUDA's exp)."""
+    from pycarl_backend.engine import gpu
+    cpu, _ = pipelined_network("cpu", cond, host_work=False)
+    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
+    got, _ = pipelined_network("gpu", cond, host_work=False)
+    if cond:
+        n_cpu, n_gpu = sum(t.size for t in cpu), sum(t.size for t in got)
+        assert n_cpu > 200 and abs(n_gpu - n_cpu) <= 0.02 * n_cpu, (n_cpu, n_gpu)
+    else:
+        assert_same_trains(cpu, got)
 
 
 def coba_rates(device):

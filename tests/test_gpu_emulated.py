@@ -286,15 +286,10 @@ def fake_gpu(monkeypatch):
 def run_network(device, cond, split, host_work=True):
     import pycarl_backend as sim
     from pyNN.random import NumpyRNG
+    from networks import small_cells
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=7)
     rng = NumpyRNG(seed=7)
-    if cond:
-        cell = sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,
-                               e_rev_I=-80.0, tau_syn_I=10.0)
-        w_exc, w_inh = 0.006, 0.05
-    else:
-        cell = sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0)
-        w_exc, w_inh = 0.4, -1.2
+    cell, w_exc, w_inh = small_cells(cond)
     exc = sim.Population(160, cell, label="exc")
     inh = sim.Population(40, cell, label="inh")
     extra = sim.Population(30, sim.IF_curr_exp(), label="other model")

@@ -14,7 +14,7 @@ NVCC = shutil.which("nvcc")
 
 def test_every_kernel_file_is_used():
     on_disk = {p.name for p in gpu.KERNEL_DIR.glob("*.cu")}
-    assert on_disk == set(gpu.KERNEL_FILES) | {gpu.SHARED_SOURCE}
+    assert on_disk == set(gpu.KERNEL_FILES) | set(gpu.INCLUDED_SOURCES)
 
 
 @pytest.mark.skipif(NVCC is None, reason="nvcc not installed")
@@ -32,9 +32,11 @@ def test_kernel_compiles(filename, tmp_path):
 def kernel_parameter_names(filename, function):
     text = gpu.kernel_source(filename)
     body = re.search(rf"void {function}\((.*?)\)\s*{{", text, re.S).group(1)
-    if "SPIKE_OUTPUT_PARAMS" in body:
-        shared = re.search(r"#define SPIKE_OUTPUT_PARAMS(.*?)\n#define", text, re.S).group(1)
-        body = body.replace("SPIKE_OUTPUT_PARAMS", shared.replace("\\", ""))
+    macros = {name: value.replace("\\\n", " ") for name, value in
+              re.findall(r"#define (\w+_PARAMS)((?:.*\\\n)*.*)", text)}
+    while any(name in body for name in macros):  # the parameter-list macros, nested
+        for name, value in macros.items():
+            body = re.sub(rf"\b{name}\b", value, body)
     return [re.split(r"[\s*]+", p.strip())[-1] for p in body.split(",")]
 
 
@@ -47,6 +49,11 @@ def test_neuron_kernel_signature_matches_spec(cls):
                 + ["spikes", "spike_count", "group_of", "group_start", "recorded", "rec_steps",
                    "rec_cells", "rec_count", "rec_capacity"])
     assert kernel_parameter_names(spec.filename, spec.function) == expected
+    pipelined = kernel_parameter_names(spec.filename, spec.function.replace("_step", "_pipelined"))
+    assert pipelined == expected + ["capacity", "src_spikes", "src_bounds", "gid_group",
+                                    "group_first_gid", "group_block_start", "b_indptr",
+                                    "b_post", "b_weight", "b_delay", "b_delay_scalar",
+                                    "b_col_base", "b_format"]
     # every name the kernel takes is a parameter, state variable or derived constant
     group = cls(__import__("numpy"), 0.1, 3, {})
     for name in spec.params:

@@ -269,9 +269,10 @@ def va_coba_trains(device, n, tstop):
     sim.run(tstop)
     trains = [np.asarray(st.magnitude) for p in (net.exc, net.inh)
               for st in p.get_data("spikes").segments[0].spiketrains]
-    fused = sim.simulator.state.engine.last_run_fused
+    engine = sim.simulator.state.engine
+    paths = (engine.last_run_fused, getattr(engine, "last_run_pipelined", False))
     sim.end()
-    return trains, fused
+    return trains, paths
 
 
 @pytest.mark.parametrize("prop_blocks", [0, 5], ids=["one_per_sm", "5_blocks"])
@@ -287,8 +288,8 @@ def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch, prop_
         return launches
     monkeypatch.setattr(gpu.FusedStepper, "_launches", spy)
     ref, _ = va_coba_trains("cpu", 1000, 100.0)
-    got, fused = va_coba_trains("gpu", 1000, 100.0)
-    assert fused
+    got, (fused, pipelined) = va_coba_trains("gpu", 1000, 100.0)
+    assert fused and not pipelined
     assert set(grids) == {prop_blocks or 2}  # the fake device has 2 multiprocessors
     assert sum(t.size for t in ref) > 1000
     for k, (a, b) in enumerate(zip(ref, got)):
@@ -320,3 +321,62 @@ def test_compiled_kernels_recurrent_network(compiled_gpu, monkeypatch, model, si
     ref = recurrent_v("cpu", model, *sizes)
     got = recurrent_v("gpu", model, *sizes)
     np.testing.assert_allclose(got, ref, rtol=0, atol=1e-9)
+
+
+# --- one launch per step (kernels/pipeline.cu) --------------------------------
+
+from networks import pipelined_network  # noqa: E402
+
+
+@pytest.fixture
+def steppers(monkeypatch):
+    """The FusedSteppers the engine builds while the test runs."""
+    from pycarl_backend.engine import gpu
+    built = []
+    original = gpu.FusedStepper.__init__
+
+    def spy(self, *args):
+        original(self, *args)
+        built.append(self)
+    monkeypatch.setattr(gpu.FusedStepper, "__init__", spy)
+    return built
+
+@pytest.mark.parametrize("cond", [False, True], ids=["IF_curr_exp", "IF_cond_exp"])
+@pytest.mark.parametrize("host_work", [True, False], ids=["host_loop", "graphs"])
+def test_pipelined_step_matches_numpy_engine(compiled_gpu, monkeypatch, steppers, cond,
+                                             host_work):
+    from pycarl_backend.engine import gpu
+    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
+    monkeypatch.setattr(gpu, "GRAPH_STEPS", 64)
+    ref, v_ref = pipelined_network("cpu", cond, host_work)
+    got, v_got = pipelined_network("gpu", cond, host_work)
+    assert steppers and all(s.pipelined for s in steppers)
+    assert sum(t.size for t in ref) > 200
+    for k, (a, b) in enumerate(zip(ref, got)):
+        np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
+    if host_work:
+        np.testing.assert_allclose(v_got, v_ref, rtol=0, atol=1e-9)
+
+
+def test_pipelined_step_needs_delays_of_two_steps(compiled_gpu, monkeypatch, steppers):
+    from pycarl_backend.engine import gpu
+    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
+    ref, _, _ = run_network("cpu", False, split=False, host_work=False)
+    got, _, fused = run_network("gpu", False, split=False, host_work=False)
+    assert fused and steppers and not any(s.pipelined for s in steppers)
+    assert gpu.pipeline_blocker(steppers[0].batches, [], steppers[0].slots) is None
+    for pop_ref, pop_got in zip(ref, got):
+        for a, b in zip(pop_ref, pop_got):
+            np.testing.assert_array_equal(a, b)
+
+
+def test_pipelined_step_va_coba_identical(compiled_gpu, monkeypatch):
+    """The benchmark's COBA network (delays of 2 steps) with one launch per step."""
+    from pycarl_backend.engine import gpu
+    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
+    ref, _ = va_coba_trains("cpu", 1000, 100.0)
+    got, (fused, pipelined) = va_coba_trains("gpu", 1000, 100.0)
+    assert fused and pipelined
+    assert sum(t.size for t in ref) > 1000
+    for k, (a, b) in enumerate(zip(ref, got)):
+        np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")

@@ -15,10 +15,15 @@ Per step, whatever the network's size:
   go into one ring buffer shared by all groups, with atomicAdd.
 The host reads nothing back during the loop except, every `chunk` steps, the
 recorded-spike counts (to size the record arrays for the next chunk).
+
+With PYCARL_PIPELINED_STEP=1, a network of one neuron model whose every
+delay is 2 steps or more runs one launch per step instead (kernels/pipeline.cu:
+the neurons of step t and the propagation of step t-1's spikes together).
 """
 import copy
 import os
 import pathlib
+import re
 
 import numpy as np
 
@@ -29,7 +34,8 @@ from .synapses import SynapseBlock
 KERNEL_DIR = pathlib.Path(__file__).with_name("kernels")
 # no FMA contraction: the kernels' arithmetic rounds as NumPy's does
 COMPILE_OPTIONS = ("--std=c++17", "--fmad=false")
-SHARED_SOURCE = "emit_spike.cu"
+#: sources that kernel files include (spliced in by kernel_source)
+INCLUDED_SOURCES = ("emit_spike.cu", "pipeline.cu")
 THREADS = 256
 #: recorded-spike room reserved per chunk: chunk * recorded cells <= this
 RECORD_RESERVE = 1 << 24
@@ -37,6 +43,8 @@ RECORD_RESERVE = 1 << 24
 GRAPH_STEPS = int(os.environ.get("PYCARL_GRAPH_STEPS", "64"))
 #: blocks of propagate_spikes (0: one per multiprocessor, four for > 2**24 synapses)
 PROP_BLOCKS = int(os.environ.get("PYCARL_PROP_BLOCKS", "0"))
+#: one launch per step where the network allows it (kernels/pipeline.cu)
+PIPELINED_STEP = os.environ.get("PYCARL_PIPELINED_STEP", "0") == "1"
 
 
 class ModelKernel:
@@ -66,12 +74,19 @@ KERNEL_MODELS = {
 KERNEL_FILES = sorted({m.filename for m in KERNEL_MODELS.values()} | {"propagate.cu"})
 
 
-def kernel_source(filename):
-    """Source of one kernel file with the shared spike-output code spliced in
-    (NVRTC is given no include path)."""
-    text = (KERNEL_DIR / filename).read_text()
-    shared = (KERNEL_DIR / SHARED_SOURCE).read_text()
-    return text.replace(f'#include "{SHARED_SOURCE}"', shared)
+_INCLUDE = re.compile(r'^#include "([\w.]+)"$', re.M)
+
+
+def kernel_source(filename, _spliced=None):
+    """Source of one kernel file with the files it includes spliced in, each
+    once (NVRTC is given no include path)."""
+    spliced = set() if _spliced is None else _spliced
+    spliced.add(filename)
+
+    def splice(match):
+        name = match.group(1)
+        return "" if name in spliced else kernel_source(name, spliced)
+    return _INCLUDE.sub(splice, (KERNEL_DIR / filename).read_text())
 
 
 _modules = {}
@@ -208,6 +223,8 @@ class ModelBatch:
         self.i_ext = cp.zeros(self.n, dtype=cp.float64) if self.injected else None
         self.outputs = SpikeOutputs(cp, engine, groups, sizes)
         self.kernel = load_kernel(cp, spec.filename, spec.function)
+        self.pipelined_kernel = load_kernel(cp, spec.filename,
+                                            spec.function.replace("_step", "_pipelined"))
         self.dt = dt
 
     def _spans(self):
@@ -263,11 +280,20 @@ class FusedStepper:
                                               [g.size for g in spiking]))
         self.group_first_gid = cp.asarray(np.array([first_gid[g] for g in spiking], np.int32))
         self._build_block_table(spiking, blocks_by_pre)
-        self.spikes = cp.zeros(max(self.n_neurons, 1), dtype=cp.int32)
-        self.spike_count = cp.zeros(2, dtype=cp.int32)  # double-buffered by step parity
+        self.pipelined = PIPELINED_STEP and pipeline_blocker(
+            self.batches, engine.blocks, self.slots) is None
+        # spike lists: one, its count double-buffered by step parity; or, pipelined,
+        # three lists and counts by step % 3 (kernels/pipeline.cu)
+        self.spike_capacity = max(self.n_neurons, 1)
+        buffers = 3 if self.pipelined else 1
+        self.spikes = cp.zeros(buffers * self.spike_capacity, dtype=cp.int32)
+        self.spike_count = cp.zeros(3 if self.pipelined else 2, dtype=cp.int32)
         # (step, first step of the window, blocks of propagate_spikes done this step)
         self.clock = cp.zeros(3, dtype=cp.int32)
         self.propagate = load_kernel(cp, "propagate.cu", "propagate_spikes")
+        if self.pipelined:  # pipeline.cu is part of the model's module
+            self.propagate_last = load_kernel(cp, self.batches[0].spec.filename,
+                                              "propagate_last_spikes")
         sms = cp.cuda.Device().attributes["MultiProcessorCount"]
         # small networks: a smaller grid launches faster
         n_synapses = sum(b.size for b in engine.blocks)
@@ -330,9 +356,22 @@ class FusedStepper:
         return self.cp.asarray(gids[order]), bounds
 
     # --- the loop -----------------------------------------------------------
+    def _table_args(self, src, src_bounds):
+        """propagate's arguments after the spike lists (PROPAGATION_PARAMS)."""
+        return [_ptr(src), _ptr(src_bounds), _ptr(self.gid_group), _ptr(self.group_first_gid),
+                _ptr(self.group_block_start)] + [_ptr(c) for c in self.b_cols]
+
     def _launches(self, src, src_bounds):
         """The kernel launches of one step, as (kernel, grid, args): the same
         every step, since the kernels read the step from the device clock."""
+        table = self._table_args(src, src_bounds)
+        if self.pipelined:
+            b = self.batches[0]
+            args = b.launch_args(self.clock, self.slots, self.width, self.ring, self.spikes,
+                                 self.spike_count)
+            args += [np.int32(self.spike_capacity)] + table
+            grid = max((b.n + THREADS - 1) // THREADS, self.prop_blocks)
+            return [(b.pipelined_kernel, grid, tuple(args))]
         launches = []
         for b in self.batches:
             if b.n:
@@ -340,11 +379,16 @@ class FusedStepper:
                                      self.spikes, self.spike_count)
                 launches.append((b.kernel, (b.n + THREADS - 1) // THREADS, tuple(args)))
         prop = [_ptr(self.clock), np.int32(self.slots), np.int64(self.width), _ptr(self.ring),
-                _ptr(src), _ptr(src_bounds), _ptr(self.spikes), _ptr(self.spike_count),
-                _ptr(self.gid_group), _ptr(self.group_first_gid),
-                _ptr(self.group_block_start)] + [_ptr(c) for c in self.b_cols]
+                *table[:2], _ptr(self.spikes), _ptr(self.spike_count), *table[2:]]
         launches.append((self.propagate, self.prop_blocks, tuple(prop)))
         return launches
+
+    def _propagate_last_step(self, src, src_bounds):
+        """Pipelined: send the window's last step's spikes (its launch did not)."""
+        args = [_ptr(self.clock), np.int32(self.slots), np.int64(self.width), _ptr(self.ring),
+                _ptr(self.spikes), _ptr(self.spike_count), np.int32(self.spike_capacity)]
+        self.propagate_last((self.prop_blocks,), (THREADS,),
+                            tuple(args + self._table_args(src, src_bounds)))
 
     def _capture(self, stream, launches, n):
         """A CUDA graph of `n` steps' launches, or None where capture fails."""
@@ -386,6 +430,7 @@ class FusedStepper:
                 graph = self._capture(stream, launches, graph_steps) if graph_steps and \
                     n_steps >= graph_steps else None
                 engine.last_run_graphs = graph is not None
+                engine.last_run_pipelined = self.pipelined
                 k = 0
                 for step in steps:
                     if step < first + k:
@@ -409,6 +454,8 @@ class FusedStepper:
                     for g, recs in sampled:
                         for rec in recs:
                             rec.maybe_sample(step + 1, g.recordable_value(rec.variable))
+                if self.pipelined and n_steps:
+                    self._propagate_last_step(src, src_bounds)
         finally:
             stream.synchronize()
             with stream:
@@ -416,6 +463,21 @@ class FusedStepper:
                     b.outputs.finish(engine.dt)
                 self._store_rings(first + n_steps)
             stream.synchronize()
+
+
+def pipeline_blocker(batches, blocks, slots):
+    """Why one launch per step cannot run this network, or None when it can:
+    it needs one neuron model, and every delay of 2 steps or more so that step
+    t's propagation never writes the ring slot the neurons read at step t."""
+    if len(batches) != 1:
+        return f"{len(batches)} neuron models"
+    ranges = [(b.delay, b.delay) if isinstance(b.delay, int)
+              else (int(b.delay.min()), int(b.delay.max())) for b in blocks if b.size]
+    if ranges and min(lo for lo, _ in ranges) < 2:
+        return f"a delay of {min(lo for lo, _ in ranges)} step"
+    if ranges and max(hi for _, hi in ranges) >= slots:
+        return "delays reach around the ring"
+    return None
 
 
 def fused_stepper(engine, hardware, blocks_by_pre):

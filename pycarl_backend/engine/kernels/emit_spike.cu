@@ -4,24 +4,38 @@
 // order within one step is arbitrary; each cell fires at most once per step.
 
 // The spike-output parameters, last in every neuron kernel's signature:
-//   spikes, spike_count: this step's spikes (global ids) and their number,
-//     spike_count[step & 1] (propagate_spikes resets the other one);
+//   spikes, spike_count: the spike lists (global ids) and their lengths; a
+//     step kernel uses list 0 and count step & 1 (propagate_spikes resets the
+//     other), a pipelined kernel list and count step % 3 (pipeline.cu);
 //   group_of: neuron -> its group's row in the record tables;
 //   group_start: group -> first neuron of the group in this kernel;
 //   recorded: neuron -> 1 if its spikes are recorded;
 //   rec_steps, rec_cells: group -> address of its record's int32 step / cell arrays;
 //   rec_count, rec_capacity: group -> recorded spikes so far / length of those arrays.
-#define SPIKE_OUTPUT_PARAMS \
-    int *spikes, int *spike_count, const int *group_of, const int *group_start, \
-    const unsigned char *recorded, const long long *rec_steps, const long long *rec_cells, \
-    unsigned long long *rec_count, const long long *rec_capacity
-#define SPIKE_OUTPUT_ARGS \
-    spikes, spike_count, group_of, group_start, recorded, rec_steps, rec_cells, \
-    rec_count, rec_capacity
+#define RECORD_PARAMS \
+    const int *group_of, const int *group_start, const unsigned char *recorded, \
+    const long long *rec_steps, const long long *rec_cells, unsigned long long *rec_count, \
+    const long long *rec_capacity
+#define RECORD_ARGS group_of, group_start, recorded, rec_steps, rec_cells, rec_count, rec_capacity
+#define SPIKE_OUTPUT_PARAMS int *spikes, int *spike_count, RECORD_PARAMS
 
-__device__ __forceinline__ void emit_spike(int i, int gid_base, int step, SPIKE_OUTPUT_PARAMS)
+// the neuron's ring-buffer input of this step (excitatory and inhibitory
+// columns), the slot consumed
+__device__ __forceinline__ void take_input(double *ring, int step, int slots, long long width,
+                                           int col_e, int col_i, double *input_exc,
+                                           double *input_inh)
 {
-    spikes[atomicAdd(spike_count + (step & 1), 1)] = gid_base + i;
+    long long row = (long long)(step % slots) * width;
+    *input_exc = ring[row + col_e];
+    *input_inh = ring[row + col_i];
+    ring[row + col_e] = 0.0;
+    ring[row + col_i] = 0.0;
+}
+
+__device__ __forceinline__ void emit_spike(int i, int gid_base, int step, int *step_spikes,
+                                           int *step_count, RECORD_PARAMS)
+{
+    step_spikes[atomicAdd(step_count, 1)] = gid_base + i;
     if (recorded[i]) {
         int g = group_of[i];
         unsigned long long k = atomicAdd(rec_count + g, 1ULL);
@@ -33,3 +47,12 @@ __device__ __forceinline__ void emit_spike(int i, int gid_base, int step, SPIKE_
         }
     }
 }
+
+// the body of a model's step kernel, `update` being its per-neuron step (the
+// spikes go to list 0 and count step & 1; propagate_spikes follows)
+#define STEP_KERNEL_BODY(update, MODEL_ARGS) \
+    int i = blockIdx.x * blockDim.x + threadIdx.x; \
+    if (i >= n) return; \
+    int step = clock[0]; \
+    update(i, step, slots, width, ring, MODEL_ARGS, spikes, spike_count + (step & 1), \
+           RECORD_ARGS);

@@ -4,26 +4,27 @@
 // exp() here is CUDA's (within 1 ulp of the host's), so CPU and GPU agree to
 // rounding, not bit for bit.
 #include "emit_spike.cu"
+#include "pipeline.cu"
 
-extern "C" __global__ void if_cond_exp_step(
-    int n, const int *clock, int slots, long long width, double *ring,
-    const int *col_exc, const int *col_inh,
-    double *v, double *gsyn_exc, double *gsyn_inh, int *refr_left,
-    const double *v_rest, const double *cm, const double *e_rev_E, const double *e_rev_I,
-    const double *v_thresh, const double *v_reset, const double *i_offset,
-    const double *p_exc_decay, const double *p_inh_decay, const double *exc_step_mean,
-    const double *inh_step_mean, const double *g_leak,
-    const int *refr_steps, const double *i_ext, double dt, int gid_base, SPIKE_OUTPUT_PARAMS)
+#define IF_COND_EXP_PARAMS \
+    const int *col_exc, const int *col_inh, \
+    double *v, double *gsyn_exc, double *gsyn_inh, int *refr_left, \
+    const double *v_rest, const double *cm, const double *e_rev_E, const double *e_rev_I, \
+    const double *v_thresh, const double *v_reset, const double *i_offset, \
+    const double *p_exc_decay, const double *p_inh_decay, const double *exc_step_mean, \
+    const double *inh_step_mean, const double *g_leak, \
+    const int *refr_steps, const double *i_ext, double dt, int gid_base
+#define IF_COND_EXP_ARGS \
+    col_exc, col_inh, v, gsyn_exc, gsyn_inh, refr_left, v_rest, cm, e_rev_E, e_rev_I, v_thresh, \
+    v_reset, i_offset, p_exc_decay, p_inh_decay, exc_step_mean, inh_step_mean, g_leak, \
+    refr_steps, i_ext, dt, gid_base
+
+__device__ __forceinline__ void if_cond_exp_update(
+    int i, int step, int slots, long long width, double *ring, IF_COND_EXP_PARAMS,
+    int *step_spikes, int *step_count, RECORD_PARAMS)
 {
-    int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) return;
-    int step = clock[0];
-    long long row = (long long)(step % slots) * width;
-    double *in_e = ring + row + col_exc[i];
-    double *in_i = ring + row + col_inh[i];
-    double input_exc = *in_e, input_inh = *in_i;
-    *in_e = 0.0;
-    *in_i = 0.0;
+    double input_exc, input_inh;
+    take_input(ring, step, slots, width, col_exc[i], col_inh[i], &input_exc, &input_inh);
 
     double current = i_ext ? i_offset[i] + i_ext[i] : i_offset[i];
     double ge = gsyn_exc[i], gi = gsyn_inh[i];
@@ -42,8 +43,22 @@ extern "C" __global__ void if_cond_exp_step(
     if (vm >= v_thresh[i]) {
         vm = v_reset[i];
         left = refr_steps[i];
-        emit_spike(i, gid_base, step, SPIKE_OUTPUT_ARGS);
+        emit_spike(i, gid_base, step, step_spikes, step_count, RECORD_ARGS);
     }
     v[i] = vm;
     refr_left[i] = left;
+}
+
+extern "C" __global__ void if_cond_exp_step(
+    int n, const int *clock, int slots, long long width, double *ring, IF_COND_EXP_PARAMS,
+    SPIKE_OUTPUT_PARAMS)
+{
+    STEP_KERNEL_BODY(if_cond_exp_update, IF_COND_EXP_ARGS)
+}
+
+extern "C" __global__ void if_cond_exp_pipelined(
+    int n, int *clock, int slots, long long width, double *ring, IF_COND_EXP_PARAMS,
+    SPIKE_OUTPUT_PARAMS, int capacity, PROPAGATION_PARAMS)
+{
+    PIPELINED_STEP(if_cond_exp_update, IF_COND_EXP_ARGS)
 }

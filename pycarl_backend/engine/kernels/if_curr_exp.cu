@@ -4,25 +4,26 @@
 // correctly rounded double operation in the order of the NumPy path
 // (neurons.IFCurrExp.update), so CPU and GPU agree bit for bit.
 #include "emit_spike.cu"
+#include "pipeline.cu"
 
-extern "C" __global__ void if_curr_exp_step(
-    int n, const int *clock, int slots, long long width, double *ring,
-    const int *col_exc, const int *col_inh,
-    double *v, double *isyn_exc, double *isyn_inh, int *refr_left,
-    const double *v_rest, const double *i_offset, const double *v_reset, const double *v_thresh,
-    const double *p_mem, const double *p_current, const double *p_exc_decay,
-    const double *p_inh_decay, const double *p_exc_to_v, const double *p_inh_to_v,
-    const int *refr_steps, const double *i_ext, int gid_base, SPIKE_OUTPUT_PARAMS)
+#define IF_CURR_EXP_PARAMS \
+    const int *col_exc, const int *col_inh, \
+    double *v, double *isyn_exc, double *isyn_inh, int *refr_left, \
+    const double *v_rest, const double *i_offset, const double *v_reset, const double *v_thresh, \
+    const double *p_mem, const double *p_current, const double *p_exc_decay, \
+    const double *p_inh_decay, const double *p_exc_to_v, const double *p_inh_to_v, \
+    const int *refr_steps, const double *i_ext, int gid_base
+#define IF_CURR_EXP_ARGS \
+    col_exc, col_inh, v, isyn_exc, isyn_inh, refr_left, v_rest, i_offset, v_reset, v_thresh, \
+    p_mem, p_current, p_exc_decay, p_inh_decay, p_exc_to_v, p_inh_to_v, refr_steps, i_ext, \
+    gid_base
+
+__device__ __forceinline__ void if_curr_exp_update(
+    int i, int step, int slots, long long width, double *ring, IF_CURR_EXP_PARAMS,
+    int *step_spikes, int *step_count, RECORD_PARAMS)
 {
-    int i = blockIdx.x * blockDim.x + threadIdx.x;
-    if (i >= n) return;
-    int step = clock[0];
-    long long row = (long long)(step % slots) * width;
-    double *in_e = ring + row + col_exc[i];
-    double *in_i = ring + row + col_inh[i];
-    double input_exc = *in_e, input_inh = *in_i;
-    *in_e = 0.0;  // consume the slot
-    *in_i = 0.0;
+    double input_exc, input_inh;
+    take_input(ring, step, slots, width, col_exc[i], col_inh[i], &input_exc, &input_inh);
 
     double current = i_ext ? __dadd_rn(i_offset[i], i_ext[i]) : i_offset[i];
     double vr = v_rest[i], vm = v[i];
@@ -39,8 +40,22 @@ extern "C" __global__ void if_curr_exp_step(
     if (vm >= v_thresh[i]) {
         vm = v_reset[i];
         left = refr_steps[i];
-        emit_spike(i, gid_base, step, SPIKE_OUTPUT_ARGS);
+        emit_spike(i, gid_base, step, step_spikes, step_count, RECORD_ARGS);
     }
     v[i] = vm;
     refr_left[i] = left;
+}
+
+extern "C" __global__ void if_curr_exp_step(
+    int n, const int *clock, int slots, long long width, double *ring, IF_CURR_EXP_PARAMS,
+    SPIKE_OUTPUT_PARAMS)
+{
+    STEP_KERNEL_BODY(if_curr_exp_update, IF_CURR_EXP_ARGS)
+}
+
+extern "C" __global__ void if_curr_exp_pipelined(
+    int n, int *clock, int slots, long long width, double *ring, IF_CURR_EXP_PARAMS,
+    SPIKE_OUTPUT_PARAMS, int capacity, PROPAGATION_PARAMS)
+{
+    PIPELINED_STEP(if_curr_exp_update, IF_CURR_EXP_ARGS)
 }

@@ -13,28 +13,35 @@
 // ring[(step + delay) % slots][column]. Block formats (b_format bits):
 // 1 = int32 indptr (else int64), 2 = uint16 targets (else int32), as
 // SynapseBlock stores them.
+#ifndef PYCARL_PROPAGATE_CU
+#define PYCARL_PROPAGATE_CU
 
-extern "C" __global__ void propagate_spikes(
-    int *clock, int slots, long long width, double *ring,
-    const int *src_spikes, const int *src_bounds, const int *spikes, int *spike_count,
-    const int *gid_group, const int *group_first_gid, const int *group_block_start,
-    const long long *b_indptr, const long long *b_post, const long long *b_weight,
-    const long long *b_delay, const int *b_delay_scalar, const long long *b_col_base,
-    const int *b_format)
+#define PROPAGATION_PARAMS \
+    const int *src_spikes, const int *src_bounds, \
+    const int *gid_group, const int *group_first_gid, const int *group_block_start, \
+    const long long *b_indptr, const long long *b_post, const long long *b_weight, \
+    const long long *b_delay, const int *b_delay_scalar, const long long *b_col_base, \
+    const int *b_format
+#define PROPAGATION_ARGS \
+    src_spikes, src_bounds, gid_group, group_first_gid, group_block_start, b_indptr, b_post, \
+    b_weight, b_delay, b_delay_scalar, b_col_base, b_format
+
+// the spikes of `step` (the k_window-th step of the window): the sources' and n_neuron
+// from `neuron_spikes`, spread over the whole grid
+__device__ void propagate_spike_list(int step, int k_window, int slots, long long width,
+                                     double *ring, const int *neuron_spikes, int n_neuron,
+                                     PROPAGATION_PARAMS)
 {
-    int step = clock[0];
-    int k_window = step - clock[1];
     long long tid = (long long)blockIdx.x * blockDim.x + threadIdx.x;
     long long total = (long long)gridDim.x * blockDim.x;
-    if (tid == 0) spike_count[(step + 1) & 1] = 0;  // the next step's counter
     int src_offset = src_bounds[k_window];
     int n_src = src_bounds[k_window + 1] - src_offset;
-    long long n = (long long)n_src + spike_count[step & 1];
+    long long n = (long long)n_src + n_neuron;
     long long lanes = n ? (total / n) & ~31LL : 32;
     if (lanes < 32) lanes = 32;
     long long lane = tid % lanes;
     for (long long s = tid / lanes; s < n; s += total / lanes) {
-        int gid = s < n_src ? src_spikes[src_offset + s] : spikes[s - n_src];
+        int gid = s < n_src ? src_spikes[src_offset + s] : neuron_spikes[s - n_src];
         int g = gid_group[gid];
         long long local = gid - group_first_gid[g];
         for (int e = group_block_start[g]; e < group_block_start[g + 1]; ++e) {
@@ -61,8 +68,12 @@ extern "C" __global__ void propagate_spikes(
             }
         }
     }
-    // the last block to finish advances the clock: every thread of every block
-    // has read the step by then
+}
+
+// the last block to finish advances the clock: every thread of every block
+// has read the step by then
+__device__ void finish_step(int *clock, int step)
+{
     __syncthreads();
     if (threadIdx.x == 0) {
         __threadfence();
@@ -72,3 +83,20 @@ extern "C" __global__ void propagate_spikes(
         }
     }
 }
+
+extern "C" __global__ void propagate_spikes(
+    int *clock, int slots, long long width, double *ring,
+    const int *src_spikes, const int *src_bounds, const int *spikes, int *spike_count,
+    const int *gid_group, const int *group_first_gid, const int *group_block_start,
+    const long long *b_indptr, const long long *b_post, const long long *b_weight,
+    const long long *b_delay, const int *b_delay_scalar, const long long *b_col_base,
+    const int *b_format)
+{
+    int step = clock[0];
+    if (blockIdx.x == 0 && threadIdx.x == 0) spike_count[(step + 1) & 1] = 0;  // next step's
+    propagate_spike_list(step, step - clock[1], slots, width, ring, spikes,
+                         spike_count[step & 1], PROPAGATION_ARGS);
+    finish_step(clock, step);
+}
+
+#endif

@@ -1,13 +1,14 @@
 """The sPyNNaker releases whose STDP arithmetic pycarl_backend.spinnaker follows.
 
-sPyNNaker changed its additive pair STDP at 7.0 (sPyNNaker's own sources):
+sPyNNaker's additive pair STDP differs between the spynnaker8-era code (as
+of 6.0) and the current release line, 7.x (sPyNNaker's own sources):
 
-* <= 6.x, the spynnaker8 era: weight_dependence_additive.py writes
+* the spynnaker8 era (6.0): weight_dependence_additive.py writes
   A_plus * w_max and A_minus * w_max ("Pre-multiply A+ and A- by Wmax");
   weight_additive_one_term_impl.h sums every pair of one presynaptic spike
   and clips once in weight_get_final; post_events_next_delayed keeps the
   dendritically delayed time only for the post spikes of the current window.
-* >= 7.0: the same Python file writes A_plus and A_minus unscaled (in weight
+* 7.x: the same Python file writes A_plus and A_minus unscaled (in weight
   units); the C rule clips after each pair (MIN at w_max after potentiation,
   MAX at w_min after depression); synapse_dynamics_stdp_mad_impl.c adds the
   dendritic delay to the latest post spike whichever window it was in.

@@ -223,8 +223,6 @@ class ModelBatch:
         self.i_ext = cp.zeros(self.n, dtype=cp.float64) if self.injected else None
         self.outputs = SpikeOutputs(cp, engine, groups, sizes)
         self.kernel = load_kernel(cp, spec.filename, spec.function)
-        self.pipelined_kernel = load_kernel(cp, spec.filename,
-                                            spec.function.replace("_step", "_pipelined"))
         self.dt = dt
 
     def _spans(self):
@@ -371,7 +369,9 @@ class FusedStepper:
                                  self.spike_count)
             args += [np.int32(self.spike_capacity)] + table
             grid = max((b.n + THREADS - 1) // THREADS, self.prop_blocks)
-            return [(b.pipelined_kernel, grid, tuple(args))]
+            kernel = load_kernel(self.cp, b.spec.filename,
+                                 b.spec.function.replace("_step", "_pipelined"))
+            return [(kernel, grid, tuple(args))]
         launches = []
         for b in self.batches:
             if b.n:

@@ -48,6 +48,22 @@ __device__ __forceinline__ void emit_spike(int i, int gid_base, int step, int *s
     }
 }
 
+// the end of a neuron's step: threshold (then reset, refractory period and the
+// spike), and the membrane and refractory counter stored
+__device__ __forceinline__ void fire_and_store(
+    int i, double vm, int left, const double *v_thresh, const double *v_reset,
+    const int *refr_steps, double *v, int *refr_left, int gid_base, int step,
+    int *step_spikes, int *step_count, RECORD_PARAMS)
+{
+    if (vm >= v_thresh[i]) {
+        vm = v_reset[i];
+        left = refr_steps[i];
+        emit_spike(i, gid_base, step, step_spikes, step_count, RECORD_ARGS);
+    }
+    v[i] = vm;
+    refr_left[i] = left;
+}
+
 // the body of a model's step kernel, `update` being its per-neuron step (the
 // spikes go to list 0 and count step & 1; propagate_spikes follows)
 #define STEP_KERNEL_BODY(update, MODEL_ARGS) \

@@ -40,13 +40,8 @@ __device__ __forceinline__ void if_cond_exp_update(
     if (left > 0) { left -= 1; vm = v_reset[i]; } else vm = v_free;
     gsyn_exc[i] = ge * p_exc_decay[i] + input_exc;
     gsyn_inh[i] = gi * p_inh_decay[i] + input_inh;
-    if (vm >= v_thresh[i]) {
-        vm = v_reset[i];
-        left = refr_steps[i];
-        emit_spike(i, gid_base, step, step_spikes, step_count, RECORD_ARGS);
-    }
-    v[i] = vm;
-    refr_left[i] = left;
+    fire_and_store(i, vm, left, v_thresh, v_reset, refr_steps, v, refr_left, gid_base, step,
+                   step_spikes, step_count, RECORD_ARGS);
 }
 
 extern "C" __global__ void if_cond_exp_step(

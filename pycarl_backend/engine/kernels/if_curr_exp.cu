@@ -37,13 +37,8 @@ __device__ __forceinline__ void if_curr_exp_update(
     if (left > 0) left -= 1; else vm = v_free;
     isyn_exc[i] = __dadd_rn(__dmul_rn(ie, p_exc_decay[i]), input_exc);
     isyn_inh[i] = __dadd_rn(__dmul_rn(ii, p_inh_decay[i]), input_inh);
-    if (vm >= v_thresh[i]) {
-        vm = v_reset[i];
-        left = refr_steps[i];
-        emit_spike(i, gid_base, step, step_spikes, step_count, RECORD_ARGS);
-    }
-    v[i] = vm;
-    refr_left[i] = left;
+    fire_and_store(i, vm, left, v_thresh, v_reset, refr_steps, v, refr_left, gid_base, step,
+                   step_spikes, step_count, RECORD_ARGS);
 }
 
 extern "C" __global__ void if_curr_exp_step(

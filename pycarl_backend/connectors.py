@@ -294,6 +294,26 @@ def _self_mask(projection, pre, post):
     return projection.pre.all_cells[pre] != projection.post.all_cells[post]
 
 
+def _kept_pairs(projection, mode, pre, post):
+    """Which (pre, post) pairs allow_self_connections=`mode` keeps: all (True),
+    those between different cells (False), or one of each mutual pair
+    ("NoMutual", within one population)."""
+    if mode == "NoMutual":
+        return pre > post
+    if not mode:
+        return _self_mask(projection, pre, post)
+    return slice(None)
+
+
+def _sampling_draws(projection, connector):
+    """The connector's random draws, or None where the fast path cannot serve
+    it (no NumPy generator, or "NoMutual" between two populations)."""
+    draws = _draws(connector)
+    if connector.allow_self_connections == "NoMutual" and not _same_population(projection):
+        return None
+    return draws
+
+
 def _same_population(projection):
     from pyNN.common import Population
     return (isinstance(projection.pre, Population) and isinstance(projection.post, Population)
@@ -309,19 +329,17 @@ def _all_to_all(projection, connector, space):
         for c0, c1 in post_chunks(n_pre, n_post):
             post = np.repeat(np.arange(c0, c1), n_pre)
             pre = np.tile(np.arange(n_pre), c1 - c0)
-            if not connector.allow_self_connections:
-                keep = _self_mask(projection, pre, post)
-                pre, post = pre[keep], post[keep]
-            yield pre, post, c1
+            keep = _kept_pairs(projection, connector.allow_self_connections, pre, post)
+            yield pre[keep], post[keep], c1
     _connect_pairs(projection, connector, space, chunks())
     return True
 
 
 def _fixed_probability(projection, connector, space):
-    draws = _draws(connector)
-    mode = connector.allow_self_connections
-    if draws is None or (mode == "NoMutual" and not _same_population(projection)):
+    draws = _sampling_draws(projection, connector)
+    if draws is None:
         return False
+    mode = connector.allow_self_connections
     n_pre, n_post, p = projection.pre.size, projection.post.size, connector.p_connect
 
     def chunks():
@@ -330,22 +348,17 @@ def _fixed_probability(projection, connector, space):
             flat = bernoulli_flat(draws, n_pre * (c1 - c0), p)
             post, pre = np.divmod(flat, n_pre)
             post += c0
-            if mode == "NoMutual":
-                keep = pre > post
-                pre, post = pre[keep], post[keep]
-            elif not mode:
-                keep = _self_mask(projection, pre, post)
-                pre, post = pre[keep], post[keep]
-            yield pre, post, c1
+            keep = _kept_pairs(projection, mode, pre, post)
+            yield pre[keep], post[keep], c1
     _connect_pairs(projection, connector, space, chunks())
     return True
 
 
 def _distance_dependent(projection, connector, space):
-    draws = _draws(connector)
-    mode = connector.allow_self_connections
-    if draws is None or (mode == "NoMutual" and not _same_population(projection)):
+    draws = _sampling_draws(projection, connector)
+    if draws is None:
         return False
+    mode = connector.allow_self_connections
     n_pre, n_post = projection.pre.size, projection.post.size
     pre_positions, post_positions = projection.pre.positions.T, projection.post.positions.T
 
@@ -358,11 +371,7 @@ def _distance_dependent(projection, connector, space):
             flat = np.flatnonzero(draws.uniform(d.size) < p)
             post, pre = np.divmod(flat, n_pre)
             post += c0
-            keep = slice(None)
-            if mode == "NoMutual":
-                keep = pre > post
-            elif not mode:
-                keep = _self_mask(projection, pre, post)
+            keep = _kept_pairs(projection, mode, pre, post)
             yield pre[keep], post[keep], c1, d[flat][keep]
     _connect_pairs(projection, connector, space, chunks())
     return True

@@ -31,10 +31,7 @@ from spike_counts import spikes_after  # noqa: E402
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--simulator", choices=["pycarl", "nest"], default="pycarl")
-    parser.add_argument("--device", default="gpu", help="pycarl: cpu, gpu or auto")
-    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="NEST threads")
+    parser = simulator_arguments(__doc__)
     parser.add_argument("--n", type=int, default=4000)
     parser.add_argument("--tstop", type=float, default=10000.0, help="simulated ms (timed)")
     parser.add_argument("--warmup", type=float, default=10.0, help="simulated ms (untimed)")
@@ -42,14 +39,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    if args.simulator == "pycarl":
-        import pycarl_backend as sim
-        sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
-                  device=args.device, rng_seed=args.seed)
-    else:
-        import pyNN.nest as sim
-        sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
-                  threads=args.threads, verbosity="error")
+    sim = start_simulator(args, dict(timestep=va_network.DT, min_delay=va_network.DELAY,
+                                     max_delay=1.0), pycarl_only={"rng_seed": args.seed})
     net = va_network.build(sim, "COBA", args.n, seed=args.seed)
     t1 = time.perf_counter()
     progress(f"built in {t1 - t0:.1f} s")
@@ -82,6 +73,28 @@ def main(argv=None):
 
 def progress(text):
     print(f"[gpu_coba] {text}", file=sys.stderr, flush=True)
+
+
+def simulator_arguments(doc):
+    """An argument parser with the options every GPU benchmark takes: which
+    simulator, pycarl's device, NEST's threads."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--simulator", choices=["pycarl", "nest"], default="pycarl")
+    parser.add_argument("--device", default="gpu", help="pycarl: cpu, gpu or auto")
+    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="NEST threads")
+    return parser
+
+
+def start_simulator(args, options, pycarl_only=None):
+    """The simulator --simulator names, set up with `options` and its own device
+    (pycarl, plus `pycarl_only`) or thread count (NEST)."""
+    if args.simulator == "pycarl":
+        import pycarl_backend as sim
+        sim.setup(device=args.device, **options, **(pycarl_only or {}))
+    else:
+        import pyNN.nest as sim
+        sim.setup(threads=args.threads, verbosity="error", **options)
+    return sim
 
 
 def sync(sim, args):

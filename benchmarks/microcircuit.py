@@ -20,14 +20,13 @@ published ones at small scales. Prints one RESULT line (JSON):
     python benchmarks/microcircuit.py --simulator pycarl --device gpu --scale 1 --tstop 1000
     python benchmarks/microcircuit.py --simulator nest --threads 16 --scale 0.1
 """
-import argparse
 import json
-import os
 import time
 
 import numpy as np
 
-from gpu_coba import sync  # benchmarks/ is on sys.path when this file runs as a script
+# benchmarks/ is on sys.path when this file runs as a script
+from gpu_coba import simulator_arguments, start_simulator, sync
 from spike_counts import spikes_after
 
 POPULATIONS = ["L23E", "L23I", "L4E", "L4I", "L5E", "L5I", "L6E", "L6I"]
@@ -114,10 +113,7 @@ def build(sim, scale, input_kind, seed=SEED):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--simulator", choices=["pycarl", "nest"], default="pycarl")
-    parser.add_argument("--device", default="gpu", help="pycarl: cpu, gpu or auto")
-    parser.add_argument("--threads", type=int, default=os.cpu_count(), help="NEST threads")
+    parser = simulator_arguments(__doc__)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--tstop", type=float, default=1000.0, help="simulated ms")
     parser.add_argument("--warmup", type=float, default=100.0,
@@ -126,13 +122,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
 
     t0 = time.perf_counter()
-    if args.simulator == "pycarl":
-        import pycarl_backend as sim
-        sim.setup(timestep=DT, min_delay=DT, max_delay=20.0, device=args.device, rng_seed=SEED)
-    else:
-        import pyNN.nest as sim
-        sim.setup(timestep=DT, min_delay=DT, max_delay=20.0, threads=args.threads,
-                  verbosity="error", rng_seed=SEED)
+    sim = start_simulator(args, dict(timestep=DT, min_delay=DT, max_delay=20.0, rng_seed=SEED))
     pops, n_syn = build(sim, args.scale, args.input)
     t1 = time.perf_counter()
     if args.warmup > 0:

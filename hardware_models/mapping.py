@@ -122,30 +122,36 @@ def _via(parts):
     return "projections " + ", ".join(f"'{l}' ({c})" for l, c in parts)
 
 
+def _worst_over(onchip, values, limit):
+    """(the on-chip neuron with the largest value above `limit`, how many are
+    above it), or (None, 0)."""
+    over = np.flatnonzero(onchip & (values > limit))
+    if not over.size:
+        return None, 0
+    return int(over[np.argmax(values[over])]), over.size
+
+
 def check_neuron_limits(graph, syn, lim, onchip):
     """Limits a single neuron can break on its own, whatever the mapping."""
     if lim.fan_in_per_neuron is not None:
-        over = np.flatnonzero(onchip & (syn.fan_in > lim.fan_in_per_neuron))
-        if over.size:
-            n = int(over[np.argmax(syn.fan_in[over])])
+        n, count = _worst_over(onchip, syn.fan_in, lim.fan_in_per_neuron)
+        if n is not None:
             raise HardwareConstraintError(
                 f"{lim.chip} allows {lim.fan_in_per_neuron} inputs per neuron; "
                 f"{_label(graph, n)} has {int(syn.fan_in[n])} via {_via(syn.projections_into(n))}"
-                f" ({over.size} neuron(s) over the limit)")
+                f" ({count} neuron(s) over the limit)")
     distinct = np.diff(syn.in_ptr)
     if lim.fan_in_axons_per_core is not None:
-        over = np.flatnonzero(onchip & (distinct > lim.fan_in_axons_per_core))
-        if over.size:
-            n = int(over[np.argmax(distinct[over])])
+        n, _ = _worst_over(onchip, distinct, lim.fan_in_axons_per_core)
+        if n is not None:
             raise HardwareConstraintError(
                 f"{lim.chip} allows {lim.fan_in_axons_per_core} input axons per core; "
                 f"{_label(graph, n)} alone receives from {int(distinct[n])} distinct neurons via "
                 f"{_via(syn.projections_into(n))}")
     if lim.synaptic_memory_bits_per_core is not None:
         cap = lim.synaptic_memory_bits_per_core // lim.synapse_bits
-        over = np.flatnonzero(onchip & (syn.fan_in > cap))
-        if over.size:
-            n = int(over[np.argmax(syn.fan_in[over])])
+        n, _ = _worst_over(onchip, syn.fan_in, cap)
+        if n is not None:
             raise HardwareConstraintError(
                 f"{lim.chip} has {lim.synaptic_memory_bits_per_core} bits of synaptic memory per "
                 f"core ({cap} synapses of {lim.synapse_bits} bits); {_label(graph, n)} alone needs "

@@ -27,14 +27,19 @@ def build_recurrent(celltype, n_exc, n_inh, w_exc, w_inh, seed, record_v=True):
     return exc, inh
 
 
+def gpu_path_cell(cond):
+    """The cell of the GPU-path test networks: IF_cond_exp when `cond`, else
+    IF_curr_exp."""
+    if cond:
+        return sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,
+                               e_rev_I=-80.0, tau_syn_I=10.0)
+    return sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0)
+
+
 def small_cells(cond):
     """(cell type, excitatory weight, inhibitory weight) of the small GPU-path test
-    networks: IF_cond_exp when `cond`, else IF_curr_exp."""
-    if cond:
-        cell = sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,
-                               e_rev_I=-80.0, tau_syn_I=10.0)
-        return cell, 0.006, 0.05
-    return sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0), 0.4, -1.2
+    networks."""
+    return (gpu_path_cell(cond),) + ((0.006, 0.05) if cond else (0.4, -1.2))
 
 
 def pipelined_network(device, cond, host_work):

@@ -299,16 +299,10 @@ def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch, prop_
 def recurrent_v(device, model, n_exc, n_inh):
     """tests/networks.py's build_recurrent network (v of 5 cells, 50 ms)."""
     import pycarl_backend as sim
-    from networks import build_recurrent
+    from networks import build_recurrent, gpu_path_cell
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=3)
-    if model == "cond":
-        cell = sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,
-                               e_rev_I=-80.0, tau_syn_I=10.0)
-        w_exc, w_inh = 0.004, 0.03
-    else:
-        cell = sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0)
-        w_exc, w_inh = 0.15, -0.6
-    exc, _ = build_recurrent(cell, n_exc, n_inh, w_exc, w_inh, seed=3)
+    w_exc, w_inh = (0.004, 0.03) if model == "cond" else (0.15, -0.6)
+    exc, _ = build_recurrent(gpu_path_cell(model == "cond"), n_exc, n_inh, w_exc, w_inh, seed=3)
     sim.run(50.0)
     v = exc.get_data("v").segments[0].analogsignals[0].magnitude
     sim.end()

@@ -71,19 +71,26 @@ def spinnaker():
     sim.end()
 
 
+def run_memory(memory_class, spike_times, tstop):
+    """Build `memory_class(CUE, CONT, sim)` between an input layer driven by
+    `spike_times` and an output layer (created first, as sPyMem's own scripts
+    do), run `tstop` ms; the output cells firing at each tick."""
+    inputs = sim.Population(len(spike_times), sim.SpikeSourceArray(spike_times=spike_times),
+                            label="ILayer")
+    outputs = output_layer(len(spike_times))
+    memory = memory_class(CUE, CONT, sim)
+    memory.connect_in(inputs)
+    memory.connect_out(outputs)
+    sim.run(tstop)
+    return output_by_tick(outputs)
+
+
 def run_nine_operations(**setup_options):
     """sPyMem's CA3 CAM on the paper repository's first experiment: per operation,
     (operation, seen output at the expected ticks, expected output)."""
     from sPyMem.CA3_content_addressable import CA3_content_addressable
     sim.setup(timestep=1.0, **setup_options)
-    inputs = sim.Population(CUE + CONT, sim.SpikeSourceArray(spike_times=input_spikes(PROTOCOL)),
-                            label="ILayer")
-    outputs = output_layer(CUE + CONT)
-    memory = CA3_content_addressable.Memory(CUE, CONT, sim)
-    memory.connect_in(inputs)
-    memory.connect_out(outputs)
-    sim.run(90)
-    got = output_by_tick(outputs)
+    got = run_memory(CA3_content_addressable.Memory, input_spikes(PROTOCOL), 90)
     sim.end()
     return [(op, {tick: got.get(tick, set()) for tick in want}, want)
             for op, want in zip(PROTOCOL, expected_outputs(PROTOCOL))]
@@ -117,13 +124,7 @@ def test_ca3_learn_recall_forget_relearn(spinnaker):
     spikes = ([[0, 1, 2, 10, 20, 21, 22, 30], [], [], [], []]
               + [[0, 1, 2], [0, 1, 2], [0, 1, 2, 20, 21, 22], [20, 21, 22], [], [], [], [],
                  [20, 21, 22], [0, 1, 2]])
-    inputs = sim.Population(CUE + CONT, sim.SpikeSourceArray(spike_times=spikes), label="ILayer")
-    outputs = output_layer(CUE + CONT)
-    memory = CA3.Memory(CUE, CONT, sim)
-    memory.connect_in(inputs)
-    memory.connect_out(outputs)
-    sim.run(40)
-    got = output_by_tick(outputs)
+    got = run_memory(CA3.Memory, spikes, 40)
     old, new = {CUE + j for j in (0, 1, 2, 9)}, {CUE + j for j in (2, 3, 8)}
     assert got[2] == {0} | old                  # learn cue 0 = {0, 1, 2, 9}
     assert got[12] == {0} and got[13] == old    # recall by cue
@@ -151,16 +152,10 @@ def test_hippocampus_with_forgetting_learn_and_recall(spinnaker):
 
 def test_hippocampus_bioinspired_dg_ca1_learn_and_recall(spinnaker):
     from sPyMem.hippocampus_bioinspired_dg_ca1 import hippocampus_bioinspired_dg_ca1
-    n_in = math.ceil(math.log2(CUE)) + CONT
     spikes = [[0, 1, 2, 10], [], []] + [[0, 1, 2], [0, 1, 2], [0, 1, 2], [], [], [], [], [], [],
                                         [0, 1, 2]]
-    inputs = sim.Population(n_in, sim.SpikeSourceArray(spike_times=spikes), label="ILayer")
-    outputs = output_layer(n_in)
-    memory = hippocampus_bioinspired_dg_ca1.Memory(CUE, CONT, sim)
-    memory.connect_in(inputs)
-    memory.connect_out(outputs)
-    sim.run(20)
-    got = output_by_tick(outputs)
+    assert len(spikes) == math.ceil(math.log2(CUE)) + CONT   # binary cue lines + content
+    got = run_memory(hippocampus_bioinspired_dg_ca1.Memory, spikes, 20)
     content = {3 + j for j in (0, 1, 2, 9)}
     assert got[4] == {0} | content                 # learn: cue 1 (binary 001) and content
     assert got[14] == {0} and got[15] == content   # recall by cue

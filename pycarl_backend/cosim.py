@@ -86,9 +86,12 @@ class CoSimulation:
         if not parts or self.model.max_extra_delay_steps == 0 or not np.any(extra):
             return None
         extra = xp.asarray(extra)
-        position = {}
+        # row of `extra` of each group's spikes: their place in `ids`; a source cell
+        # that spiked k times this step has k rows (k packets routed)
+        position, start = {}, 0
         for g, f in parts:
-            position[g] = xp.searchsorted(ids, g.population.global_first_index + f)
+            position[g] = start + xp.arange(f.size)
+            start += int(f.size)
         core = self.core_of_neuron
 
         def for_block(block):

@@ -78,3 +78,38 @@ def pipelined_network(device, cond, host_work):
     v = inh.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
     sim.end()
     return trains, v
+
+
+def high_rate_background(device, cond, host_work=True, split=True):
+    """One Poisson source per cell at 12 kHz (1.2 spikes per cell and step at
+    dt = 0.1 ms, so most steps repeat cells: multiplicity) into a recurrent
+    network. Weights are binary fractions, so sums are exact in any order.
+    Returns the cells' trains, v of 3 cells (with host_work), whether the fused
+    path ran, and how many source spikes repeated a cell within a step."""
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=21)
+    rng = NumpyRNG(seed=21)
+    cell = gpu_path_cell(cond)
+    w_bg, w_exc = (2.0 ** -9, 2.0 ** -8) if cond else (2.0 ** -3, 2.0 ** -2)
+    background = sim.Population(120, sim.SpikeSourcePoisson(rate=12000.0), label="bg")
+    cells = sim.Population(120, cell, label="cells")
+    cells.initialize(v=-60.0 if cond else -65.0)
+    sim.Projection(background, cells, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=w_bg, delay=0.5), receptor_type="excitatory")
+    sim.Projection(cells, cells, sim.FixedProbabilityConnector(0.1, rng=rng),
+                   sim.StaticSynapse(weight=w_exc, delay=1.0), receptor_type="excitatory")
+    background.record("spikes")
+    cells.record("spikes")
+    if host_work:
+        cells[:3].record("v")
+    if split:
+        sim.run(40.0)
+        sim.run(40.0)
+    else:
+        sim.run(80.0)
+    fused = sim.simulator.state.engine.last_run_fused
+    trains = [np.asarray(st.magnitude) for st in cells.get_data("spikes").segments[0].spiketrains]
+    repeats = sum(int(np.sum(np.diff(st.magnitude) == 0))
+                  for st in background.get_data("spikes").segments[0].spiketrains)
+    v = cells.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
+    sim.end()
+    return trains, v, fused, repeats

@@ -353,3 +353,17 @@ def test_cuda_graph_replay_matches_numpy_engine(fake_gpu, monkeypatch, split):
     for pop_ref, pop_got in zip(ref, got):
         for k, (a, b) in enumerate(zip(pop_ref, pop_got)):
             np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
+
+
+@pytest.mark.parametrize("cond", [False, True], ids=["IF_curr_exp", "IF_cond_exp"])
+def test_fused_path_delivers_source_multiplicity(fake_gpu, cond):
+    """Source cells repeated within a step (rate * dt > 1) are each propagated."""
+    from networks import high_rate_background
+    ref, v_ref, fused_ref, repeats = high_rate_background("cpu", cond)
+    got, v_got, fused, _ = high_rate_background("gpu", cond)
+    assert fused and not fused_ref
+    assert repeats > 10000
+    assert sum(t.size for t in ref) > 100
+    for k, (a, b) in enumerate(zip(ref, got)):
+        np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
+    np.testing.assert_array_equal(v_ref, v_got)

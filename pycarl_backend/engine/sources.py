@@ -2,6 +2,12 @@
 group generates a whole run window at once (vectorised), and the step loop
 only slices that schedule.
 
+A step's spikes are an index array in which a cell that spikes k times in
+that step appears k times (multiplicity): propagation delivers k x weight,
+recording stores k spikes with the same time stamp (as NEST's spike_recorder
+writes an event of multiplicity k), so a source keeps its rate at any
+rate * dt.
+
 Spike-time convention (as NEST's spike_generator): a spike at time T is
 emitted in step k = round(T/dt) - 1 and carries the time stamp (k+1)*dt = T;
 off-grid times are moved up to the next grid point.
@@ -164,8 +170,13 @@ class RenewalSource(SourceGroup):
         active = (times >= start[cells]) & (times < stop[cells]) & (times >= t0)
         steps = np.ceil(np.round(times[active] / dt, 6)).astype(np.int64) - 1
         steps = np.clip(steps, first_step, first_step + n_steps - 1)
-        key = np.unique(steps * self.size + cells[active])
-        return key // self.size, (key % self.size).astype(np.int32)
+        cells = cells[active].astype(np.int32)
+        # every spike is kept: a cell that spikes k times within one step appears k
+        # times (its multiplicity, delivered as k x weight), as NEST's generators
+        # send one event of multiplicity k (poisson_generator draws Poisson(rate*dt)
+        # counts per step)
+        order = np.lexsort((cells, steps))
+        return steps[order], cells[order]
 
 
 class PoissonSource(RenewalSource):

@@ -23,6 +23,7 @@ from .control import (                                          # noqa: F401
     get_current_time, get_time_step, get_min_delay, get_max_delay,
     num_processes, rank,
 )
+from .native_rng import NativeRNG                                 # noqa: F401
 from .procedural_api import create, connect, record, record_v, record_gsyn  # noqa: F401
 from .simulator import SimulationNotSetUpError                  # noqa: F401
 

@@ -26,7 +26,7 @@ import numpy as np
 from pyNN import connectors as pc
 from pyNN import errors
 from pyNN.core import IndexBasedExpression
-from pyNN.random import NativeRNG, RandomDistribution
+from pyNN.random import NativeRNG, RandomDistribution, WrappedRNG
 from pyNN.standardmodels import StandardSynapseType
 
 from . import simulator
@@ -62,7 +62,8 @@ class _Draws:
 
 def _draws(connector):
     rng = getattr(connector, "rng", None)
-    if rng is None or isinstance(rng, NativeRNG):
+    # pycarl's NativeRNG is a working generator; another backend's is only a marker
+    if rng is None or (isinstance(rng, NativeRNG) and not isinstance(rng, WrappedRNG)):
         return None
     return _Draws(rng)
 

@@ -250,6 +250,22 @@ class Projection(common.Projection):
             results.append(array)
         return results
 
+    def _set_initial_value_array(self, variable, initial_value):
+        """Projection.initialize: one value per connection, in connection order."""
+        # PyNN 0.13's initialize() gives shape=(self.size,), the bound method: rebuild
+        # the array with the number of connections
+        from lazyarray import larray
+        value = larray(initial_value.base_value, shape=(len(self),), dtype=float)
+        values = np.broadcast_to(np.asarray(value.evaluate(simplify=False), dtype=float),
+                                 (len(self),))
+        start = 0
+        for _, block in self._finalized_blocks():
+            if not hasattr(block, "initialize_state"):
+                raise errors.NonExistentParameterError(
+                    variable, type(self.synapse_type).__name__, [])
+            block.initialize_state(variable, values[start:start + block.size])
+            start += block.size
+
     def _set_attributes(self, parameter_space):
         for name, value in parameter_space.items():
             homogeneous = value.is_homogeneous

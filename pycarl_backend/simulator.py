@@ -70,6 +70,7 @@ class State(common.control.BaseState):
         self.progress = progress
 
     def clear(self):
+        self.native_rng_count = 0
         self.recorders = set()
         self.populations = []
         self.projections = []

@@ -160,6 +160,33 @@ class ParametricBlock(SynapseBlock):
         n = int(self.post.size)
         for name in self.state_initial:
             self.columns[name][...] = self.xp.asarray(self._initial_state(name, host, n))
+        for column, values in getattr(self, "_initial_overrides", {}).items():
+            self.columns[column][...] = self.xp.asarray(values)
+
+    # --- Projection.initialize ----------------------------------------------
+    #: state variables a script may initialize (PyNN/NEST name -> column)
+    initializable = {}
+
+    def initialize_state(self, name, values):
+        """Set state variable `name` of every synapse (CSR order); kept across reset()."""
+        if name not in self.initializable:
+            raise errors.NonExistentParameterError(
+                name, type(self).__name__, sorted(self.initializable))
+        self.finalize()
+        values = np.broadcast_to(np.asarray(values, dtype=float), (int(self.post.size),)).copy()
+        self.check_initial_state(name, values)
+        column = self.initializable[name]
+        self.columns[column][...] = self.xp.asarray(values)
+        if not hasattr(self, "_initial_overrides"):
+            self._initial_overrides = {}
+        self._initial_overrides[column] = values
+
+    def check_initial_state(self, name, values):
+        """Raise InvalidParameterValueError for initial values out of range."""
+        if np.any(~np.isfinite(values)):
+            raise errors.InvalidParameterValueError(
+                f"projection '{self.label}': initial {name} must be finite, got "
+                f"{values[~np.isfinite(values)][0]}")
 
 
 def decay(xp, h, tau):

@@ -15,6 +15,7 @@ engine's NumPy Generator, so a seed fixes every draw on a given device.
 import numpy as np
 from pyNN import errors
 
+from .backend import to_numpy
 from .plasticity import ParametricBlock
 
 
@@ -98,6 +99,21 @@ class MultiQuantalBlock(StochasticBlock):
                         "tau_rec": (0.0, None, False), "tau_facil": (0.0, None, True)}
     # available: sites holding a vesicle (starts full); u starts at U (as NEST)
     state_initial = {"u": "U", "available": "n", "last_stamp": 0.0}
+    # NEST's quantal_stp_synapse names: a (sites holding a vesicle), u
+    initializable = {"a": "available", "u": "u"}
+
+    def check_initial_state(self, name, values):
+        super().check_initial_state(name, values)
+        if name == "a":
+            n = to_numpy(self.columns["n"])
+            bad = (values < 0) | (values > n) | (values != np.round(values))
+            if np.any(bad):
+                raise errors.InvalidParameterValueError(
+                    f"projection '{self.label}': initial a = {values[bad][0]:g} must be a "
+                    f"whole number of sites in [0, n = {n[bad][0]:g}]")
+        elif np.any((values < 0) | (values > 1)):
+            raise errors.InvalidParameterValueError(
+                f"projection '{self.label}': initial u must be in [0, 1]")
 
     def check_parameter(self, name, values):
         super().check_parameter(name, values)

@@ -6,6 +6,7 @@ PyNN cell type name.
 from ..neurons import MODELS
 from .composed import (IFCurrAlpha, IFCondAlpha, EIFCondExpIsfaIsta,   # noqa: F401
                        EIFCondAlphaIsfaIsta, point_neuron_class)
+from .adaptive_cond import GIFCondExp, IFCondExpGsfaGrr
 from .delta import IFCurrDelta
 from .hh import HHCondExp
 from .izhikevich import Izhikevich
@@ -18,4 +19,6 @@ MODELS.update({
     'EIF_cond_alpha_isfa_ista': EIFCondAlphaIsfaIsta,
     'Izhikevich': Izhikevich,
     'HH_cond_exp': HHCondExp,
+    'IF_cond_exp_gsfa_grr': IFCondExpGsfaGrr,
+    'GIF_cond_exp': GIFCondExp,
 })

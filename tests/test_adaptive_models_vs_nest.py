@@ -53,3 +53,7 @@ def test_gif_noisy_spike_counts_match_nest_statistically():
     print(f"GIF noisy: mean count {ours.mean():.2f} (NEST {nest.mean():.2f}), s.e. {se:.2f}")
     assert nest.mean() > 3 and nest.std() > 0
     assert abs(ours.mean() - nest.mean()) < 4 * se
+
+
+def test_facets_hardware1_matches_nest():
+    compare("IF_facets_hardware1", [dict(g_leak=20.0, tau_syn_E=5.0)], ("v",))

@@ -6,7 +6,7 @@ PyNN cell type name.
 from ..neurons import MODELS
 from .composed import (IFCurrAlpha, IFCondAlpha, EIFCondExpIsfaIsta,   # noqa: F401
                        EIFCondAlphaIsfaIsta, point_neuron_class)
-from .adaptive_cond import GIFCondExp, IFCondExpGsfaGrr
+from .adaptive_cond import GIFCondExp, IFCondExpGsfaGrr, IFFacetsHardware1
 from .delta import IFCurrDelta
 from .hh import HHCondExp
 from .izhikevich import Izhikevich
@@ -21,4 +21,5 @@ MODELS.update({
     'HH_cond_exp': HHCondExp,
     'IF_cond_exp_gsfa_grr': IFCondExpGsfaGrr,
     'GIF_cond_exp': GIFCondExp,
+    'IF_facets_hardware1': IFFacetsHardware1,
 })

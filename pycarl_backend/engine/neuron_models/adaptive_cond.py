@@ -201,3 +201,23 @@ class GIFCondExp(NeuronGroup):
             e['gamma'][fired] += self.kernel_jump['gamma'][fired]
             self.refractory_steps_left[fired] = self.refractory_steps[fired]
         return fired
+
+
+class IFFacetsHardware1(IFCondExp):
+    """PyNN's IF_facets_hardware1: IF_cond_exp with the FACETS Stage 1 chip's
+    fixed values cm = 0.2 nF, tau_refrac = 1 ms, e_rev_E = 0 mV (PyNN's
+    docstring; pyNN.nest runs it as iaf_cond_exp with these values) and the
+    leak given as a conductance g_leak in nS."""
+
+    FIXED = {'cm': 0.2, 'tau_refrac': 1.0, 'e_rev_E': 0.0, 'i_offset': 0.0}
+    defaults = {'g_leak': 40.0, 'tau_syn_E': 30.0, 'tau_syn_I': 30.0, 'v_reset': -80.0,
+                'e_rev_I': -80.0, 'v_rest': -65.0, 'v_thresh': -55.0}
+    initial_defaults = IFCondExp.initial_defaults
+    ranges = {'g_leak': POSITIVE, 'tau_syn_E': POSITIVE, 'tau_syn_I': POSITIVE}
+
+    def prepare(self):
+        xp, p = self.xp, self.params
+        for name, value in self.FIXED.items():
+            p[name] = xp.full(self.size, value)
+        p['tau_m'] = p['cm'] / (p['g_leak'] * NS_TO_US)
+        super().prepare()

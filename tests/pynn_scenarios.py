@@ -1,6 +1,7 @@
 """Fetch PyNN's own backend test suite (test/system/scenarios of the PyNN
 0.13.0 source distribution) at test time and expose the scenarios that PyNN
-runs on NEST, so that they can be run against pycarl_backend.
+runs on NEST, so that they can be run against pycarl_backend; and fetch the
+sdist's examples/ (tests/test_pynn_examples.py).
 
 Nothing of PyNN's test code is stored in this repository: the sdist is
 downloaded with pip into a cache directory ($PYCARL_CACHE, default
@@ -20,12 +21,8 @@ def cache_dir():
     return Path(os.environ.get("PYCARL_CACHE", Path.home() / ".cache" / "pycarl"))
 
 
-def fetch_scenarios():
-    """Path of a directory holding the package `scenarios` (downloaded once)."""
-    root = cache_dir() / f"pynn-{PYNN_VERSION}-scenarios"
-    package = root / "scenarios"
-    if (package / "fixtures.py").exists():
-        return root
+def sdist_archive():
+    """Path of PyNN's source distribution (downloaded with pip once)."""
     download = cache_dir() / "sdist"
     download.mkdir(parents=True, exist_ok=True)
     archive = next(download.glob(f"[pP]y[nN][nN]-{PYNN_VERSION}.tar.gz"), None)
@@ -34,14 +31,36 @@ def fetch_scenarios():
                         ":all:", f"pyNN=={PYNN_VERSION}", "-d", str(download)],
                        check=True, stdout=subprocess.DEVNULL)
         archive = next(download.glob(f"[pP]y[nN][nN]-{PYNN_VERSION}.tar.gz"))
-    prefix = f"{archive.name[:-len('.tar.gz')]}/test/system/scenarios/"
-    package.mkdir(parents=True, exist_ok=True)
+    return archive
+
+
+def extract_folder(folder, target):
+    """Copy the sdist's `folder` (e.g. 'examples') into `target`."""
+    archive = sdist_archive()
+    prefix = f"{archive.name[:-len('.tar.gz')]}/{folder}/"
+    target.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive) as tar:
         for member in tar.getmembers():
             if member.name.startswith(prefix) and member.isfile():
-                target = package / member.name[len(prefix):]
-                target.parent.mkdir(parents=True, exist_ok=True)
-                target.write_bytes(tar.extractfile(member).read())
+                path = target / member.name[len(prefix):]
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(tar.extractfile(member).read())
+
+
+def fetch_scenarios():
+    """Path of a directory holding the package `scenarios` (downloaded once)."""
+    root = cache_dir() / f"pynn-{PYNN_VERSION}-scenarios"
+    package = root / "scenarios"
+    if not (package / "fixtures.py").exists():
+        extract_folder("test/system/scenarios", package)
+    return root
+
+
+def fetch_examples():
+    """Path of a directory holding PyNN's examples/ (downloaded once)."""
+    root = cache_dir() / f"pynn-{PYNN_VERSION}-examples"
+    if not (root / "small_network.py").exists():
+        extract_folder("examples", root)
     return root
 
 

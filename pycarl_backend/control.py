@@ -59,7 +59,21 @@ def end(compatible_output=True):
     simulator.state.initialized = False
 
 
-run, run_until = common.build_run(simulator)
+_run, _run_until = common.build_run(simulator)
+
+
+def run(simtime, callbacks=None):
+    simulator.check_time("run", "simtime", simtime, 0.0)
+    return _run(simtime, callbacks)
+
+
+def run_until(time_point, callbacks=None):
+    simulator.check_time("run_until", "time_point", time_point,
+                         simulator.state.t if simulator.state.engine is not None else 0.0)
+    return _run_until(time_point, callbacks)
+
+
+run.__doc__, run_until.__doc__ = _run.__doc__, _run_until.__doc__
 run_for = run
 reset = common.build_reset(simulator)
 initialize = common.initialize

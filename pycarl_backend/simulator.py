@@ -4,8 +4,9 @@ Like pyNN.nest.simulator, this module holds one `state` object that every
 Population, Projection and Recorder of the current simulation refers to.
 """
 import logging
+import math
 
-from pyNN import common
+from pyNN import common, errors
 
 from .engine.network import Engine
 
@@ -65,6 +66,7 @@ class State(common.control.BaseState):
         self.spike_precision = spike_precision
         self.engine = Engine(dt=self.dt, device=device, seed=rng_seed,
                              precise_spike_times=(spike_precision == "off_grid"))
+        check_hardware(hardware)
         self.hardware = hardware
         self.hardware_overrides = dict(hardware_options or {})
         self.progress = progress
@@ -104,6 +106,7 @@ class State(common.control.BaseState):
 
     def run_until(self, tstop):
         self.require_setup("run()")
+        check_time("run_until", "tstop", tstop, self.t)
         n_steps = int(round((tstop - self.t) / self.dt))
         self.running = True
         if n_steps > 0:
@@ -133,7 +136,39 @@ class State(common.control.BaseState):
             self.min_delay = min(steps) * self.dt
 
     def run(self, simtime):
+        self.require_setup("run()")
+        check_time("run", "simtime", simtime, 0.0)
         self.run_until(self.t + simtime)
+
+
+def check_time(function, name, value, lowest):
+    """A simulation time must be a finite number of ms >= `lowest`."""
+    try:
+        ms = float(value)
+    except (TypeError, ValueError):
+        raise errors.InvalidParameterValueError(
+            f"{function}({name}={value!r}): {name} must be a number of ms") from None
+    if not math.isfinite(ms) or ms < lowest - 1e-9:
+        raise errors.InvalidParameterValueError(
+            f"{function}({name}={value!r}): {name} must be a finite number of ms "
+            f">= {lowest:g}")
+
+
+def check_hardware(hardware):
+    """setup(hardware=...): a chip name or YAML path must name a chip now, not at the
+    first run. Reads the chip's YAML (hardware_models.load_spec); builds no model."""
+    import os
+    if not isinstance(hardware, (str, os.PathLike)):
+        return
+    from hardware_models import load_spec, list_chips
+    from hardware_models.errors import ChipSpecError, UnknownParameterError
+    try:
+        load_spec(hardware)
+    except (UnknownParameterError, ChipSpecError) as error:
+        raise errors.InvalidParameterValueError(
+            f"setup(hardware={str(hardware)!r}): {error}; hardware must be one of "
+            f"{', '.join(list_chips())}, a path to a chip YAML file or a "
+            f"hardware_models.HardwareModel") from None
 
 
 state = State()

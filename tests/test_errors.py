@@ -98,3 +98,57 @@ def test_population_before_setup_after_end():
     with pytest.raises(sim.SimulationNotSetUpError, match="call setup"):
         sim.run(1.0)
     sim.setup()
+
+
+@pytest.mark.parametrize("celltype, name, bad, allowed", [
+    ("IF_cond_exp", "cm", float("nan"), "> 0"),
+    ("IF_cond_exp", "tau_m", float("inf"), "> 0"),
+    ("IF_curr_exp", "v_thresh", float("-inf"), "a finite number"),
+    ("SpikeSourcePoisson", "rate", float("inf"), ">= 0"),
+    ("GIF_cond_exp", "delta_v", float("nan"), "> 0"),
+])
+def test_non_finite_cell_parameter_refused(celltype, name, bad, allowed):
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=rf"Population 'cells'\[0\]: parameter {name} = {bad} .*"
+                             rf"{name} must be .*{allowed}"):
+        sim.Population(2, getattr(sim, celltype)(**{name: bad}), label="cells")
+
+
+def test_non_finite_parameter_through_set_and_initialize():
+    p = sim.Population(3, sim.IF_cond_exp(), label="cells")
+    with pytest.raises(errors.InvalidParameterValueError, match=r"'cells'\[2\]: parameter cm = nan"):
+        p.set(cm=[1.0, 1.0, float("nan")])
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=r"'cells'\[0\]: initial value of v = inf"):
+        p.initialize(v=float("inf"))
+    assert p.get("cm") == 1.0
+
+
+def test_infinite_source_duration_allowed():
+    src = sim.Population(2, sim.SpikeSourcePoisson(rate=100.0, duration=float("inf")))
+    src.record("spikes")
+    sim.run(50.0)
+    assert sum(len(t) for t in src.get_data().segments[0].spiketrains) > 0
+
+
+@pytest.mark.parametrize("call", ["run(nan)", "run(inf)", "run(-1.0)", "run_until(inf)",
+                                  "run_until(nan)"])
+def test_bad_simulation_time_refused(call):
+    function, value = call[:-1].split("(")
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=rf"{function}\(.*={value}\): .* must be a finite number of ms"):
+        getattr(sim, function)(float(value))
+    assert sim.get_current_time() == 0.0
+
+
+@pytest.mark.parametrize("hardware", ["loihii", "/no/such/chip.yaml"])
+def test_unknown_chip_refused_at_setup(hardware):
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=rf"setup\(hardware='{hardware}'\).*must be one of dynapse, loihi, "
+                             rf"truenorth, a path to a chip YAML file"):
+        sim.setup(timestep=0.1, hardware=hardware)
+
+
+def test_known_chip_accepted_at_setup():
+    sim.setup(timestep=0.1, hardware="loihi")
+    assert sim.simulator.state.hardware == "loihi"

@@ -50,11 +50,15 @@ class NeuronGroup:
         self.reset()
 
     # --- parameters -------------------------------------------------------
+    #: parameters for which +inf is meaningful (a source active for ever)
+    may_be_infinite = ('duration',)
+
     def _check_range(self, name, value, index):
+        value = np.asarray(value, dtype=float)
+        self._check_finite(name, value, index)
         if name not in self.ranges:
             return
         low, high, low_inclusive = self.ranges[name]
-        value = np.asarray(value, dtype=float)
         bad = np.zeros(value.shape, dtype=bool)
         if low is not None:
             bad |= (value < low) if low_inclusive else (value <= low)
@@ -71,6 +75,30 @@ class NeuronGroup:
             raise ParameterRangeError(
                 f"Population '{self.label}'[{cell}]: {name} = {bad_value:g} "
                 f"is out of range; {name} must be {bound}")
+
+    def _allowed(self, name):
+        """The range of `name` in words, for error messages."""
+        if name not in self.ranges:
+            return "a finite number"
+        low, high, low_inclusive = self.ranges[name]
+        parts = ([f"{'>=' if low_inclusive else '>'} {low:g}"] if low is not None else []) + \
+            ([f"<= {high:g}"] if high is not None else [])
+        return "a finite number " + " and ".join(parts)
+
+    def _check_finite(self, name, value, index, what="parameter"):
+        """NaN, and infinities except where may_be_infinite allows +inf, are refused."""
+        bad = np.isnan(value)
+        bad = bad | (np.isinf(value) if name not in self.may_be_infinite else value == -np.inf)
+        if not bad.any():
+            return
+        where = np.flatnonzero(np.broadcast_to(bad, np.shape(index)))
+        first = int(where[0]) if where.size else 0
+        cell = int(np.asarray(index)[first]) if np.ndim(index) else int(index)
+        bad_value = float(np.broadcast_to(value, np.shape(index))[first])
+        allowed = "a finite number" if what != "parameter" else self._allowed(name)
+        raise ParameterRangeError(
+            f"Population '{self.label}'[{cell}]: {what} {name} = {bad_value} is not allowed; "
+            f"{name} must be {allowed}")
 
     def set_parameter(self, name, index, values):
         """Set parameter `name` of cells `index` (host int array)."""
@@ -90,6 +118,7 @@ class NeuronGroup:
         if name not in self.initial:
             raise errors.NonExistentParameterError(name, type(self).__name__,
                                                    list(self.initial))
+        self._check_finite(name, np.asarray(values, dtype=float), index, what="initial value of")
         self.initial[name][index] = values
         self.state[name][self.xp.asarray(index)] = self.xp.asarray(values, dtype=float)
 

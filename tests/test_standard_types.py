@@ -105,3 +105,41 @@ def test_native_rng_wherever_pynn_takes_an_rng():
     assert 100 < np.count_nonzero(weights[0]) < 300
     np.testing.assert_array_equal(weights[0], weights[1])
     assert np.std(tau_m) > 0.5 and np.std(v[0]) > 1.0
+
+
+def test_gif_array_parameters_get_set_and_checks():
+    from pyNN import errors
+    from pyNN.parameters import ArrayParameter
+    sim.setup(timestep=0.1)
+    p = sim.Population(3, sim.GIF_cond_exp(), label="gif")
+    p.set(a_gamma=ArrayParameter([2.0, 3.0, 4.0]))
+    p[1:2].set(tau_eta=ArrayParameter([5.0, 6.0, 7.0]))
+    np.testing.assert_array_equal(p.get("a_gamma").value, [2.0, 3.0, 4.0])
+    assert [list(a.value) for a in p.get("tau_eta")] == [[1, 10, 100], [5, 6, 7], [1, 10, 100]]
+    with pytest.raises(errors.InvalidParameterValueError, match="keep its 3 time scales"):
+        p.set(tau_eta=ArrayParameter([1.0, 2.0]))
+    with pytest.raises(errors.InvalidParameterValueError, match=r"tau_gamma = -2 .* must be > 0"):
+        sim.Population(2, sim.GIF_cond_exp(tau_gamma=ArrayParameter([1.0, -2.0, 3.0])))
+    with pytest.raises(errors.InvalidParameterValueError, match="same number of values"):
+        sim.Population(2, sim.GIF_cond_exp(a_eta=ArrayParameter([1.0, 2.0])))
+    sim.end()
+
+
+def test_multiquantal_initialize_sets_sites_and_u():
+    from pyNN import errors
+    sim.setup(timestep=0.1, rng_seed=2)
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[10.0]))
+    post = sim.Population(4, sim.IF_cond_exp())
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                         sim.MultiQuantalSynapse(n=5, U=0.5, tau_rec=1e6, weight=0.01))
+    # no vesicle ready and (tau_rec = 1e6 ms) none refilled: the spike releases nothing
+    prj.initialize(a=0.0, u=0.5)
+    block = prj._blocks[(0, 0)]
+    np.testing.assert_array_equal(block.get_parameter("available"), 0.0)
+    with pytest.raises(errors.InvalidParameterValueError, match=r"initial a = 6 .*\[0, n = 5\]"):
+        prj.initialize(a=6.0)
+    post.record("gsyn_exc")
+    sim.run(10.5)
+    g = post.get_data().segments[0].analogsignals[0].magnitude
+    assert np.all(g == 0.0)
+    sim.end()

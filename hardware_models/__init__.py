@@ -6,7 +6,8 @@ HardwareModel (``attach``), then each step's spikes (``step``), and reads
 """
 from .errors import ChipSpecError, HardwareConstraintError, UnknownParameterError
 from .graph import NetworkGraph, PopulationSpec, ProjectionSpec
-from .chip import ChipSpec, HardwareModel, list_chips, load_hardware, load_spec
+from .spec import ChipSpec, list_chips, load_spec
+from .model import HardwareModel, load_hardware
 from .metrics import compare_runs
 
 __all__ = ["HardwareConstraintError", "UnknownParameterError", "ChipSpecError",

@@ -11,7 +11,7 @@ import difflib
 import itertools
 import math
 
-from .chip import VALID_KEYS, load_spec
+from .spec import VALID_KEYS, load_spec
 from .errors import ChipSpecError, UnknownParameterError
 
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hardware_models.chip import VALID_KEYS
+from hardware_models.spec import VALID_KEYS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 

@@ -1,6 +1,6 @@
 """Software-only vs co-simulated runs of one unmodified PyNN script.
 
-Each run is a separate Python process (python -m pycarl_backend.scriptrun),
+Each run is a separate Python process (python -m pycarl.scriptrun),
 so PyNN's global state never leaks between runs; the same seed makes both
 build the same network and draw the same input.
 """
@@ -28,7 +28,7 @@ def run_captured(script, script_args, capture_path, seed, hardware=None, options
     run = replace(base, seed=int(seed), hardware=hardware or None,
                   hardware_options=dict(options or {}) if hardware else {},
                   device=device or base.device, progress=progress or base.progress)
-    cmd = [sys.executable, "-m", "pycarl_backend.scriptrun", "--settings", run.to_json(),
+    cmd = [sys.executable, "-m", "pycarl.scriptrun", "--settings", run.to_json(),
            "--capture", str(capture_path), str(script)] + list(script_args)
     result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
@@ -40,7 +40,7 @@ def run_captured(script, script_args, capture_path, seed, hardware=None, options
 
 
 def metrics_for(software, hardware):
-    from hardware_models import compare_runs
+    from .metrics import compare_runs
     if hardware["hardware_summary"] is None:
         raise ScriptFailed("the co-simulated run did not use a chip model "
                            "(does the script call setup()?)")
@@ -61,7 +61,7 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
     """
     from concurrent.futures import ThreadPoolExecutor
     from tqdm import tqdm
-    from hardware_models.report import compare_report
+    from .report import compare_report
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stages = tqdm(total=len(chips) + 2, desc="pycarl compare", unit="stage",

@@ -30,11 +30,11 @@ def run_captured(script, script_args, capture_path, seed, hardware=None, options
                   device=device or base.device, progress=progress or base.progress)
     cmd = [sys.executable, "-m", "pycarl.scriptrun", "--settings", run.to_json(),
            "--capture", str(capture_path), str(script)] + list(script_args)
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         tail = result.stderr.strip().splitlines()[-1:] or ["(no error output)"]
-        raise ScriptFailed(f"{script} failed ({'co-simulated on ' + hardware if hardware else 'software-only'}"
+        how = f"co-simulated on {hardware}" if hardware else "software-only"
+        raise ScriptFailed(f"{script} failed ({how}"
                            f", exit status {result.returncode}): {tail[0]}")
     return load(capture_path)
 

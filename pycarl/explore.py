@@ -131,7 +131,8 @@ def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2
                title=f"{Path(script).name} on {spec.name}: {len(points)}-point sweep",
                notes=[f"script: {shlex.join([script, *script_args])}",
                       f"seed {seed}; software-only run {software['wall_time_s']:.2f} s; "
-                      f"runner: {'Dask scheduler ' + scheduler if scheduler else f'{workers} local processes'}"])
+                      "runner: " + (f"Dask scheduler {scheduler}" if scheduler
+                                    else f"{workers} local processes")])
     return rows
 
 

@@ -232,7 +232,8 @@ def dse_report(path, rows, sweep_keys, title="pycarl design-space exploration", 
     parts.append(f"<p>{n_ok} of {len(rows)} points succeeded.</p>")
     if n_ok:
         parts.append("<h2>Pareto front: energy vs behavioural deviation</h2>")
-        parts.append(f'<p><img alt="Pareto plot" src="{png_data_uri(pareto_figure(rows, front))}"></p>')
+        pareto = png_data_uri(pareto_figure(rows, front))
+        parts.append(f'<p><img alt="Pareto plot" src="{pareto}"></p>')
         parts.append("<p>Points on the front: " + html.escape(", ".join(
             f"#{rows[i]['point']} ({_point_label(rows[i], sweep_keys)})" for i in front)) + "</p>")
         best = best_points(rows)

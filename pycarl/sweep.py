@@ -125,7 +125,8 @@ METRIC_COLUMNS = (
     "hw_time_per_tick_mean_ns", "hw_time_per_tick_max_ns", "n_cores_used",
     "rate_change_hz", "max_abs_rate_change_hz", "van_rossum_mean")
 
-#: objectives of the "best point" table: column, label (all minimised; rate change in absolute value)
+#: objectives of the "best point" table: column, label (all minimised; rate change in
+#: absolute value)
 OBJECTIVES = (("energy_pj", "energy (pJ)"),
               ("van_rossum_mean", "behavioural deviation (mean van Rossum distance)"),
               ("latency_mean_ms", "mean spike latency (ms)"),
@@ -201,7 +202,7 @@ def best_points(rows):
     for column, _ in OBJECTIVES:
         candidates = [r for r in rows if r.get("status") == "ok" and r.get(column) is not None]
         if candidates:
-            key = (lambda r: abs(r[column])) if column == "max_abs_rate_change_hz" else (
-                lambda r: r[column])
+            key = (lambda r, c=column: abs(r[c])) if column == "max_abs_rate_change_hz" else (
+                lambda r, c=column: r[c])
             best[column] = min(candidates, key=key)
     return best

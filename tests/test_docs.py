@@ -52,7 +52,8 @@ def test_docs_build_with_warnings_as_errors(tmp_path):
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-5000:]
     html = tmp_path / "html"
-    for page in ("quickstart", "backend_swap", "cosim", "chip_yaml", "dse", "cli", "api"):
+    for page in ("quickstart", "architecture", "backend_swap", "cosim", "chip_yaml", "dse",
+                 "cli", "api"):
         assert (html / f"{page}.html").exists(), page
     index = (html / "index.html").read_text()
     if (DOCS / "spinnaker.rst").exists():

@@ -4,10 +4,8 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from pycarl.cli import main

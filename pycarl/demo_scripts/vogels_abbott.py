@@ -21,7 +21,8 @@ sim, args = get_simulator(
     ("--tstop", "simulated time (ms)", {"default": 1000.0, "type": float}),
     ("--seed", "random seed", {"default": 4242, "type": int}),
     ("--indegree", "mean number of inputs per cell (80 in the original; weights are "
-                   "scaled by 80/indegree to keep the mean input)", {"default": 80.0, "type": float}),
+                   "scaled by 80/indegree to keep the mean input)",
+     {"default": 80.0, "type": float}),
     ("--exact-indegree", "every cell gets exactly `indegree` inputs (FixedNumberPreConnector) "
                          "instead of a binomial number", {"action": "store_true"}),
     ("--raster", "raster plot file", {"default": "vogels_abbott_raster.png"}),

@@ -1,6 +1,5 @@
-"""Metadata lives in setup.cfg; this file only ships two extra files: the .pth
-file that makes `pyNN.pycarl` importable (see pycarl_pynn_alias.py), and the
-Vogels-Abbott example script that `pycarl demo` runs (examples/ is not a package).
+"""Metadata lives in setup.cfg; this file only ships one extra file: the .pth
+file that makes `pyNN.pycarl` importable (see pycarl_pynn_alias.py).
 
 The .pth file must land in site-packages in both install modes: a regular
 build copies it into the wheel through build_py; an editable install
@@ -21,10 +20,6 @@ class BuildPyWithAlias(build_py):
     def run(self):
         super().run()
         self.copy_file(ALIAS_PTH, os.path.join(self.build_lib, ALIAS_PTH))
-        demo_dir = os.path.join(self.build_lib, "pycarl_backend", "demo_scripts")
-        self.mkpath(demo_dir)
-        self.copy_file(os.path.join("examples", "vogels_abbott.py"),
-                       os.path.join(demo_dir, "vogels_abbott.py"))
 
 
 commands = {"build_py": BuildPyWithAlias}

@@ -24,7 +24,7 @@ def run(simulator, args):
     command += ["--device", args.device] if simulator == "pycarl" else ["--threads",
                                                                          str(args.threads)]
     out = subprocess.run(command, cwd=HERE, capture_output=True, text=True, check=True).stdout
-    line = next(l for l in out.splitlines() if l.startswith("RESULT "))
+    line = next(row for row in out.splitlines() if row.startswith("RESULT "))
     return json.loads(line[len("RESULT "):])
 
 

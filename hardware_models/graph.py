@@ -20,10 +20,6 @@ class PopulationSpec:
     #: inject spikes but occupy no neuron compartments.
     is_source: bool = False
 
-    @property
-    def index_range(self):
-        return range(self.first_index, self.first_index + self.size)
-
 
 @dataclass
 class ProjectionSpec:

@@ -96,7 +96,8 @@ class Mesh(Topology):
         super().__init__(n_cores, flits, buffer_flits, cycle_ns)
         self.width, self.height, self.cpr = int(width), int(height), int(cores_per_router)
         if router_latency < 1:
-            raise ChipSpecError(f"interconnect.router_latency_cycles must be >= 1, got {router_latency}")
+            raise ChipSpecError(f"interconnect.router_latency_cycles must be >= 1, "
+                                f"got {router_latency}")
         self.R, self.wx, self.wy = int(router_latency), int(wire_x), int(wire_y)
         if n_cores > self.width * self.height * self.cpr:
             raise HardwareConstraintError(
@@ -149,7 +150,6 @@ class Mesh(Topology):
         inx = (k >= 1) & (k <= hx[pk])
         iny = (k > hx[pk]) & (k <= hx[pk] + hy[pk])
         # router the hop leaves from
-        step_x = np.minimum(k - 1, hx[pk])
         xr = x0[pk] + sx * np.where(inx, k - 1, hx[pk])
         yr = y0[pk] + sy * np.where(iny, k - 1 - hx[pk], 0)
         dxy = np.where(inx, np.where(sx > 0, 0, 1), np.where(sy > 0, 2, 3))
@@ -214,7 +214,8 @@ class Hierarchical(Topology):
             raise ChipSpecError("interconnect r1/router/r3 latencies must be >= 1 cycle")
         self.r1, self.r2, self.r3 = int(r1), int(r2), int(r3)
         self.host_chip = int(host_chip)
-        self.e_core, self.e_chip, self.e_local = float(e_core_pj), float(e_chip_pj), float(e_local_pj)
+        self.e_core, self.e_chip = float(e_core_pj), float(e_chip_pj)
+        self.e_local = float(e_local_pj)
         n, K = self.n_cores, self.K
         self.n_links = 3 * n + 6 * K + 1
         self.terminal = np.zeros(self.n_links, dtype=bool)
@@ -324,8 +325,7 @@ def schedule_events(t0, paths, lats, flits, buffer_packets, terminal):
     return starts, deliver
 
 
-def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, terminal,
-                        max_iter=64):
+def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, max_iter=64):
     """FCFS schedule of many independent groups at once (unbounded buffers).
 
     t0, group: per packet (int64); packets must be in injection order within a
@@ -390,7 +390,7 @@ def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, terminal,
     return start, deliver, converged
 
 
-def buffer_overflow_groups(start, group, plen, links, n_links, terminal, buffer_packets):
+def buffer_overflow_groups(start, group, plen, links, n_links, buffer_packets):
     """Groups in which some router input buffer would hold more than its capacity."""
     P = plen.size
     E = links.size

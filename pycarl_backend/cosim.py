@@ -57,7 +57,6 @@ class CoSimulation:
             for key, block in prj._finalized_blocks():
                 quantized = self.model.quantized_weight(block_label(prj, key))
                 if quantized is not None:
-                    block.software_weight = block.weight.copy()
                     block.weight[...] = engine.xp.asarray(np.asarray(quantized, dtype=float))
         engine.max_extra_delay_steps = int(self.model.max_extra_delay_steps)
         self.core_of_neuron = engine.xp.asarray(

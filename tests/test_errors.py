@@ -116,7 +116,8 @@ def test_non_finite_cell_parameter_refused(celltype, name, bad, allowed):
 
 def test_non_finite_parameter_through_set_and_initialize():
     p = sim.Population(3, sim.IF_cond_exp(), label="cells")
-    with pytest.raises(errors.InvalidParameterValueError, match=r"'cells'\[2\]: parameter cm = nan"):
+    with pytest.raises(errors.InvalidParameterValueError,
+                       match=r"'cells'\[2\]: parameter cm = nan"):
         p.set(cm=[1.0, 1.0, float("nan")])
     with pytest.raises(errors.InvalidParameterValueError,
                        match=r"'cells'\[0\]: initial value of v = inf"):

@@ -251,13 +251,17 @@ def test_spynnaker_version_is_checked():
         sim.setup(timestep=1.0, spynnaker_version="eight")
 
 
-def test_spynnaker_version_from_the_environment(monkeypatch):
+def test_spynnaker_version_from_the_setup_defaults():
+    from pycarl_backend import set_setup_defaults
     from pycarl_backend.spinnaker.releases import SPYNNAKER_6, SPYNNAKER_7
-    monkeypatch.setenv("PYCARL_SPYNNAKER_VERSION", "6")
-    sim.setup(timestep=1.0)
-    assert simulator.state.spynnaker_release is SPYNNAKER_6
-    sim.setup(timestep=1.0, spynnaker_version=7)      # the argument wins
-    assert simulator.state.spynnaker_release is SPYNNAKER_7
+    try:
+        set_setup_defaults(spynnaker_version="6")   # what `pycarl run` does with the env
+        sim.setup(timestep=1.0)
+        assert simulator.state.spynnaker_release is SPYNNAKER_6
+        sim.setup(timestep=1.0, spynnaker_version=7)      # the argument wins
+        assert simulator.state.spynnaker_release is SPYNNAKER_7
+    finally:
+        set_setup_defaults()
 
 
 def test_stdp_heterogeneous_time_constants_are_refused():
@@ -326,7 +330,7 @@ def test_neurons_per_core_is_the_chip_mapping_limit_in_a_cosimulation():
 
 def test_extra_models_names_that_cannot_be_served_raise():
     with pytest.raises(errors.NoModelAvailableError, match="SpikeNearestPairRule"):
-        sim.extra_models.IF_curr_dual_exp
+        sim.extra_models.IF_curr_dual_exp  # noqa: B018 (reading it is what raises)
     assert "IF_curr_exp" in sim.list_standard_models()
 
 
@@ -340,7 +344,8 @@ def _cam_modules():
     sys.path.insert(0, os.path.abspath(folder))
     try:
         network = importlib.import_module("cam_network")
-        spec = importlib.util.spec_from_file_location("cam_demo", os.path.join(folder, "cam_demo.py"))
+        path = os.path.join(folder, "cam_demo.py")
+        spec = importlib.util.spec_from_file_location("cam_demo", path)
         demo = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(demo)
     finally:

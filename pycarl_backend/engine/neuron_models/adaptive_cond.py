@@ -22,7 +22,6 @@ import numpy as np
 from pyNN import errors
 from pyNN.parameters import ArrayParameter
 
-from ..backend import to_numpy
 from ..neurons import IFCondExp, NeuronGroup, NON_NEGATIVE, POSITIVE
 
 NS_TO_US = 1e-3  # g_s, g_r, q_sfa, q_rr are in nS (PyNN's units); the membrane uses uS

@@ -59,6 +59,7 @@ SCHEMA = {
     "quantize": True,
     # the chip's own arithmetic (hardware_models/arithmetic.py)
     "cells": "software", "neuron_model": None, "chip_step_ms": None,
+    "arithmetic": {"vth_mant": None},
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
     "fan_out_policy": "refuse",

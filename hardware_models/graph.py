@@ -25,10 +25,6 @@ class PopulationSpec:
     #: state variable name -> per-cell initial values (PyNN units)
     initial_values: dict = field(default_factory=dict)
 
-    @property
-    def index_range(self):
-        return range(self.first_index, self.first_index + self.size)
-
 
 @dataclass
 class ProjectionSpec:

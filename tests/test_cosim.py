@@ -75,7 +75,7 @@ def test_compare_writes_metrics_and_report_for_vogels_abbott(chip, tmp_path):
     # the script's COBA cells are conductance based: Loihi computes them only as
     # floating-point cells on its network (its own compartments are current based)
     options = ["--option", "cells=software"] if chip == "loihi" else []
-    cmd = [sys.executable, "-m", "pycarl_backend.cli", "compare", "--hardware", chip,
+    cmd = [sys.executable, "-m", "pycarl", "compare", "--hardware", chip,
            "--out", str(out)] + options + [str(ROOT / "examples" / "vogels_abbott.py"), "pycarl",
            "--n", "400", "--tstop", "200", "--indegree", "60", "--exact-indegree",
            "--raster", ""]

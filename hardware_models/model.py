@@ -131,7 +131,8 @@ class HardwareModel:
         self._build_pairs()
         if s.get("quantize"):
             self._qweights = quantize_weights(s.get("quantization.scheme"), graph,
-                                              m.core_of_neuron, s.get("quantization"))
+                                              m.core_of_neuron, {**s.get("quantization"),
+                                                                 "vth_mant": s.get("arithmetic.vth_mant")})
         else:
             self._qweights = None
         self.backpressure = bool(s.get("timing.receive_backpressure"))
@@ -223,14 +224,14 @@ class HardwareModel:
         self._pending_spikes = 0
         self._sent = np.zeros(n + 1, np.int64)      # last entry: host
         self._received = np.zeros(n, np.int64)
-        self._counts = dict(spikes=0, packets=0, synops=0, network_pj=0.0)
+        self._counts = dict(spikes=0, packets=0, synops=0, network_pj=0.0, active_updates=0.0)
         self._busy = []                             # busy ns of ticks with traffic
         self._busy_steps = 0
         self._rec = []
         self._fallback_groups = 0
         self._nn_core = np.zeros(n)
         self._nn_core[:len(self.mapping.neurons_per_core)] = self.mapping.neurons_per_core
-        idle = self.energy_model.core_times(self._nn_core, 0, 0, 0, 0)
+        idle = self.energy_model.core_times(self._nn_core, 0, 0, 0, 0, 0)
         self._idle_busy = (float(idle.max()) if idle.size else 0.0) + self.energy_model.barrier
 
     # -------------------------------------------------------------- per step
@@ -444,7 +445,9 @@ class HardwareModel:
             np.maximum.at(net_done, pstep, done)
             if self.backpressure and paths is not None:
                 net_done = np.maximum(net_done, self._drain_bound(pstep, U, P_syn, P_leg, *paths))
-        ct = em.core_times(self._nn_core[None, :], spk, pk_out, pk_in, syn_in)
+        active = em.active(self._nn_core[None, :], spk, syn_in)
+        self._counts["active_updates"] += float(active.sum())
+        ct = em.core_times(self._nn_core[None, :], spk, pk_out, pk_in, syn_in, active)
         busy = np.maximum(ct.max(axis=1), net_done) + em.barrier
         self._busy.append(busy)
         self._busy_steps += U
@@ -487,7 +490,8 @@ class HardwareModel:
         busy_mean, busy_max = busy_time(busy, idle_ticks, self._idle_busy, T)
         hw_mean, hw_max = self.clock.hardware_time(busy, idle_ticks, self._idle_busy, T)
         breakdown = {
-            "neuron_update": T * n_neurons * em.e_upd,
+            "neuron_update": (T * n_neurons * em.e_idle
+                              + c["active_updates"] * (em.e_upd - em.e_idle)),
             "spike_out": c["spikes"] * em.e_spike,
             "message": c["packets"] * em.e_msg,
             "network": c["network_pj"],

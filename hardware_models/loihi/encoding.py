@@ -52,7 +52,7 @@ def actual_weight(mantissa, w_exp, mode, num_weight_bits):
     return np.clip(np.floor(scaled / 64.0) * 64.0, -W_ACT_LIMIT, W_ACT_LIMIT)
 
 
-def encode(target_units, label, num_weight_bits=8, exact=False):
+def encode(target_units, label, num_weight_bits=8, exact=False, w_exp_range=W_EXP_RANGE):
     """Loihi weights nearest to `target_units` (float, in u units) for one projection.
 
     One sign mode and one weight exponent for the projection (a synapse group).
@@ -81,11 +81,12 @@ def encode(target_units, label, num_weight_bits=8, exact=False):
     need = float(np.abs(n).max()) / top
     # (tolerance: weights that come back from chip units carry float noise)
     w_exp = 0 if need <= 1 + 1e-9 else int(np.ceil(np.log2(need) - 1e-9))
-    if w_exp > W_EXP_RANGE[1]:
+    w_exp = max(w_exp, int(w_exp_range[0]))
+    if w_exp > w_exp_range[1]:
         raise HardwareConstraintError(
             f"Loihi: projection '{label}' needs weight exponent {w_exp} (largest weight "
-            f"{float(np.abs(t).max()):.0f} u units); the chip allows -8..7 "
-            f"(largest {high} * 2**(6+7))")
+            f"{float(np.abs(t).max()):.0f} u units); the chip allows "
+            f"{w_exp_range[0]}..{w_exp_range[1]} (largest {high} * 2**(6+{w_exp_range[1]}))")
     m = np.rint(n / 2.0 ** w_exp / p) * p
     m = np.clip(m, low, high - (high % p))
     return actual_weight(m, w_exp, mode, num_weight_bits), {
@@ -99,3 +100,30 @@ def check_delays(label, delay_register):
         raise HardwareConstraintError(
             f"Loihi: projection '{label}' needs a synaptic delay of {bad} timesteps; the "
             f"chip's delay field holds 0..{MAX_DELAY}")
+
+
+def round_pynn_weights(graph, num_weight_bits, w_exp_range=W_EXP_RANGE, vth_mant=None):
+    """{projection label: the weights Loihi would store, in PyNN units}.
+
+    Targets Loihi computes (translate.SUPPORTED) are scaled as the chip's
+    arithmetic scales them (translate.py); for other cells (float cells on the
+    chip's network) a projection's largest |w| is taken as the largest
+    mantissa at exponent 0 (modelling choice: the grid the chip would give
+    relative to that weight)."""
+    from .translate import SUPPORTED, VTH_MANT, translate
+    out = {}
+    for pr in graph.projections:
+        w = pr.weight.astype(np.float64)
+        if w.size == 0 or not np.any(w):
+            out[pr.label] = w.astype(np.float32)
+            continue
+        post = graph.population(pr.post)
+        if post.celltype in SUPPORTED and post.parameters:
+            scale = translate(post, graph.dt_ms, int(vth_mant or VTH_MANT)).weight_scale[
+                pr.target.astype(np.int64) - post.first_index]
+        else:
+            low, high = MANTISSA_RANGE[sign_mode(w)]
+            scale = np.full(w.size, 64.0 * max(high, -low) / float(np.abs(w).max()))
+        w_act, _, _ = encode(w * scale, pr.label, num_weight_bits, w_exp_range=w_exp_range)
+        out[pr.label] = (w_act / scale).astype(np.float32)
+    return out

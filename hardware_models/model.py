@@ -26,6 +26,7 @@ from .errors import HardwareConstraintError
 from .graph import NetworkGraph
 from .interconnect import (Hierarchical, Mesh, buffer_overflow_groups, schedule_events,
                            schedule_vectorised)
+from .arithmetic import synapse_bits_by_projection
 from .mapping import Limits, map_network
 from .quantize import quantize_weights
 from .spec import SCHEMA, ChipSpec, load_spec
@@ -121,6 +122,7 @@ class HardwareModel:
         lim = Limits(chip=self.name, cores=int(s.get("cores")),
                      neurons_per_core=int(s.get("neurons_per_core")),
                      fan_out_policy=s.get("fan_out_policy"), cores_per_chip=cores_per_chip,
+                     synapse_bits_by_projection=synapse_bits_by_projection(s, graph),
                      **{k: s.get("limits." + k) for k in SCHEMA["limits"]})
         self.mapping = map_network(graph, lim, s.get("mapping"))
         m = self.mapping

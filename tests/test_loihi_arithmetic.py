@@ -129,16 +129,32 @@ def test_delay_above_the_chip_maximum_names_the_projection():
     sim.end()
 
 
-def test_different_synaptic_time_constants_on_both_receptors_are_refused():
+def test_different_synaptic_time_constants_get_a_second_current():
     sim.setup(timestep=1.0, hardware="loihi")
-    a = sim.Population(2, sim.SpikeSourceArray(spike_times=[1.0]))
-    b = sim.Population(2, sim.IF_curr_exp(tau_syn_E=2.0, tau_syn_I=5.0), label="b")
+    a = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
+    b = sim.Population(1, sim.IF_curr_exp(tau_syn_E=2.0, tau_syn_I=5.0), label="b")
     sim.Projection(a, b, sim.OneToOneConnector(), sim.StaticSynapse(weight=1.0), label="e")
     sim.Projection(a, b, sim.OneToOneConnector(), sim.StaticSynapse(weight=-1.0), label="i",
                    receptor_type="inhibitory")
-    with pytest.raises(HardwareConstraintError, match="'e' on 'excitatory'.*'i' on"):
-        sim.run(5.0)
+    cosim = simulator.state._cosimulation()
+    group = cosim.chip_groups["b"]
+    engine = simulator.state.engine
+    for name in ("chip:u", "chip:u_inh"):
+        engine.record_state(group, name, np.arange(1), 1)
+    sim.run(6.0)
+    u = engine.state_records[group]["chip:u"].data()[:, 0]
+    u_inh = engine.state_records[group]["chip:u_inh"].data()[:, 0]
+    notes = cosim.summary()["cells"]["notes"]
     sim.end()
+    assert group.receptors == ["u", "u_inh"]
+    assert any("second (dendritic) compartment" in n for n in notes)
+    # the spike of t = 1 ms arrives in step 1 + 1 (delay 1 -> register 1 -> t + 1 + 1)
+    k = int(np.flatnonzero(u)[0])
+    assert k == int(np.flatnonzero(u_inh)[0]) and u[k] > 0 > u_inh[k]
+    du_e = round(4096 * (1 - np.exp(-1 / 2.0)))
+    du_i = round(4096 * (1 - np.exp(-1 / 5.0)))
+    assert u[k + 1] == int(u[k] * (4096 - du_e)) >> 12
+    assert u_inh[k + 1] == -((-int(u_inh[k]) * (4096 - du_i)) >> 12)
 
 
 def run_cells(cell, hardware, weight=6.0, delays=(1.0, 3.0), dt=0.1):

@@ -79,6 +79,8 @@ class LoihiState:
         self.vth_scaled = as_int("vth") << VTH_SHIFT
         self.bias = as_int("bias_mant") << as_int("bias_exp")
         self.refractory = as_int("refractory")
+        # a second current (inhibitory dendrite, see LoihiCompartments) when du_inh is given
+        self.du2 = as_int("du_inh") if "du_inh" in params else None
         self.u0 = xp.asarray(np.broadcast_to(np.asarray(params.get("u0", 0), np.int64),
                                              (self.size,)).copy())
         self.v0 = xp.asarray(np.broadcast_to(np.asarray(params.get("v0", 0), np.int64),
@@ -87,16 +89,24 @@ class LoihiState:
 
     def reset(self):
         self.u = self.u0.copy()
+        self.u2 = None if self.du2 is None else self.xp.zeros(self.size, dtype=np.int64)
         self.v = self.v0.copy()
         self.hold = self.xp.zeros(self.size, dtype=np.int64)
 
-    def step(self, input_units, extra_bias=None):
-        """One timestep; input_units: the summed w_act arriving now (int64 or float)."""
+    def _current(self, u, du, input_units):
         xp = self.xp
-        u = decay(xp, self.u, self.du) + xp.asarray(input_units).astype(np.int64)
+        u = decay(xp, u, du) + xp.asarray(input_units).astype(np.int64)
         u = xp.where(u > UV_MAX, u - 2 * UV_MAX, u)
-        u = xp.where(u <= -UV_MAX, u + 2 * UV_MAX, u)
-        self.u = u
+        return xp.where(u <= -UV_MAX, u + 2 * UV_MAX, u)
+
+    def step(self, input_units, extra_bias=None, input2=None):
+        """One timestep; input_units: the summed w_act arriving now (int64 or float);
+        input2: the second current's input (only with du_inh)."""
+        xp = self.xp
+        self.u = u = self._current(self.u, self.du, input_units)
+        if self.u2 is not None:
+            self.u2 = self._current(self.u2, self.du2, input2)
+            u = u + self.u2
         held = self.hold > 0
         bias = self.bias if extra_bias is None else self.bias + extra_bias
         v = xp.clip(decay(xp, self.v, self.dv) + u + bias, -UV_MAX + 1, UV_MAX - 1)
@@ -126,14 +136,41 @@ class LoihiCompartments(ChipNeurons):
         self.notes.extend(self.translation.notes)
         self.num_weight_bits = int(spec.get("quantization.mantissa_bits"))
         self.exact_weights = not spec.get("quantize")
-        self.loihi = LoihiState(xp, self.size, self.translation.params, population.label)
+        du = self.translation.du_by_receptor
+        # different tau_syn_E / tau_syn_I: two currents, the inhibitory one in a
+        # dendritic compartment joined to the soma's input by ADD (Davies 2018,
+        # "dendritic compartments"; modelled as its u adding to the soma's in the
+        # same step: a modelling choice no reference implementation checks)
+        self.split = not np.array_equal(du["excitatory"], du["inhibitory"])
+        params = dict(self.translation.params)
+        if self.split:
+            self.receptors = ("u", "u_inh")
+            params["du_inh"] = du["inhibitory"]
+            self.notes.append(f"Loihi: '{self.label}' tau_syn_E != tau_syn_I: inhibitory "
+                              f"current in a second (dendritic) compartment joined by ADD "
+                              f"(modelling choice, not checked against a reference)")
+        self.loihi = LoihiState(xp, self.size, params, population.label)
         self.weight_formats = {}
-        self._du_from = None
+
+    @classmethod
+    def synapse_bits(cls, projection, spec):
+        """Bits per synapse entry: the weight (quantization.mantissa_bits, brian2-loihi's
+        num_weight_bits, in every sign mode: mixed mode spends one of them on the sign,
+        encoding.precision; with quantize: false the chip's finest grid, 16 bits: 15 of
+        w_act >> 6 and a sign), 6 delay bits when the projection's delays differ
+        (brian2-loihi's 0..62), and a target index of log2(compartments per core) bits
+        (modelling choice: every synapse stored sparse, with its target)."""
+        weight = int(spec.get("quantization.mantissa_bits")) if spec.get("quantize") else 16
+        d = projection.delay_steps
+        delay = 6 if d.size and d.min() != d.max() else 0
+        index = int(np.ceil(np.log2(max(int(spec.get("neurons_per_core")), 2))))
+        return weight + delay + index
 
     def synapses(self, projection):
         from ..arithmetic import ChipSynapses
         tr = self.translation
-        self._take_receptor(projection)
+        self._check_receptor(projection)
+        receptor = "u_inh" if self.split and projection.receptor == "inhibitory" else "u"
         local = projection.target.astype(np.int64) - self.population.first_index
         target_units = projection.weight.astype(np.float64) * tr.weight_scale[local]
         w_act, fmt, _ = encoding.encode(target_units, projection.label, self.num_weight_bits,
@@ -142,47 +179,34 @@ class LoihiCompartments(ChipNeurons):
         encoding.check_delays(projection.label, register)
         self.weight_formats[projection.label] = fmt
         return ChipSynapses(weight=w_act, delay_steps=(register + 1).astype(np.int32),
-                            receptor="u", notes=tuple(tr.notes))
+                            receptor=receptor, notes=tuple(tr.notes))
 
-    def _take_receptor(self, projection):
-        """One current u with one decay du per compartment: the receptors a
-        population receives must share their synaptic time constant."""
-        du = self.translation.du_by_receptor.get(projection.receptor)
-        if du is None:
+    def _check_receptor(self, projection):
+        if projection.receptor not in self.translation.du_by_receptor:
             raise HardwareConstraintError(
                 f"Loihi: projection '{projection.label}' targets receptor "
                 f"'{projection.receptor}' of '{self.label}'; Loihi cells take 'excitatory' "
                 f"and 'inhibitory'")
-        if self._du_from is None:
-            self._du_from = projection
-            self._du = du
-            check_parameters(self.label, {**self.translation.params, "du": du})
-            self.loihi.du = self.xp.asarray(du.astype(np.int64))
-        elif not np.array_equal(du, self._du):
-            first = self._du_from
-            raise HardwareConstraintError(
-                f"Loihi: population '{self.label}' receives '{first.label}' on "
-                f"'{first.receptor}' (du = {self._du[0]:g}) and '{projection.label}' on "
-                f"'{projection.receptor}' (du = {du[0]:g}): a Loihi compartment has one "
-                f"current u with one decay du, so tau_syn_E must equal tau_syn_I. Use equal "
-                f"time constants or hardware_options={{'cells': 'software'}}")
 
     def step(self, inputs, i_ext):
         extra = None
         if i_ext is not None:
             extra = self.xp.rint(i_ext * self._current_to_bias).astype(np.int64)
-        return self.loihi.step(inputs["u"], extra)
+        return self.loihi.step(inputs["u"], extra, inputs.get("u_inh"))
 
     def value(self, name):
         if name == "v":
             return self.loihi.v / self._v_scale + self._v_reset
-        if name in ("chip:u", "chip:v"):
-            return getattr(self.loihi, name[5:])
+        if name in self.state:
+            return self.state[name]
         raise KeyError(name)
 
     @property
     def state(self):
-        return {"chip:u": self.loihi.u, "chip:v": self.loihi.v}
+        state = {"chip:u": self.loihi.u, "chip:v": self.loihi.v}
+        if self.loihi.u2 is not None:
+            state["chip:u_inh"] = self.loihi.u2
+        return state
 
     @state.setter
     def state(self, value):

@@ -27,10 +27,10 @@ headroom below reset before v saturates at -(2**23 - 1)):
   so D = delay steps - 1.
 
 Per cell type:
-- IF_curr_exp: as above; Loihi's compartment has one current u with one
-  decay du, so a population that receives both receptors needs tau_syn_E ==
-  tau_syn_I (else HardwareConstraintError, raised when the second receptor's
-  projection arrives; one receptor alone takes its own tau_syn).
+- IF_curr_exp: as above; a Loihi compartment has one current u with one
+  decay du: with tau_syn_E == tau_syn_I both receptors share it (bit-accurate);
+  otherwise the inhibitory current gets its own decay in a second (dendritic)
+  compartment added to the soma's input (compartment.py; a modelling choice).
 - IF_curr_delta: du = 4096 (u lasts one step: a jump of w mV), w_act = w * s.
 - IF_curr_alpha: APPROXIMATION: the alpha-shaped PSC becomes an exponential
   one with the same tau_syn and the same charge (weights x e); the report

@@ -296,3 +296,21 @@ def test_summary_keys_and_quantized_weight(tmp_path):
     off = load_hardware("loihi", quantize=False)
     off.attach(g)
     assert off.quantized_weight("chain") is None
+
+
+def test_idle_neurons_are_not_charged_an_active_update():
+    # one off-chip source -> 1 of 100 compartments, a spike every step: per tick 100
+    # inactive updates (51.2 pJ) and one active (72.8 pJ) (Davies 2018's inactive/active
+    # figures as SANA-FE's access/update energies)
+    from hardware_models import NetworkGraph, PopulationSpec, ProjectionSpec
+    g = NetworkGraph(1.0, [PopulationSpec("src", 1, "SpikeSourceArray", 0, True),
+                           PopulationSpec("cells", 100, "IF_curr_exp", 1)],
+                     [ProjectionSpec("p", "src", "cells", "excitatory", [0], [1], [0.1], [1])])
+    T = 10
+    hw = load_hardware("loihi", quantize=False)
+    s = hw.replay(g, {0: np.arange(T, dtype=float)}, t_stop_ms=float(T))
+    assert s["energy_pj"]["breakdown"]["neuron_update"] == pytest.approx(
+        T * (100 * 51.2 + (72.8 - 51.2)))
+    flat = load_hardware("loihi", quantize=False, **{"energy.neuron_idle_pj": None})
+    s = flat.replay(g, {0: np.arange(T, dtype=float)}, t_stop_ms=float(T))
+    assert s["energy_pj"]["breakdown"]["neuron_update"] == pytest.approx(T * 100 * 72.8)

@@ -217,3 +217,41 @@ def test_quantize_false_keeps_the_finest_grid():
     assert chip.weight_formats["p"]["w_exp"] is None
     target = 0.37 * chip.translation.weight_scale[0]
     assert float(block.weight[0]) == np.rint(target / 64) * 64
+
+
+def small_cuba(options):
+    sim.setup(timestep=0.1, min_delay=0.1, hardware="loihi", hardware_options=options,
+              rng_seed=3)
+    src = sim.Population(20, sim.SpikeSourcePoisson(rate=80.0), label="in")
+    cells = sim.Population(10, sim.IF_curr_exp(tau_syn_E=5.0, tau_syn_I=10.0), label="cells")
+    sim.Projection(src, cells, sim.FixedProbabilityConnector(0.5, rng=sim.NumpyRNG(1)),
+                   sim.StaticSynapse(weight=0.37, delay=0.5), label="p")
+    cells.record("spikes")
+    sim.run(50.0)
+    cosim = simulator.state.cosim
+    block = simulator.state.engine.blocks[0]
+    out = (cosim.summary()["cells"], block.weight.copy(), block.software_weight.copy()
+           if hasattr(block, "software_weight") else None, cosim)
+    sim.end()
+    return out
+
+
+def test_each_effect_alone():
+    """The switches `pycarl compare` attributes a difference with."""
+    # integer dynamics alone: Loihi's compartments, weights on the finest grid
+    cells, w, w_pynn, cosim = small_cuba({"quantize": False})
+    assert cells["mode"] == "chip"
+    fmt = cosim.chip_groups["cells"].chip.weight_formats["p"]
+    assert fmt["w_exp"] is None and np.all(w % 64 == 0)
+    # weight rounding alone: float cells, weights Loihi would store, in nA
+    cells, w, w_pynn, _ = small_cuba({"cells": "software"})
+    assert cells["mode"] == "software"
+    assert not np.allclose(w, 0.37, rtol=1e-6)
+    # one mantissa step (64 u units at w_exp 0) is 64 / (s tau_m (dv/4096) / cm) nA, with
+    # s = 2**20 / 15 mV and dv = round(4096 (1 - exp(-0.1/20))) = 20 at dt = 0.1 ms
+    step = 64 / (16384 * 64 / 15.0 * 20.0 * 20 / 4096)
+    assert np.all(np.abs(w - 0.37) <= step / 2 + 1e-9)
+    # both: the chip as it is
+    cells, w, _, cosim = small_cuba({})
+    assert cells["mode"] == "chip"
+    assert cosim.chip_groups["cells"].chip.weight_formats["p"]["w_exp"] is not None

@@ -75,6 +75,8 @@ def test_weights_as_the_chip_stores_them():
     assert m.tolist() == [150, 2] and w.tolist() == [300 * 64, 4 * 64]
     w, fmt, _ = encode(np.array([64.0 * 300, 64.0 * 3]), "p", exact=True)
     assert w.tolist() == [300 * 64, 3 * 64] and fmt["w_exp"] is None
+    w, _, _ = encode(np.array([100.4, -7.6]), "p", exact=True)    # whole u units
+    assert w.tolist() == [100, -8]
 
 
 def cell_spec(celltype="IF_curr_exp", **params):
@@ -205,7 +207,7 @@ def test_alpha_cells_run_and_the_report_states_the_approximation():
     assert any("IF_curr_alpha approximated" in n for n in summary["cells"]["notes"])
 
 
-def test_quantize_false_keeps_the_finest_grid():
+def test_quantize_false_keeps_whole_u_units():
     sim.setup(timestep=1.0, hardware="loihi", hardware_options={"quantize": False})
     a = sim.Population(1, sim.SpikeSourceArray(spike_times=[1.0]))
     b = sim.Population(1, sim.IF_curr_exp(), label="b")
@@ -216,7 +218,7 @@ def test_quantize_false_keeps_the_finest_grid():
     sim.end()
     assert chip.weight_formats["p"]["w_exp"] is None
     target = 0.37 * chip.translation.weight_scale[0]
-    assert float(block.weight[0]) == np.rint(target / 64) * 64
+    assert float(block.weight[0]) == np.rint(target)
 
 
 def small_cuba(options):
@@ -238,11 +240,12 @@ def small_cuba(options):
 
 def test_each_effect_alone():
     """The switches `pycarl compare` attributes a difference with."""
-    # integer dynamics alone: Loihi's compartments, weights on the finest grid
+    # integer dynamics alone: Loihi's compartments, weights in whole u units
     cells, w, w_pynn, cosim = small_cuba({"quantize": False})
     assert cells["mode"] == "chip"
-    fmt = cosim.chip_groups["cells"].chip.weight_formats["p"]
-    assert fmt["w_exp"] is None and np.all(w % 64 == 0)
+    chip = cosim.chip_groups["cells"].chip
+    assert chip.weight_formats["p"]["w_exp"] is None and np.all(w == np.rint(w))
+    assert np.all(w == np.rint(0.37 * chip.translation.weight_scale[0])) and np.any(w % 64)
     # weight rounding alone: float cells, weights Loihi would store, in nA
     cells, w, w_pynn, _ = small_cuba({"cells": "software"})
     assert cells["mode"] == "software"

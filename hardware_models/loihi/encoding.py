@@ -59,9 +59,10 @@ def encode(target_units, label, num_weight_bits=8, exact=False, w_exp_range=W_EX
     The exponent is the smallest in 0..7 whose mantissa range holds the
     largest weight (a negative exponent only drops bits, as floor(m 2**e) shows);
     mantissas round to the nearest allowed value (pycarl's choice; the chip
-    itself truncates what it is given). `exact`: the chip's finest grid
-    (multiples of 64 within +-w_act limit), without the mantissa's bit count:
-    integer dynamics without weight rounding.
+    itself truncates what it is given). `exact`: weights rounded to whole u
+    units (within +-w_act limit), finer than any weight the chip can store (its
+    finest step is 64 units, the 6-bit shift of w_act): the integer dynamics
+    without the chip's weight rounding (a what-if, for `pycarl compare`).
 
     Returns (w_act float64 array, description dict, mantissa array or None)."""
     t = np.asarray(target_units, dtype=np.float64)
@@ -69,7 +70,7 @@ def encode(target_units, label, num_weight_bits=8, exact=False, w_exp_range=W_EX
     if t.size == 0:
         return t.copy(), {"sign_mode": mode, "w_exp": 0, "num_weight_bits": num_weight_bits}, t.copy()
     if exact:
-        w = np.clip(np.rint(t / 64.0) * 64.0, -W_ACT_LIMIT, W_ACT_LIMIT)
+        w = np.clip(np.rint(t), -W_ACT_LIMIT, W_ACT_LIMIT)
         return w, {"sign_mode": mode, "w_exp": None, "num_weight_bits": None}, None
     if not 1 <= int(num_weight_bits) <= 8:
         raise HardwareConstraintError(

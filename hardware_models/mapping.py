@@ -170,10 +170,14 @@ def check_neuron_limits(graph, syn, lim, onchip):
 def memory_bits(syn, lim):
     """Synaptic memory (bits) each neuron's incoming synapses take on its core."""
     per = lim.synapse_bits_by_projection or {}
-    bits = np.array([per.get(label, lim.synapse_bits) for label in syn.labels], dtype=np.float64)
-    if not syn.labels:
-        return np.zeros(syn.N)
-    return np.bincount(syn.tgt, weights=bits[syn.proj], minlength=syn.N)
+    bits = tuple(per.get(label, lim.synapse_bits) for label in syn.labels)
+    cached = getattr(syn, "_memory_bits", None)
+    if cached is not None and cached[0] == bits:    # map_network may pack several times
+        return cached[1]
+    out = (np.bincount(syn.tgt, weights=np.asarray(bits, np.float64)[syn.proj], minlength=syn.N)
+           if syn.labels else np.zeros(syn.N))
+    syn._memory_bits = (bits, out)
+    return out
 
 
 def pack_sequential(order, syn, lim, npc):

@@ -258,3 +258,28 @@ def test_each_effect_alone():
     cells, w, _, cosim = small_cuba({})
     assert cells["mode"] == "chip"
     assert cosim.chip_groups["cells"].chip.weight_formats["p"]["w_exp"] is not None
+
+
+@pytest.mark.gpu
+def test_loihi_state_on_cupy_is_bit_identical_to_numpy():
+    from pycarl_backend.engine.backend import cupy_or_none
+    cp = cupy_or_none()
+    if cp is None:
+        pytest.skip("needs CuPy and a CUDA GPU")
+    rng = np.random.default_rng(0)
+    n = 500
+    params = dict(du=rng.integers(0, 4097, n), dv=rng.integers(0, 4096, n), vth=2000,
+                  bias_mant=rng.integers(-100, 200, n), bias_exp=2,
+                  refractory=rng.integers(1, 5, n), du_inh=rng.integers(0, 4097, n))
+    host, dev = LoihiState(np, n, params), LoihiState(cp, n, params)
+    spikes = 0
+    for t in range(300):
+        a = rng.integers(-3, 6, n) * 64 * 40
+        b = -rng.integers(0, 3, n) * 64 * 40
+        f_host = host.step(a, None, b)
+        f_dev = dev.step(cp.asarray(a), None, cp.asarray(b))
+        np.testing.assert_array_equal(cp.asnumpy(f_dev), f_host)
+        np.testing.assert_array_equal(cp.asnumpy(dev.v), host.v)
+        np.testing.assert_array_equal(cp.asnumpy(dev.u), host.u)
+        spikes += f_host.size
+    assert spikes > 0

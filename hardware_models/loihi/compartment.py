@@ -67,55 +67,93 @@ def decay(xp, x, d):
 
 class LoihiState:
     """The integer arithmetic alone, for compartments given in Loihi's own
-    parameters (du, dv, vth, bias_mant, bias_exp, refractory; per cell)."""
+    parameters (du, dv, vth, bias_mant, bias_exp, refractory; per cell).
+
+    step() works in place on preallocated int64 arrays (parameters shared by all
+    cells become Python ints), the same integer operations as ``decay``."""
 
     def __init__(self, xp, size, params, label="loihi"):
         check_parameters(label, params)
         self.xp = xp
         self.size = int(size)
-        as_int = lambda name: xp.asarray(np.broadcast_to(
-            np.asarray(params[name], dtype=np.int64), (self.size,)).copy())
-        self.du, self.dv = as_int("du"), as_int("dv")
-        self.vth_scaled = as_int("vth") << VTH_SHIFT
-        self.bias = as_int("bias_mant") << as_int("bias_exp")
-        self.refractory = as_int("refractory")
+        host = lambda name, default=0: np.broadcast_to(
+            np.asarray(params.get(name, default), dtype=np.int64), (self.size,)).copy()
+        self.keep_u = self._uniform(4096 - host("du"))
+        self.keep_v = self._uniform(4096 - host("dv"))
+        self.vth_scaled = self._uniform(host("vth") << VTH_SHIFT)
+        self.bias = self._uniform(host("bias_mant") << host("bias_exp"))
+        refractory = host("refractory")
+        self.hold_after_spike = xp.asarray(refractory - 1)
+        self.can_hold = bool(np.any(refractory > 1))
         # a second current (inhibitory dendrite, see LoihiCompartments) when du_inh is given
-        self.du2 = as_int("du_inh") if "du_inh" in params else None
-        self.u0 = xp.asarray(np.broadcast_to(np.asarray(params.get("u0", 0), np.int64),
-                                             (self.size,)).copy())
-        self.v0 = xp.asarray(np.broadcast_to(np.asarray(params.get("v0", 0), np.int64),
-                                             (self.size,)).copy())
+        self.keep_u2 = self._uniform(4096 - host("du_inh")) if "du_inh" in params else None
+        self.u0, self.v0 = xp.asarray(host("u0")), xp.asarray(host("v0"))
+        self._work = xp.empty(self.size, dtype=np.int64)
+        self._saved = xp.empty(self.size, dtype=np.int64)
         self.reset()
 
-    def reset(self):
-        self.u = self.u0.copy()
-        self.u2 = None if self.du2 is None else self.xp.zeros(self.size, dtype=np.int64)
-        self.v = self.v0.copy()
-        self.hold = self.xp.zeros(self.size, dtype=np.int64)
+    def _uniform(self, values):
+        if values.size and np.all(values == values[0]):
+            return int(values[0])
+        return self.xp.asarray(values)
 
-    def _current(self, u, du, input_units):
+    def reset(self):
         xp = self.xp
-        u = decay(xp, u, du) + xp.asarray(input_units).astype(np.int64)
-        u = xp.where(u > UV_MAX, u - 2 * UV_MAX, u)
-        return xp.where(u <= -UV_MAX, u + 2 * UV_MAX, u)
+        self.u = self.u0.copy()
+        self.u2 = None if self.keep_u2 is None else xp.zeros(self.size, dtype=np.int64)
+        self.v = self.v0.copy()
+        self.hold = xp.zeros(self.size, dtype=np.int64)
+        self.holding = False
+
+    def _decay(self, x, keep):
+        """x <- x * keep / 4096 rounded toward zero, in place (as ``decay``)."""
+        xp, w = self.xp, self._work
+        xp.multiply(x, keep, out=x)
+        xp.right_shift(x, 63, out=w)          # -1 where negative
+        xp.bitwise_and(w, 4095, out=w)        # + 4095 before the floor shift: toward zero
+        x += w
+        xp.right_shift(x, DECAY_SHIFT, out=x)
+
+    def _current(self, u, keep, input_units):
+        xp = self.xp
+        self._decay(u, keep)
+        if input_units is not None:
+            xp.add(u, xp.asarray(input_units), out=u, casting="unsafe")
+        if int(u.max()) > UV_MAX or int(u.min()) <= -UV_MAX:   # 24-bit wrap (Lava)
+            u[...] = xp.where(u > UV_MAX, u - 2 * UV_MAX, u)
+            u[...] = xp.where(u <= -UV_MAX, u + 2 * UV_MAX, u)
 
     def step(self, input_units, extra_bias=None, input2=None):
-        """One timestep; input_units: the summed w_act arriving now (int64 or float);
-        input2: the second current's input (only with du_inh)."""
+        """One timestep; input_units: the summed w_act arriving now (int64 or float,
+        whole numbers); input2: the second current's input (only with du_inh)."""
         xp = self.xp
-        self.u = u = self._current(self.u, self.du, input_units)
+        u, v = self.u, self.v
+        self._current(u, self.keep_u, input_units)
         if self.u2 is not None:
-            self.u2 = self._current(self.u2, self.du2, input2)
-            u = u + self.u2
-        held = self.hold > 0
-        bias = self.bias if extra_bias is None else self.bias + extra_bias
-        v = xp.clip(decay(xp, self.v, self.dv) + u + bias, -UV_MAX + 1, UV_MAX - 1)
-        self.v = xp.where(held, self.v, v)
-        self.hold = xp.where(held, self.hold - 1, self.hold)
-        fired = xp.flatnonzero((self.v > self.vth_scaled) & ~held)
+            self._current(self.u2, self.keep_u2, input2)
+        held = None
+        if self.holding:
+            held = self.hold > 0
+            xp.copyto(self._saved, v)
+        self._decay(v, self.keep_v)
+        v += u
+        if self.u2 is not None:
+            v += self.u2
+        v += self.bias
+        if extra_bias is not None:
+            v += extra_bias
+        xp.clip(v, -UV_MAX + 1, UV_MAX - 1, out=v)
+        if held is not None:
+            xp.copyto(v, self._saved, where=held)       # refractory: v stays (at 0)
+            xp.subtract(self.hold, held, out=self.hold, casting="unsafe")
+            self.holding = bool(self.hold.any())
+        # held cells sit at 0 <= vth << 6: they cannot fire
+        fired = xp.flatnonzero(v > self.vth_scaled)
         if fired.size:
-            self.v[fired] = 0
-            self.hold[fired] = self.refractory[fired] - 1
+            v[fired] = 0
+            if self.can_hold:
+                self.hold[fired] = self.hold_after_spike[fired]
+                self.holding = True
         return fired
 
 

@@ -119,9 +119,11 @@ class LoihiState:
         self._decay(u, keep)
         if input_units is not None:
             xp.add(u, xp.asarray(input_units), out=u, casting="unsafe")
-        if int(u.max()) > UV_MAX or int(u.min()) <= -UV_MAX:   # 24-bit wrap (Lava)
-            u[...] = xp.where(u > UV_MAX, u - 2 * UV_MAX, u)
-            u[...] = xp.where(u <= -UV_MAX, u + 2 * UV_MAX, u)
+        # 24-bit wrap (Lava: above 2**23 loses 2**24, at or below -2**23 gains 2**24):
+        # u <- ((u + 2**23 - 1) mod 2**24) - 2**23 + 1 maps any u into (-2**23, 2**23]
+        u += UV_MAX - 1
+        xp.bitwise_and(u, 2 * UV_MAX - 1, out=u)
+        u -= UV_MAX - 1
 
     def step(self, input_units, extra_bias=None, input2=None):
         """One timestep; input_units: the summed w_act arriving now (int64 or float,

@@ -118,7 +118,8 @@ class LoihiState:
         xp = self.xp
         self._decay(u, keep)
         if input_units is not None:
-            xp.add(u, xp.asarray(input_units), out=u, casting="unsafe")
+            self._work[...] = input_units        # whole numbers: the cast is exact
+            u += self._work
         # 24-bit wrap (Lava: above 2**23 loses 2**24, at or below -2**23 gains 2**24):
         # u <- ((u + 2**23 - 1) mod 2**24) - 2**23 + 1 maps any u into (-2**23, 2**23]
         u += UV_MAX - 1
@@ -144,7 +145,8 @@ class LoihiState:
         v += self.bias
         if extra_bias is not None:
             v += extra_bias
-        xp.clip(v, -UV_MAX + 1, UV_MAX - 1, out=v)
+        xp.minimum(v, UV_MAX - 1, out=v)       # saturation (Lava: clip)
+        xp.maximum(v, -UV_MAX + 1, out=v)
         if held is not None:
             xp.copyto(v, self._saved, where=held)       # refractory: v stays (at 0)
             xp.subtract(self.hold, held, out=self.hold, casting="unsafe")

@@ -37,6 +37,9 @@ class Limits:
     fan_out_axons_per_core: object = None
     synaptic_memory_bits_per_core: object = None
     synapse_bits: int = 1
+    #: {projection label: bits per synapse} from the chip's encoding (e.g. Loihi's,
+    #: loihi/encoding.synapse_bits); projections missing here cost synapse_bits
+    synapse_bits_by_projection: object = None
     fan_in_per_neuron: object = None
     fan_out_cores_per_neuron: object = None
     fan_out_chips_per_neuron: object = None
@@ -149,13 +152,32 @@ def check_neuron_limits(graph, syn, lim, onchip):
                 f"{_label(graph, n)} alone receives from {int(distinct[n])} distinct neurons via "
                 f"{_via(syn.projections_into(n))}")
     if lim.synaptic_memory_bits_per_core is not None:
-        cap = lim.synaptic_memory_bits_per_core // lim.synapse_bits
-        n, _ = _worst_over(onchip, syn.fan_in, cap)
+        cap = lim.synaptic_memory_bits_per_core
+        bits = memory_bits(syn, lim)
+        n, _ = _worst_over(onchip, bits, cap)
+        if n is not None and not lim.synapse_bits_by_projection:
+            raise HardwareConstraintError(
+                f"{lim.chip} has {cap} bits of synaptic memory per core ({cap // lim.synapse_bits}"
+                f" synapses of {lim.synapse_bits} bits); {_label(graph, n)} alone needs "
+                f"{int(syn.fan_in[n])} via {_via(syn.projections_into(n))}")
         if n is not None:
             raise HardwareConstraintError(
-                f"{lim.chip} has {lim.synaptic_memory_bits_per_core} bits of synaptic memory per "
-                f"core ({cap} synapses of {lim.synapse_bits} bits); {_label(graph, n)} alone needs "
-                f"{int(syn.fan_in[n])} via {_via(syn.projections_into(n))}")
+                f"{lim.chip} has {cap} bits of synaptic memory per core; {_label(graph, n)} "
+                f"alone needs {int(bits[n])} bits for {int(syn.fan_in[n])} synapses via "
+                f"{_via(syn.projections_into(n))} (bits per synapse from the chip's encoding)")
+
+
+def memory_bits(syn, lim):
+    """Synaptic memory (bits) each neuron's incoming synapses take on its core."""
+    per = lim.synapse_bits_by_projection or {}
+    bits = tuple(per.get(label, lim.synapse_bits) for label in syn.labels)
+    cached = getattr(syn, "_memory_bits", None)
+    if cached is not None and cached[0] == bits:    # map_network may pack several times
+        return cached[1]
+    out = (np.bincount(syn.tgt, weights=np.asarray(bits, np.float64)[syn.proj], minlength=syn.N)
+           if syn.labels else np.zeros(syn.N))
+    syn._memory_bits = (bits, out)
+    return out
 
 
 def pack_sequential(order, syn, lim, npc):
@@ -169,13 +191,13 @@ def pack_sequential(order, syn, lim, npc):
     cur_n = cur_ax = cur_syn = 0
     cur_src = []
     axl = lim.fan_in_axons_per_core
-    meml = (lim.synaptic_memory_bits_per_core // lim.synapse_bits
-            if lim.synaptic_memory_bits_per_core is not None else None)
-    ptr, srcs, fan_in = syn.in_ptr, syn.in_src, syn.fan_in
+    meml = lim.synaptic_memory_bits_per_core
+    ptr, srcs = syn.in_ptr, syn.in_src
+    fan_in = memory_bits(syn, lim) if meml is not None else syn.fan_in
     for j, n in enumerate(order):
         s = srcs[ptr[n]:ptr[n + 1]]
         new = s[~seen[s]] if axl is not None else s
-        f = int(fan_in[n])
+        f = fan_in[n]
         reason = None
         if cur_n + 1 > npc:
             reason = "neurons_per_core"

@@ -26,6 +26,7 @@ from .errors import HardwareConstraintError
 from .graph import NetworkGraph
 from .interconnect import (Hierarchical, Mesh, buffer_overflow_groups, schedule_events,
                            schedule_vectorised)
+from .arithmetic import synapse_bits_by_projection
 from .mapping import Limits, map_network
 from .quantize import quantize_weights
 from .spec import SCHEMA, ChipSpec, load_spec
@@ -87,6 +88,16 @@ class HardwareModel:
     def __repr__(self):
         return f"HardwareModel({self.name!r})"
 
+    # ----------------------------------------------- arithmetic (arithmetic.py)
+    def neuron_arithmetic(self, population, xp, rng):
+        """The chip's ChipNeurons for a population, None for software cells."""
+        from .arithmetic import neuron_arithmetic
+        return neuron_arithmetic(self, population, xp, rng)
+
+    def time_step_ms(self, dt_ms):
+        from .arithmetic import time_step_ms
+        return time_step_ms(self.spec, dt_ms)
+
     # ------------------------------------------------------------------ attach
     def attach(self, graph):
         if not isinstance(graph, NetworkGraph):
@@ -111,6 +122,7 @@ class HardwareModel:
         lim = Limits(chip=self.name, cores=int(s.get("cores")),
                      neurons_per_core=int(s.get("neurons_per_core")),
                      fan_out_policy=s.get("fan_out_policy"), cores_per_chip=cores_per_chip,
+                     synapse_bits_by_projection=synapse_bits_by_projection(s, graph),
                      **{k: s.get("limits." + k) for k in SCHEMA["limits"]})
         self.mapping = map_network(graph, lim, s.get("mapping"))
         m = self.mapping
@@ -121,7 +133,8 @@ class HardwareModel:
         self._build_pairs()
         if s.get("quantize"):
             self._qweights = quantize_weights(s.get("quantization.scheme"), graph,
-                                              m.core_of_neuron, s.get("quantization"))
+                                              m.core_of_neuron, {**s.get("quantization"),
+                                                                 "vth_mant": s.get("arithmetic.vth_mant")})
         else:
             self._qweights = None
         self.backpressure = bool(s.get("timing.receive_backpressure"))
@@ -213,14 +226,14 @@ class HardwareModel:
         self._pending_spikes = 0
         self._sent = np.zeros(n + 1, np.int64)      # last entry: host
         self._received = np.zeros(n, np.int64)
-        self._counts = dict(spikes=0, packets=0, synops=0, network_pj=0.0)
+        self._counts = dict(spikes=0, packets=0, synops=0, network_pj=0.0, active_updates=0.0)
         self._busy = []                             # busy ns of ticks with traffic
         self._busy_steps = 0
         self._rec = []
         self._fallback_groups = 0
         self._nn_core = np.zeros(n)
         self._nn_core[:len(self.mapping.neurons_per_core)] = self.mapping.neurons_per_core
-        idle = self.energy_model.core_times(self._nn_core, 0, 0, 0, 0)
+        idle = self.energy_model.core_times(self._nn_core, 0, 0, 0, 0, 0)
         self._idle_busy = (float(idle.max()) if idle.size else 0.0) + self.energy_model.barrier
 
     # -------------------------------------------------------------- per step
@@ -433,7 +446,9 @@ class HardwareModel:
             np.maximum.at(net_done, pstep, done)
             if self.backpressure and paths is not None:
                 net_done = np.maximum(net_done, self._drain_bound(pstep, U, P_syn, P_leg, *paths))
-        ct = em.core_times(self._nn_core[None, :], spk, pk_out, pk_in, syn_in)
+        active = em.active(self._nn_core[None, :], spk, syn_in)
+        self._counts["active_updates"] += float(active.sum())
+        ct = em.core_times(self._nn_core[None, :], spk, pk_out, pk_in, syn_in, active)
         busy = np.maximum(ct.max(axis=1), net_done) + em.barrier
         self._busy.append(busy)
         self._busy_steps += U
@@ -476,7 +491,8 @@ class HardwareModel:
         busy_mean, busy_max = busy_time(busy, idle_ticks, self._idle_busy, T)
         hw_mean, hw_max = self.clock.hardware_time(busy, idle_ticks, self._idle_busy, T)
         breakdown = {
-            "neuron_update": T * n_neurons * em.e_upd,
+            "neuron_update": (T * n_neurons * em.e_idle
+                              + c["active_updates"] * (em.e_upd - em.e_idle)),
             "spike_out": c["spikes"] * em.e_spike,
             "message": c["packets"] * em.e_msg,
             "network": c["network_pj"],

@@ -13,9 +13,10 @@ units, same order as the projection's arrays.
   Weight of neuron i for type t = mean of the PyNN weights it receives from
   type-t axons, rounded to an integer on one chip-wide scale
   (max |w| / (2**(weight_bits-1) - 1)).
-- ``loihi``: magnitude rounded to ``mantissa_bits`` bits with one exponent
-  shared by all synapses of a projection on one destination core: step =
-  2**ceil(log2(max|w| / (2**mantissa_bits - 1))); sign kept.
+- ``loihi``: the weights Loihi stores (loihi/encoding.py: sign mode, mantissa of
+  ``mantissa_bits``, weight exponent ``exponent_min..exponent_max`` per
+  projection), expressed back in PyNN units (loihi/encoding.round_pynn_weights):
+  weight rounding alone, for float cells on Loihi's network.
 - ``dynapse``: ``synapse_types`` shared synapse types per core (4 on the chip:
   fast/slow excitatory, fast/slow inhibitory), the first ceil(n/2)
   excitatory, the rest inhibitory, with one shared weight per core and type
@@ -35,7 +36,7 @@ def quantize_weights(scheme, graph, core_of, q):
         return _truenorth(graph, core_of, int(q["axon_types"]), int(q["weight_bits"]))
     if scheme == "loihi":
         return _loihi(graph, core_of, int(q["mantissa_bits"]), int(q["exponent_min"]),
-                      int(q["exponent_max"]))
+                      int(q["exponent_max"]), q.get("vth_mant"))
     if scheme == "dynapse":
         return _dynapse(graph, core_of, float(q["mismatch_cv"]), int(q["seed"]),
                         q["synapse_types"])
@@ -45,32 +46,9 @@ def quantize_weights(scheme, graph, core_of, q):
                         f"dynapse, none")
 
 
-def _loihi(graph, core_of, bits, emin, emax):
-    if bits < 1:
-        raise ChipSpecError(f"quantization.mantissa_bits must be >= 1, got {bits}")
-    mmax = 2 ** bits - 1
-    out = {}
-    for pr in graph.projections:
-        w = pr.weight.astype(np.float64)
-        if w.size == 0:
-            out[pr.label] = pr.weight.copy()
-            continue
-        cores = core_of[pr.target].astype(np.int64)
-        uc, inv = np.unique(cores, return_inverse=True)
-        amax = np.zeros(uc.size)
-        np.maximum.at(amax, inv, np.abs(w))
-        with np.errstate(divide="ignore"):
-            e = np.ceil(np.log2(np.where(amax > 0, amax / mmax, 1.0)))
-        if (amax > 0).any() and (e[amax > 0].min() < emin or e[amax > 0].max() > emax):
-            bad = e[amax > 0]
-            raise HardwareConstraintError(
-                f"Loihi shared exponent of projection '{pr.label}' needs 2**{int(bad.min())}.."
-                f"2**{int(bad.max())}; the chip allows 2**{emin}..2**{emax} "
-                f"(max |w| {amax.max():g})")
-        step = np.exp2(e)[inv]
-        m = np.clip(np.round(np.abs(w) / step), 0, mmax)
-        out[pr.label] = (np.sign(w) * m * step).astype(np.float32)
-    return out
+def _loihi(graph, core_of, bits, emin, emax, vth_mant=None):
+    from .loihi.encoding import round_pynn_weights
+    return round_pynn_weights(graph, bits, (emin, emax), vth_mant)
 
 
 def _truenorth(graph, core_of, n_types, bits):

@@ -23,6 +23,9 @@ SCHEMA = {
     "time_model": _MISSING,
     "mapping": "sequential",
     "quantize": True,
+    # the chip's own arithmetic (hardware_models/arithmetic.py)
+    "cells": "software", "neuron_model": None, "chip_step_ms": None,
+    "arithmetic": {"vth_mant": None},
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
     "fan_out_policy": "refuse",
@@ -42,13 +45,13 @@ SCHEMA = {
         "flits_per_packet": 1, "buffer_flits": 1,
     },
     "timing": {
-        "tick_ns": None, "tick_budget_ns": None, "neuron_update_ns": 0.0, "spike_out_ns": 0.0,
+        "tick_ns": None, "tick_budget_ns": None, "neuron_update_ns": 0.0, "neuron_idle_ns": None, "spike_out_ns": 0.0,
         "message_out_ns": 0.0, "message_in_ns": 0.0, "synop_ns": 0.0, "barrier_ns": 0.0,
         "barrier_table_ns": {}, "max_late_ticks": 64, "async_rounding": "ceil",
         "receive_backpressure": False,
     },
     "energy": {
-        "neuron_update_pj": 0.0, "spike_out_pj": 0.0, "message_out_pj": 0.0,
+        "neuron_update_pj": 0.0, "neuron_idle_pj": None, "spike_out_pj": 0.0, "message_out_pj": 0.0,
         "message_in_pj": 0.0, "synop_pj": 0.0, "hop_local_pj": 0.0, "hop_x_pj": 0.0,
         "hop_y_pj": 0.0, "hop_chip_pj": 0.0,
     },
@@ -59,7 +62,7 @@ SCHEMA = {
     },
 }
 _LEAF_DICTS = {"timing.barrier_table_ns"}
-_CHOICES = {"time_model": ("tick", "barrier", "async"), "mapping": ("sequential", "min-comm"),
+_CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"), "mapping": ("sequential", "min-comm"),
             "fan_out_policy": ("split", "refuse"), "topology.kind": ("mesh", "hierarchical"),
             "timing.async_rounding": ("ceil", "nearest"),
             "quantization.scheme": ("truenorth", "loihi", "dynapse", "none")}

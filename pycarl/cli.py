@@ -62,12 +62,24 @@ def cmd_run(args):
     run_script(args.script, args.script_args, settings=settings)
 
 
+def _options(pairs):
+    """--option KEY=VALUE (repeated) -> hardware_options dict."""
+    options = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--option {pair!r}: expected KEY=VALUE (a dotted chip key, "
+                             f"e.g. cells=software or quantize=false)")
+        options[key] = value
+    return options
+
+
 def cmd_compare(args):
     _check_script(args.script)
     _check_chip(args.hardware)
     from .compare import compare
     result = compare(args.script, args.script_args, [args.hardware], args.out, seed=args.seed,
-                     settings=environment_settings())
+                     options=_options(args.option), settings=environment_settings())
     m = result[args.hardware]
     print(f"{args.hardware}: mean latency {m['latency_ms']['mean']} ms, "
           f"disorder {m['disorder']}, energy {m['energy_pj']['total']:.4g} pJ")
@@ -140,7 +152,8 @@ def cmd_demo(args):
 # syntax `pycarl explore SCRIPT ARGS --hardware CHIP ...`): name -> (dest, appends).
 # --seed is not among them: after the script it is the script's own option.
 TRAILING = {
-    "compare": {"--hardware": ("hardware", False), "--out": ("out", False)},
+    "compare": {"--hardware": ("hardware", False), "--out": ("out", False),
+                "--option": ("option", True)},
     "explore": {"--hardware": ("hardware", False), "--out": ("out", False),
                 "--sweep": ("sweep", True), "--scheduler": ("scheduler", False),
                 "--workers": ("workers", False)},
@@ -224,6 +237,9 @@ def build_parser():
     p.add_argument("--hardware", help="chip name or YAML path (required)")
     p.add_argument("--out", help="output directory (required)")
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--option", action="append", metavar="KEY=VALUE",
+                   help="chip option for the co-simulated run (hardware_options), e.g. "
+                        "cells=software, quantize=false; repeatable")
     p.add_argument("script")
     p.add_argument("script_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_compare)

@@ -46,6 +46,7 @@ def metrics_for(software, hardware):
                            "(does the script call setup()?)")
     metrics = compare_runs(software["spikes"], hardware["spikes"], software["t_stop_ms"],
                            hardware["hardware_summary"])
+    metrics["cells"] = hardware["hardware_summary"].get("cells")
     metrics["wall_time_s"] = {"software": software["wall_time_s"],
                               "hardware": hardware["wall_time_s"]}
     return metrics

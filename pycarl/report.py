@@ -145,8 +145,14 @@ def compare_report(path, software, hardware_runs, title="pycarl comparison", not
                  for chip, m in metrics.items()]
     pop_rows = [[chip, label, p["rate_software_hz"], p["rate_hardware_hz"], p["van_rossum"]]
                 for chip, m in metrics.items() for label, p in m["populations"].items()]
-    parts = [f"<h1>{html.escape(title)}</h1>"]
+    # first line: who computed the cells (chip arithmetic or float PyNN cells)
+    parts = [f"<p>{html.escape(chip)}: {html.escape(summary['cells']['statement'])}</p>"
+             for chip, (_, summary, _) in hardware_runs.items() if summary.get("cells")]
+    parts.append(f"<h1>{html.escape(title)}</h1>")
     parts += [f"<p>{html.escape(n)}</p>" for n in notes]
+    parts += [f"<p>{html.escape(chip)}: {html.escape(n)}</p>"
+              for chip, (_, summary, _) in hardware_runs.items()
+              for n in (summary.get("cells") or {}).get("notes", ())]
     parts.append("<h2>Chips</h2>" + _table(chip_rows, [
         "chip", "mean latency (ms)", "max latency (ms)", "mean ISI distortion (ms)",
         "disorder", "energy (pJ)", "hardware time per tick (ns)", "cores"]))

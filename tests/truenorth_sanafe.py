@@ -8,12 +8,17 @@ to the tiles needed and with room for relay neurons):
   symbol: threshold = alpha; reset = R; reset_mode normal/linear/none ->
   hard/soft/none; leak: epsilon 0 -> leak = lambda, leak_towards_zero false
   (SANA-FE adds it), epsilon 1 -> leak = -lambda, leak_towards_zero true
-  (SANA-FE subtracts sgn(V) * leak); random_mask = M; negative threshold:
+  (SANA-FE subtracts sgn(V) * leak); negative threshold:
   kappa 1 -> reverse_threshold -beta, mode saturate (SANA-FE: V <= -beta ->
   -beta, the same as Cassidy's V < -beta -> -beta); kappa 0 ->
   reverse_threshold -beta - 1 (V <= -beta - 1 is V < -beta for integers),
   mode hard with reverse_reset -R, or none. SANA-FE's negative soft reset is
   not Cassidy's linear rule, so kappa 0 with linear reset is refused here.
+- stochastic threshold: SANA-FE fires when V + (rand & M) >= threshold, Cassidy
+  when V >= alpha + (rho & M). With threshold = alpha + M the two agree in
+  distribution (M - (r & M) = ~r & M is uniform on 0..M when M is 2**k - 1),
+  not draw for draw; random_mask = M. A linear reset would then subtract
+  alpha + M instead of alpha + eta, so that combination is refused.
 - crossbar: neuron n targeting axon a of core c with weight s_j^{G_a} becomes
   one SANA-FE connection n -> j per crossbar 1 in row a.
 - axonal delay d: SANA-FE delivers a spike one timestep later; d - 1 relay
@@ -53,10 +58,13 @@ def neuron_attributes(p, j):
     beta, R = int(p.neg_threshold[j]), int(p.reset[j])
     if p.stochastic_leak[j] or p.stochastic_synapse[j].any():
         raise ValueError("SANA-FE's truenorth model has no stochastic synapse or leak mode")
-    a = {"threshold": float(p.threshold[j]), "reset": float(R),
+    M = int(p.threshold_mask[j])
+    if M and (M & (M + 1) or gamma == RESET_LINEAR):
+        raise ValueError("stochastic threshold: only masks 2**k - 1 and non-linear resets map")
+    a = {"threshold": float(p.threshold[j] + M), "reset": float(R),
          "reset_mode": _RESET_NAME[gamma], "bias": 0.0,
          "leak": float(-lam if eps else lam), "leak_towards_zero": eps,
-         "random_mask": int(p.threshold_mask[j])}
+         "random_mask": M}
     if kappa:
         a.update(reverse_threshold=float(-beta), reverse_reset_mode="saturate")
     elif gamma == RESET_LINEAR:
@@ -72,7 +80,7 @@ def run_sanafe(net, ticks):
     import sanafe
     cores = net.cores
     n_relays = sum(int(np.maximum(c.delay[c.target_core >= 0] - 1, 0).sum()) for c in cores)
-    relay_cores = int(np.ceil(n_relays / 1024))
+    relay_cores = max(1, int(np.ceil(n_relays / 1024)))
     path = _arch_file(len(cores) + relay_cores)
     try:
         arch = sanafe.load_arch(path)

@@ -182,6 +182,7 @@ class ChipNeurons:
 #: neuron_model name -> "module:Class" (imported on first use)
 _NEURON_MODELS = {
     "loihi": "hardware_models.loihi.compartment:LoihiCompartments",
+    "truenorth": "hardware_models.truenorth.pynn_cells:TrueNorthCells",
 }
 
 

@@ -59,6 +59,8 @@ SCHEMA = {
     "quantize": True,
     # the chip's own arithmetic (hardware_models/arithmetic.py)
     "cells": "software", "neuron_model": None, "chip_step_ms": None,
+    # TrueNorth's PyNN translation (truenorth/pynn_cells.py); modelling choices
+    "truenorth": {"threshold_units": 256, "floor_units": 65536},
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
     "fan_out_policy": "refuse",
@@ -331,6 +333,10 @@ class HardwareModel:
             expect += p.size
         self.graph = graph
         self.dt_ms = float(graph.dt_ms)
+        # the engine's step once running: the chip's own (TrueNorth's tick) when its cells
+        # compute the run (arithmetic.py), so late ticks become steps of chip time
+        self.step_ms = (self.time_step_ms(self.dt_ms) if s.get("cells") == "chip"
+                        else self.dt_ms)
         self.time_model = s.get("time_model")
         topo = s.get("topology")
         cores_per_chip = topo["cores_per_chip"] if topo["kind"] == "hierarchical" else None
@@ -448,7 +454,7 @@ class HardwareModel:
         ticks = late * legs + (1 if m.splitter_neurons else 0)
         cap = int(self.spec.get("timing.max_late_ticks"))
         ticks = min(ticks, cap + (1 if m.splitter_neurons else 0))
-        return int(_ceil_div_steps(ticks * (self.tick_ns * 1e-6) / self.dt_ms))
+        return int(_ceil_div_steps(ticks * (self.tick_ns * 1e-6) / self.step_ms))
 
     def _reset_stats(self):
         n = max(self.n_cores_used, 1)
@@ -642,7 +648,7 @@ class HardwareModel:
                     f"{self.name}: tick {int(P_group[i] // 2)} traffic overruns the tick budget "
                     f"({self.budget_ns:g} ns) by {int(ticks[i])} ticks; timing.max_late_ticks "
                     f"allows {cap}")
-            extra = _ceil_div_steps(ticks * (self.tick_ns * 1e-6) / self.dt_ms)
+            extra = _ceil_div_steps(ticks * (self.tick_ns * 1e-6) / self.step_ms)
         else:
             lat_ns = arrive_ns - gen_ns
             extra = np.zeros(arrive_ns.size, np.int64)

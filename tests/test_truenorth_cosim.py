@@ -42,7 +42,8 @@ def test_if_curr_delta_script_gives_sanafe_trains():
     S, _ = run_sanafe(TrueNorthNetwork([drv, core_a, core_b]), ticks)
     assert S[:, n_drv:n_drv + n_a].sum() > 100 and S[:, n_drv + n_a:].sum() > 20
 
-    sim.setup(timestep=0.1, min_delay=1.0, hardware="truenorth")
+    sim.setup(timestep=0.1, min_delay=1.0, hardware="truenorth",
+              hardware_options={"cells": "chip"})
     # a spike of tick n is stamped n + 1 ms in PyNN (the end of the step that computed it,
     # as NEST stamps it); with a 1 ms delay it is integrated in tick n + 1 in both
     times = [list(np.flatnonzero(S[:, i]) + 1.0) for i in range(n_drv)]
@@ -78,7 +79,7 @@ def test_if_curr_delta_script_gives_sanafe_trains():
 
 def _build(cell=None, n_post=10, projections=1, delay=1.0, n_pre=4, options=None):
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=50.0, hardware="truenorth",
-              hardware_options=options)
+              hardware_options=options or {"cells": "chip"})
     post = sim.Population(n_post, cell or sim.IF_curr_delta(**CELL), label="post")
     for k in range(projections):
         pre = sim.Population(n_pre, sim.SpikeSourceArray(spike_times=[1.0]), label=f"pre{k}")

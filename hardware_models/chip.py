@@ -778,10 +778,17 @@ class HardwareModel:
         o = np.lexsort((rec[3], rec[0]))
         rec = rec[:, o]
         n = self.n_cores_used
+        notes = []
+        if abs(self.step_ms - self.dt_ms) > 1e-12 * self.dt_ms:
+            notes.append(f"{self.name} runs in its own {self.step_ms:g} ms ticks: the script's "
+                         f"timestep of {self.dt_ms:g} ms is replaced and spike times are "
+                         f"multiples of {self.step_ms:g} ms")
         return {
             "hardware": self.name,
+            "notes": notes,
             "time_model": self.time_model,
-            "dt_ms": self.dt_ms,
+            "dt_ms": self.step_ms,        # the engine step that 'deliveries' count in
+            "script_dt_ms": self.dt_ms,
             "ticks": int(T),
             "n_cores_used": int(n),
             "max_extra_delay_steps": int(self.max_extra_delay_steps),

@@ -93,7 +93,10 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
     document = results[chips[0]] if len(chips) == 1 else results
     with open(out / "metrics.json", "w") as f:
         json.dump(document, f, indent=1, default=float)
-    compare_report(out / "report.html", software["spikes"], runs, notes=notes,
+    # what the chips changed about the run itself (time base, cell translation) comes first
+    chip_notes = [n for chip in chips for n in runs[chip][1].get("notes", [])]
+    compare_report(out / "report.html", software["spikes"], runs,
+                   notes=chip_notes + list(notes),
                    title=f"{Path(script).name}: software-only vs {', '.join(chips)}")
     stages.update()
     stages.close()

@@ -121,4 +121,7 @@ class CoSimulation:
         return for_block
 
     def summary(self):
-        return self.model.summary()
+        summary = self.model.summary()
+        summary["notes"] = list(summary.get("notes", [])) + [
+            n for g in getattr(self, "chip_groups", {}).values() for n in g.chip.notes]
+        return summary

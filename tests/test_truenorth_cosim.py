@@ -135,3 +135,24 @@ def test_if_curr_exp_translation_charge_and_leak():
     # leak -round(256 * (1 - exp(-1/20)) / 2) = -6 units per tick towards rest
     units = np.round((v - (-65.0)) / Q).astype(int)
     assert units.tolist() == [0, 0, 43 - 6, 31, 25, 19, 13][:len(units)]
+
+
+def test_compare_report_first_line_states_the_tick(tmp_path):
+    """pycarl compare on TrueNorth's arithmetic: the report opens with the time base,
+    then the cell translation; the co-simulated spikes lie on the 1 ms grid."""
+    import re
+    import pickle
+    from pycarl_backend.compare import compare
+    from pathlib import Path
+    script = Path(__file__).resolve().parents[1] / "examples" / "feedforward.py"
+    res = compare(str(script), ["pycarl", "--n", "10", "--tstop", "50", "--rate", "200"], ["truenorth"],
+                  tmp_path, options={"cells": "chip"}, progress=False)
+    paragraphs = re.findall(r"<p>([^<]*)</p>", (tmp_path / "report.html").read_text())
+    assert paragraphs[0].startswith("TrueNorth runs in its own 1 ms ticks")
+    assert "integer neurons" in paragraphs[1]
+    pops = res["truenorth"]["populations"]
+    assert pops["layer1"]["rate_hardware_hz"] > 0
+    with open(tmp_path / "hardware_truenorth.pkl", "rb") as f:
+        spikes = pickle.load(f)["spikes"]
+    times = np.concatenate([np.asarray(t, float) for trains in spikes.values() for t in trains])
+    assert times.size and np.allclose(times, np.round(times))

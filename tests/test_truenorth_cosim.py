@@ -156,3 +156,33 @@ def test_compare_report_first_line_states_the_tick(tmp_path):
         spikes = pickle.load(f)["spikes"]
     times = np.concatenate([np.asarray(t, float) for trains in spikes.values() for t in trains])
     assert times.size and np.allclose(times, np.round(times))
+
+
+def _chain(options):
+    sim.setup(timestep=0.1, min_delay=1.0, hardware="truenorth", hardware_options=options)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0]), label="src")
+    a = sim.Population(1, sim.IF_curr_delta(**CELL), label="a")
+    b = sim.Population(1, sim.IF_curr_delta(**CELL), label="b")
+    for pre, post in ((src, a), (a, b)):
+        sim.Projection(pre, post, sim.OneToOneConnector(),
+                       sim.StaticSynapse(weight=200 * Q, delay=1.0))
+        sim.Projection(pre, post, sim.OneToOneConnector(),
+                       sim.StaticSynapse(weight=100 * Q, delay=2.0))
+    b.record("spikes")
+    sim.run(10.0)
+    t = b.get_data().segments[0].spiketrains[0].magnitude.tolist()
+    sim.end()
+    return t
+
+
+def test_late_packet_arrives_a_tick_later_in_chip_time():
+    """A packet that misses the tick budget reaches its axon one 1 ms tick later (not ten
+    0.1 ms steps): with a 1 ns budget every packet is one tick late."""
+    on_time = _chain({"cells": "chip"})
+    late = _chain({"cells": "chip", "timing.tick_budget_ns": 1.0})
+    # src stamped 2 -> a integrates 200 + 100 units in ticks 2, 3 and fires (stamped 4);
+    # b likewise in ticks 4, 5 (stamped 6)
+    assert on_time == [6.0]
+    # the host's packet to a and a's packet to b: each one tick late (in script steps of
+    # 0.1 ms a tick would be 10 steps: 6 + 2 * 10)
+    assert late == [8.0]

@@ -186,3 +186,23 @@ def test_late_packet_arrives_a_tick_later_in_chip_time():
     # the host's packet to a and a's packet to b: each one tick late (in script steps of
     # 0.1 ms a tick would be 10 steps: 6 + 2 * 10)
     assert late == [8.0]
+
+
+def test_rest_above_threshold_becomes_an_upward_drift():
+    """Vogels-Abbott CUBA cells rest at -49 mV above their -50 mV threshold: the zero is
+    v_reset (-60), and the leak is the exponential's mean pull over -60..-50 as a drift:
+    round(6 mV * (1 - exp(-1/20)) / (10/256 mV)) = 7 units per tick; 256 units -> a spike
+    every 37 ticks."""
+    sim.setup(timestep=0.1, hardware="truenorth", hardware_options={"cells": "chip"})
+    cell = sim.IF_curr_exp(tau_m=20.0, v_rest=-49.0, v_thresh=-50.0, v_reset=-60.0,
+                           tau_refrac=0.0, cm=0.2)
+    p = sim.Population(1, cell, initial_values={"v": -60.0}, label="cuba")
+    p.record(["spikes", "v"])
+    sim.run(80.0)
+    seg = p.get_data().segments[0]
+    v = seg.analogsignals[0].magnitude[:, 0]
+    spikes = seg.spiketrains[0].magnitude.tolist()
+    sim.end()
+    units = np.round((v + 60.0) / (10.0 / 256)).astype(int)
+    assert units[:5].tolist() == [0, 7, 14, 21, 28]
+    assert spikes == [37.0, 74.0]

@@ -2,6 +2,9 @@
 
 Translation (units: one integer potential unit is q mV; V = 0 is v_rest):
 
+- the zero of the integer potential is v_rest where v_rest < v_thresh, else v_reset
+  (a resting potential above threshold, as in Vogels-Abbott's CUBA, makes the
+  leak an upward drift); below, "v_rest" means that zero.
 - q = max over the population of (v_thresh - v_rest) / ``truenorth.threshold_units``
   (chip YAML, a modelling choice: the threshold gets that many units, so a
   weight resolves to q mV and the largest weight, 255 units, is ~the
@@ -23,6 +26,8 @@ Translation (units: one integer potential unit is q mV; V = 0 is v_rest):
 - i_offset: TrueNorth has one leak register; a bias is folded into it as a
   constant drift (no leak reversal): lambda = round(i_offset tick / cm / q -
   fitted leak) (an approximation: the leak then no longer depends on V).
+  With rest above threshold the drift is the exponential leak's mean over
+  v_reset..v_thresh, (v_rest - (v_reset + v_thresh) / 2)(1 - exp(-tick/tau_m)).
 - tau_refrac longer than one tick is not modelled (TrueNorth has no
   refractory state); the notes say so.
 - one axon type per projection on each core (Merolla 2014: 4 types per
@@ -59,27 +64,39 @@ class TrueNorthCells(ChipNeurons):
                 f"pynn_cells.py); use hardware_options={{'cells': 'software'}} to keep "
                 f"{kind} as floating-point cells on the chip's network")
         tick = self.step_ms
-        rest = self.parameter("v_rest")
-        gap = self.parameter("v_thresh") - rest
+        v_rest, v_thresh = self.parameter("v_rest"), self.parameter("v_thresh")
+        v_reset = self.parameter("v_reset")
+        # the potential's zero: rest where rest lies below threshold (the leak pulls towards
+        # it), else the reset potential (rest above threshold: the leak is a drift upwards)
+        below = v_rest < v_thresh
+        zero = np.where(below, v_rest, v_reset)
+        gap = v_thresh - zero
         if np.any(gap <= 0):
+            j = int(np.argmin(gap))
             raise HardwareConstraintError(
-                f"TrueNorth: population '{self.label}' needs v_thresh > v_rest")
+                f"TrueNorth: population '{self.label}'[{j}] needs v_thresh above v_rest or "
+                f"v_reset (v_thresh {v_thresh[j]:g}, v_rest {v_rest[j]:g}, v_reset "
+                f"{v_reset[j]:g} mV)")
         units = int(spec.get("truenorth.threshold_units"))
         self.q = float(gap.max()) / units
-        self.rest = rest
+        self.rest = zero
         alpha = np.rint(gap / self.q).astype(np.int64)
-        R = np.rint((self.parameter("v_reset") - rest) / self.q).astype(np.int64)
+        R = np.rint((v_reset - zero) / self.q).astype(np.int64)
         tau_m, cm = self.parameter("tau_m"), self.parameter("cm")
         self.cm = cm
-        fitted = alpha * (-np.expm1(-tick / tau_m)) / 2.0
+        decay = -np.expm1(-tick / tau_m)              # fraction of (v - v_rest) lost per tick
+        towards_rest = alpha * decay / 2.0             # mean over 0..alpha, in units
+        # rest above threshold: mean of (v_rest - v) * decay over v_reset..v_thresh, in units
+        upwards = (v_rest - (v_reset + v_thresh) / 2.0) * decay / self.q
         bias = self.parameter("i_offset") * tick / cm / self.q
-        drift = np.any(bias != 0)
-        lam = np.rint(bias - fitted if drift else -fitted).astype(np.int64)
+        drift = ~below | (bias != 0)
+        lam = np.rint(np.where(below, bias - towards_rest, bias + upwards))
+        lam = np.where(drift, lam, np.rint(-towards_rest)).astype(np.int64)
         self.notes.append(
             f"TrueNorth: '{self.label}' ({kind}) as integer neurons: 1 unit = {self.q:.4g} mV, "
             f"threshold {int(alpha.max())} units, leak {int(lam.min())}..{int(lam.max())} units "
-            f"per {tick:g} ms tick ({'constant drift with i_offset' if drift else 'towards rest'}"
-            f", linear fit of tau_m)")
+            f"per {tick:g} ms tick ({int(drift.sum())} cells with a constant drift (i_offset or "
+            f"rest above threshold), the others towards rest; linear fit of tau_m)")
         if kind == "IF_curr_exp":
             self.notes.append(f"TrueNorth: '{self.label}': exponential synaptic currents "
                               f"delivered as their total charge w*tau_syn/cm in one tick")
@@ -87,13 +104,13 @@ class TrueNorthCells(ChipNeurons):
             self.notes.append(f"TrueNorth: '{self.label}': tau_refrac > {tick:g} ms not modelled")
         self.weights = np.zeros((self.size, AXON_TYPES), np.int64)
         self.floor = int(spec.get("truenorth.floor_units"))
-        self._base = dict(threshold=alpha, leak=lam, leak_reversal=not drift,
+        self._base = dict(threshold=alpha, leak=lam, leak_reversal=~drift,
                           reset=R, reset_mode=RESET_NORMAL, neg_threshold=self.floor,
                           neg_saturate=True)
         self._types = {}          # (core, projection label) -> axon type
         self.seed = int(rng.integers(2 ** 63))
-        v0 = population.initial_values.get("v", rest)
-        self.V0 = np.rint((np.broadcast_to(v0, (self.size,)) - rest) / self.q).astype(np.int64)
+        v0 = population.initial_values.get("v", v_rest)
+        self.V0 = np.rint((np.broadcast_to(v0, (self.size,)) - zero) / self.q).astype(np.int64)
         self._params = None
         self.reset()
 

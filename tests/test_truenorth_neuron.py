@@ -134,3 +134,36 @@ def test_prng_seeded_and_per_core():
     assert (a == TrueNorthNetwork(cores, seed=5).run(200)[0]).all()
     assert not (a == TrueNorthNetwork(cores, seed=6).run(200)[0]).all()
     assert not (a[:, :4] == a[:, 4:]).all()        # two cores, two streams
+
+
+def _cupy():
+    try:
+        import cupy
+        cupy.zeros(1)
+        return cupy
+    except Exception:
+        return None
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(_cupy() is None, reason="needs CuPy and a CUDA GPU")
+def test_cupy_gives_the_numpy_trains_and_potentials():
+    """The same array code on the GPU: identical spikes and potentials, stochastic modes too
+    (the counter-based PRNG gives the same bits on both)."""
+    cp = _cupy()
+    rng = np.random.default_rng(2)
+    n = 256
+    p = NeuronParams(rng.integers(-60, 61, (n, 4)), rng.integers(50, 200, n),
+                     leak=rng.integers(-3, 4, n), leak_reversal=rng.random(n) < 0.5,
+                     stochastic_leak=rng.random(n) < 0.3,
+                     stochastic_synapse=rng.random((n, 4)) < 0.3,
+                     threshold_mask=0x0F, neg_threshold=40, reset_mode=rng.integers(0, 3, n))
+    drv = CoreSpec(np.zeros((0, 64), bool), np.zeros(0, int),
+                   NeuronParams(np.zeros((64, 4), int), rng.integers(5, 20, 64),
+                                leak=rng.integers(1, 5, 64), reset_mode="linear"),
+                   target_core=1, target_axon=np.arange(64), delay=rng.integers(1, 16, 64))
+    core = CoreSpec(rng.random((64, n)) < 0.3, rng.integers(0, 4, 64), p)
+    S, V = TrueNorthNetwork([drv, core], seed=9).run(300)
+    Sg, Vg = TrueNorthNetwork([drv, core], seed=9, xp=cp).run(300)
+    assert S[:, 64:].sum() > 100
+    assert (S == Sg).all() and (V == Vg).all()

@@ -166,8 +166,12 @@ class TrueNorthNetwork:
         total = int(count.sum()) if active_axons.size else 0
         if total == 0:
             return xp.zeros(0, xp.int64)
-        first = xp.cumsum(count) - count
-        return xp.repeat(start - first, count) + xp.arange(total)
+        # synapse k of the concatenated rows: row r = the first with cumsum(count) > k
+        # (searchsorted, not repeat with an array of counts, which CuPy lacks)
+        ends = xp.cumsum(count)
+        k = xp.arange(total)
+        row = xp.searchsorted(ends, k, side="right")
+        return start[row] + k - (ends - count)[row]
 
     def step(self, external_axons=None):
         """Advance one tick; ``external_axons``: global axon ids active this tick.

@@ -59,8 +59,10 @@ SCHEMA = {
     "quantize": True,
     # the chip's own arithmetic (hardware_models/arithmetic.py)
     "cells": "software", "neuron_model": None, "chip_step_ms": None,
+    # 'chip': the engine runs at chip_step_ms even with software cells (the time base alone)
+    "time_base": "script",
     # TrueNorth's PyNN translation (truenorth/pynn_cells.py); modelling choices
-    "truenorth": {"threshold_units": 256, "floor_units": 65536},
+    "truenorth": {"threshold_units": 256, "floor_units": 65536, "weight_rounding": True},
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
     "fan_out_policy": "refuse",
@@ -97,7 +99,8 @@ SCHEMA = {
     },
 }
 _LEAF_DICTS = {"timing.barrier_table_ns"}
-_CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"), "mapping": ("sequential", "min-comm"),
+_CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"),
+            "time_base": ("script", "chip"), "mapping": ("sequential", "min-comm"),
             "fan_out_policy": ("split", "refuse"), "topology.kind": ("mesh", "hierarchical"),
             "timing.async_rounding": ("ceil", "nearest"),
             "quantization.scheme": ("truenorth", "loihi", "dynapse", "none")}
@@ -335,8 +338,8 @@ class HardwareModel:
         self.dt_ms = float(graph.dt_ms)
         # the engine's step once running: the chip's own (TrueNorth's tick) when its cells
         # compute the run (arithmetic.py), so late ticks become steps of chip time
-        self.step_ms = (self.time_step_ms(self.dt_ms) if s.get("cells") == "chip"
-                        else self.dt_ms)
+        from .arithmetic import runs_at_chip_step
+        self.step_ms = (self.time_step_ms(self.dt_ms) if runs_at_chip_step(s) else self.dt_ms)
         self.time_model = s.get("time_model")
         topo = s.get("topology")
         cores_per_chip = topo["cores_per_chip"] if topo["kind"] == "hierarchical" else None

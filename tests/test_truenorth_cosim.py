@@ -206,3 +206,38 @@ def test_rest_above_threshold_becomes_an_upward_drift():
     units = np.round((v + 60.0) / (10.0 / 256)).astype(int)
     assert units[:5].tolist() == [0, 7, 14, 21, 28]
     assert spikes == [37.0, 74.0]
+
+
+def _one_input(options, weight_mv=0.1):
+    sim.setup(timestep=0.1, min_delay=0.1, hardware="truenorth", hardware_options=options)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=[2.0]), label="src")
+    p = sim.Population(1, sim.IF_curr_delta(**CELL), label="p")
+    sim.Projection(src, p, sim.OneToOneConnector(),
+                   sim.StaticSynapse(weight=weight_mv, delay=1.0))
+    p.record("v")
+    sim.run(5.0)
+    v = p.get_data().segments[0].analogsignals[0].magnitude[:, 0]
+    dt, group = sim.get_time_step(), type(p._group).__name__
+    sim.end()
+    return v, dt, group
+
+
+def test_attribution_switches_each_alone():
+    """hardware_options that switch on one of TrueNorth's changes at a time (what
+    `pycarl compare` runs to attribute a difference to its cause)."""
+    # the full chip: 1 ms ticks, integer neuron, weight 0.1 mV -> round(1.7067) = 2 units
+    v, dt, group = _one_input({"cells": "chip"})
+    assert dt == 1.0 and group == "ChipNeuronGroup"
+    assert np.isclose(v.max() - v.min(), 2 * Q)
+    # weight rounding off: the exact 0.1 mV
+    v, dt, group = _one_input({"cells": "chip", "truenorth.weight_rounding": False})
+    assert dt == 1.0 and np.isclose(v.max() - v.min(), 0.1)
+    # the integer neuron alone: at the script's 0.1 ms steps, unrounded weights
+    v, dt, group = _one_input({"cells": "chip", "chip_step_ms": 0.1,
+                               "truenorth.weight_rounding": False})
+    assert dt == 0.1 and group == "ChipNeuronGroup" and np.isclose(v.max() - v.min(), 0.1)
+    # the 1 ms tick alone: PyNN's float cells at 1 ms steps
+    v, dt, group = _one_input({"cells": "software", "time_base": "chip", "quantize": False})
+    assert dt == 1.0 and group != "ChipNeuronGroup" and np.isclose(v.max() - v.min(), 0.1)
+    # nothing switched on: the script's own step
+    assert _one_input({"cells": "software", "quantize": False})[1] == 0.1

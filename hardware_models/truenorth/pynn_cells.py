@@ -102,7 +102,12 @@ class TrueNorthCells(ChipNeurons):
                               f"delivered as their total charge w*tau_syn/cm in one tick")
         if np.any(self.parameter("tau_refrac") > tick):
             self.notes.append(f"TrueNorth: '{self.label}': tau_refrac > {tick:g} ms not modelled")
-        self.weights = np.zeros((self.size, AXON_TYPES), np.int64)
+        self.round = bool(spec.get("truenorth.weight_rounding"))
+        if not self.round:
+            self.notes.append(f"TrueNorth: '{self.label}': weights not rounded "
+                              f"(truenorth.weight_rounding false): the potential holds "
+                              f"fractions of a unit and weights are not limited to 9 bits")
+        self.weights = np.zeros((self.size, AXON_TYPES), np.int64 if self.round else float)
         self.floor = int(spec.get("truenorth.floor_units"))
         self._base = dict(threshold=alpha, leak=lam, leak_reversal=~drift,
                           reset=R, reset_mode=RESET_NORMAL, neg_threshold=self.floor,
@@ -110,7 +115,8 @@ class TrueNorthCells(ChipNeurons):
         self._types = {}          # (core, projection label) -> axon type
         self.seed = int(rng.integers(2 ** 63))
         v0 = population.initial_values.get("v", v_rest)
-        self.V0 = np.rint((np.broadcast_to(v0, (self.size,)) - zero) / self.q).astype(np.int64)
+        self.V0 = (np.broadcast_to(v0, (self.size,)) - zero) / self.q
+        self.V0 = np.rint(self.V0).astype(np.int64) if self.round else self.V0.astype(float)
         self._params = None
         self.reset()
 
@@ -142,8 +148,8 @@ class TrueNorthCells(ChipNeurons):
         per = np.bincount(post, weights=units, minlength=self.size)
         count = np.bincount(post, minlength=self.size)
         mean = np.divide(per, count, out=np.zeros(self.size), where=count > 0)
-        s = np.rint(mean).astype(np.int64)
-        if np.abs(s).max(initial=0) > WEIGHT_MAX:
+        s = np.rint(mean).astype(np.int64) if self.round else mean
+        if self.round and np.abs(s).max(initial=0) > WEIGHT_MAX:
             j = int(np.argmax(np.abs(s)))
             raise HardwareConstraintError(
                 f"TrueNorth weights are 9-bit signed, -255..255 units (Cassidy 2013); projection "
@@ -171,7 +177,10 @@ class TrueNorthCells(ChipNeurons):
     # ------------------------------------------------------------------ step
     def params(self):
         if self._params is None:
-            self._params = NeuronParams(weights=self.weights, **self._base).to(self.xp)
+            # the charge arrives summed per axon type (step's inputs): the per-type weights
+            # live in the synapses' values, so the neuron's own weight table stays empty here
+            self._params = NeuronParams(weights=np.zeros((self.size, AXON_TYPES), np.int64),
+                                        **self._base).to(self.xp)
         return self._params
 
     def step(self, inputs, i_ext):
@@ -179,7 +188,7 @@ class TrueNorthCells(ChipNeurons):
         charge = sum(inputs[r] for r in self.receptors)
         if i_ext is not None:
             charge = charge + i_ext * self.step_ms / self._cm / self.q
-        V = self.state["V"] + xp.rint(charge).astype(xp.int64)
+        V = self.state["V"] + (xp.rint(charge).astype(xp.int64) if self.round else charge)
         V = leak(xp, V, p, self._cores, self.seed, self.tick, self._local)
         res = threshold_and_reset(xp, V, p, self._cores, self.seed, self.tick, self._local)
         self.state["V"] = res.V

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from pycarl_backend.compare import compare
+from pycarl.compare import compare
 
 ROOT = Path(__file__).resolve().parents[1]
 RUNS = {

@@ -39,8 +39,9 @@ Who does what
    population propagate like any others.
 6. Recording: ``value(name)`` returns a state variable in PyNN units for the
    names in ``recordables`` (PyNN's names, e.g. ``"v"`` in mV); the chip's raw
-   state is ``state`` (a dict of arrays in chip units, e.g. Loihi's ``u`` and
-   ``v``), recordable too under its own names.
+   state is ``state`` (a dict of arrays in chip units, named ``"chip:<name>"``,
+   e.g. Loihi's ``"chip:u"`` and ``"chip:v"``), recordable too under those
+   names (engine.record_state).
 7. ``reset()`` restores the initial state (PyNN ``reset()``).
 
 Time base
@@ -135,6 +136,12 @@ class ChipNeurons:
         self.notes = []
 
     # --- per projection -----------------------------------------------------
+    @classmethod
+    def synapse_bits(cls, projection, spec):
+        """Synaptic memory one synapse of `projection` takes on the chip (bits), or
+        None for the chip YAML's flat limits.synapse_bits (used by the mapping)."""
+        return None
+
     def synapses(self, projection):
         """ChipSynapses for a ProjectionSpec whose targets are these cells."""
         raise NotImplementedError
@@ -216,6 +223,22 @@ def neuron_arithmetic(model, population, xp, rng):
     cores = model.core_of_neuron[population.first_index:population.first_index + population.size]
     dt = model.dt_ms
     return cls(xp, population, spec, dt, model.time_step_ms(dt), cores, rng)
+
+
+def synapse_bits_by_projection(spec, graph):
+    """{projection label: bits per synapse} from the chip's encoding, for the
+    projections onto cells its arithmetic computes ({} otherwise)."""
+    if spec.get("cells") != "chip" or spec.get("neuron_model") is None:
+        return {}
+    cls = neuron_model_class(spec.get("neuron_model"))
+    out = {}
+    for pr in graph.projections:
+        if graph.population(pr.post).is_source:
+            continue
+        bits = cls.synapse_bits(pr, spec)
+        if bits is not None:
+            out[pr.label] = bits
+    return out
 
 
 def time_step_ms(spec, dt_ms):

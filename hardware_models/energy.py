@@ -1,7 +1,16 @@
 """Per-event energy and hardware time per tick.
 
 Energy of a tick (all in pJ, figures from the chip YAML's ``energy`` section):
-  neuron_update_pj x neurons mapped (every neuron is updated every tick)
+  neuron_idle_pj x neurons mapped (every compartment is visited every tick)
++ (neuron_update_pj - neuron_idle_pj) x active neurons
+  (Davies 2018 gives an inactive and an active neuron-update figure; SANA-FE's
+  pipeline charges energy_access_neuron to every neuron and adds
+  energy_update_neuron to the updated ones, src/pipeline.hpp). Active neurons
+  of a core in a tick: min(neurons, spikes + synaptic events) there, an
+  upper bound on the compartments that received input or fired (modelling
+  choice: the chip model sees spikes, not potentials, so a compartment that
+  only leaks or integrates its bias counts as inactive). Without
+  neuron_idle_pj every neuron is charged neuron_update_pj every tick.
 + spike_out_pj     x spikes fired on chip (splitter neurons included)
 + (message_out_pj + message_in_pj) x packets
 + per-packet network energy (hop_local_pj within a router, hop_x_pj / hop_y_pj
@@ -10,7 +19,8 @@ Energy of a tick (all in pJ, figures from the chip YAML's ``energy`` section):
 
 Busy time of a tick (ns, ``timing`` section): every core runs its
 time-multiplexed pipeline,
-  core_c = neurons_c * neuron_update_ns + spikes_c * spike_out_ns
+  core_c = neurons_c * neuron_idle_ns + active_c * (neuron_update_ns - neuron_idle_ns)
+         + spikes_c * spike_out_ns
          + packets_out_c * message_out_ns + packets_in_c * message_in_ns
          + synops_c * synop_ns,
 the network finishes when the last packet is delivered and processed
@@ -28,16 +38,16 @@ import numpy as np
 
 
 class EnergyModel:
-    KEYS = ("neuron_update", "spike_out", "message", "network", "synaptic")
-
     def __init__(self, spec, tiles_used):
         e = spec.get("energy")
         t = spec.get("timing")
         self.e_upd = float(e["neuron_update_pj"])
+        self.e_idle = self.e_upd if e.get("neuron_idle_pj") is None else float(e["neuron_idle_pj"])
         self.e_spike = float(e["spike_out_pj"])
         self.e_msg = float(e["message_out_pj"]) + float(e["message_in_pj"])
         self.e_syn = float(e["synop_pj"])
         self.t_upd = float(t["neuron_update_ns"])
+        self.t_idle = self.t_upd if t.get("neuron_idle_ns") is None else float(t["neuron_idle_ns"])
         self.t_spike = float(t["spike_out_ns"])
         self.t_out = float(t["message_out_ns"])
         self.t_in = float(t["message_in_ns"])
@@ -53,9 +63,13 @@ class EnergyModel:
         else:
             self.barrier = float(t["barrier_ns"])
 
-    def core_times(self, neurons, spikes, pk_out, pk_in, synops):
-        return (neurons * self.t_upd + spikes * self.t_spike + pk_out * self.t_out
-                + pk_in * self.t_in + synops * self.t_syn)
+    @staticmethod
+    def active(neurons, spikes, synops):
+        """Active neurons per core (see the module docstring)."""
+        return np.minimum(neurons, np.asarray(spikes) + np.asarray(synops))
 
-    def idle_tick_energy(self, n_neurons):
-        return n_neurons * self.e_upd
+    def core_times(self, neurons, spikes, pk_out, pk_in, synops, active=None):
+        active = neurons if active is None else active
+        return (neurons * self.t_idle + active * (self.t_upd - self.t_idle)
+                + spikes * self.t_spike + pk_out * self.t_out
+                + pk_in * self.t_in + synops * self.t_syn)

@@ -64,11 +64,31 @@ def test_fan_in_axons_per_core_single_neuron_and_packing():
 def test_synaptic_memory_limit():
     g = graph([("in", 12, True), ("out", 1)],
               [("p", "in", "out", np.arange(12), np.full(12, 12))])
+    # float cells on Loihi's network: the YAML's flat limits.synapse_bits
     with pytest.raises(HardwareConstraintError) as e:
-        load_hardware("loihi", **{"limits.synaptic_memory_bits_per_core": 160}).attach(g)
+        load_hardware("loihi", **{"limits.synaptic_memory_bits_per_core": 160,
+                                  "cells": "software"}).attach(g)
     msg = str(e.value)
     assert "160 bits of synaptic memory per core (10 synapses of 16 bits)" in msg
     assert "'out'[0] alone needs 12 via projection 'p'" in msg
+
+
+def test_loihi_synaptic_memory_from_its_encoding():
+    # Loihi's own cells: 8 weight bits + 10 index bits (1024 compartments) = 18 per synapse,
+    # + 6 delay bits when the projection's delays differ
+    g = graph([("in", 12, True), ("out", 1)],
+              [("p", "in", "out", np.arange(12), np.full(12, 12))])
+    with pytest.raises(HardwareConstraintError, match="'out'\\[0\\] alone needs 216 bits for "
+                                                      "12 synapses via projection 'p'"):
+        load_hardware("loihi", **{"limits.synaptic_memory_bits_per_core": 215}).attach(g)
+    load_hardware("loihi", **{"limits.synaptic_memory_bits_per_core": 216}).attach(g)
+    g.projections[0].delay_steps = np.arange(12, dtype=np.int32) + 1
+    with pytest.raises(HardwareConstraintError, match="needs 288 bits"):
+        load_hardware("loihi", **{"limits.synaptic_memory_bits_per_core": 287}).attach(g)
+    # 4-bit weights: 14 bits per synapse
+    with pytest.raises(HardwareConstraintError, match="needs 240 bits"):   # 12 x (4 + 6 + 10)
+        load_hardware("loihi", **{"limits.synaptic_memory_bits_per_core": 239,
+                                  "quantization.mantissa_bits": 4}).attach(g)
 
 
 def test_fan_out_axons_per_core():

@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from hardware_models import (HardwareConstraintError, NetworkGraph, PopulationSpec,
+from hardware_models import (ChipSpecError, HardwareConstraintError, NetworkGraph, PopulationSpec,
                              ProjectionSpec, load_hardware)
 
 
@@ -14,38 +14,69 @@ def net(projs, n=10, n_src=0, dt=1.0):
     return NetworkGraph(dt, pops, [ProjectionSpec(*p) for p in projs])
 
 
-def test_loihi_mantissa_and_shared_exponent_hand_computed():
-    # one core; max |w| = 1.0 -> step 2**ceil(log2(1/255)) = 2**-7
-    g = net([("p", "a", "a", "excitatory", [0, 1, 2, 3], [4, 4, 5, 5],
-              [1.0, 0.5, 0.3, -0.3], [1] * 4)])
+IF_CURR_EXP = dict(v_rest=-65.0, cm=1.0, tau_m=20.0, tau_refrac=0.1, tau_syn_E=5.0,
+                   tau_syn_I=5.0, i_offset=0.0, v_reset=-65.0, v_thresh=-50.0)
+
+
+def loihi_net(projs, n=10):
+    """Like net(), with the IF_curr_exp parameters Loihi's translation needs."""
+    g = net(projs, n=n)
+    g.populations[0].parameters = {k: np.full(n, v) for k, v in IF_CURR_EXP.items()}
+    return g
+
+
+# u units per nA for IF_curr_exp defaults at dt = 1 ms (loihi/translate.py):
+# s = vth_mant * 64 / (v_thresh - v_reset), dv = round(4096 (1 - exp(-1/20))) = 200,
+# w_act per nA = s * tau_m * dv/4096 / cm
+S = 16384 * 64 / 15.0 * 20.0 * 200 / 4096
+
+
+def test_loihi_mantissa_and_weight_exponent_hand_computed():
+    # mixed signs: mantissa -256..254 in steps of 2 (brian2-loihi); n = w S / 64 =
+    # 1066.7, 533.3, 320, -320 -> w_exp = ceil(log2(1066.7 / 256)) = 3;
+    # m = round(n / 8 / 2) * 2 = 134, 66, 40, -40; w_act = m * 2**(6+3)
+    g = loihi_net([("p", "a", "a", "excitatory", [0, 1, 2, 3], [4, 4, 5, 5],
+                    [1.0, 0.5, 0.3, -0.3], [1] * 4)])
     hw = load_hardware("loihi")
     hw.attach(g)
     q = hw.quantized_weight("p")
-    assert q.tolist() == pytest.approx([1.0, 0.5, 38 / 128, -38 / 128])
-    # fewer mantissa bits: 4 bits -> step 2**ceil(log2(1/15)) = 2**-3
+    assert q.tolist() == pytest.approx([134 * 512 / S, 66 * 512 / S, 0.3, -0.3], rel=1e-6)
+    # 4 weight bits, mixed: steps of 2**(8 - (4 - 1)) = 32 -> m = 128, 64, 32, -32
     hw = load_hardware("loihi", **{"quantization.mantissa_bits": 4})
     hw.attach(g)
-    assert hw.quantized_weight("p").tolist() == pytest.approx([1.0, 0.5, 0.25, -0.25])
+    assert hw.quantized_weight("p").tolist() == pytest.approx(
+        [128 * 512 / S, 64 * 512 / S, 32 * 512 / S, -32 * 512 / S], rel=1e-6)
 
 
-def test_loihi_exponent_is_shared_per_projection_and_core():
-    # neurons 0..1 on core 0, 2..3 on core 1 (2 per core); small weights on core 1 keep precision
-    g = net([("p", "a", "a", "excitatory", [0, 0, 0], [1, 2, 3], [1.0, 0.01, 0.003], [1] * 3)],
-            n=4)
-    hw = load_hardware("loihi", neurons_per_core=2)
-    hw.attach(g)
-    q = hw.quantized_weight("p")
-    step1 = 2.0 ** np.ceil(np.log2(0.01 / 255))
-    assert q[0] == pytest.approx(1.0)
-    assert q[1] == pytest.approx(np.round(0.01 / step1) * step1)
-    assert q[2] == pytest.approx(np.round(0.003 / step1) * step1)
-    assert abs(q[2] - 0.003) < 1e-4        # with a chip-wide exponent 0.003 would round to 0
+def test_loihi_exponent_is_per_projection():
+    # one exponent per projection (synapse group): small weights in their own projection
+    # keep their precision; next to a large weight they round to the coarse grid
+    small, large = 0.003, 1.0
+    alone = loihi_net([("s", "a", "a", "excitatory", [0], [1], [small], [1]),
+                       ("l", "a", "a", "excitatory", [0], [2], [large], [1])])
+    hw = load_hardware("loihi")
+    hw.attach(alone)
+    # n = 0.003 S / 64 = 3.2 -> w_exp 0, m = 3 -> 3 * 64 / S
+    assert hw.quantized_weight("s")[0] == pytest.approx(3 * 64 / S, rel=1e-6)
+    together = loihi_net([("p", "a", "a", "excitatory", [0, 0], [1, 2], [small, large],
+                           [1, 1])])
+    hw.attach(together)
+    # n = 1066.7 -> w_exp = ceil(log2(1066.7 / 255)) = 3: 3.2 / 8 rounds to 0
+    assert hw.quantized_weight("p")[0] == 0.0
 
 
 def test_loihi_exponent_range_error_names_projection():
-    g = net([("huge", "a", "a", "excitatory", [0], [1], [1e12], [1])])
-    with pytest.raises(HardwareConstraintError, match="projection 'huge'"):
+    g = loihi_net([("huge", "a", "a", "excitatory", [0], [1], [1e12], [1])])
+    with pytest.raises(HardwareConstraintError, match="projection 'huge'.*-8..7"):
         load_hardware("loihi").attach(g)
+
+
+def test_loihi_weights_of_cells_without_parameters_keep_relative_grid():
+    # a graph from elsewhere (no cell parameters): the largest |w| is the largest mantissa
+    g = net([("p", "a", "a", "excitatory", [0, 1], [2, 3], [1.0, 0.3], [1, 1])])
+    hw = load_hardware("loihi")
+    hw.attach(g)
+    assert hw.quantized_weight("p").tolist() == pytest.approx([1.0, 76 / 255], rel=1e-6)
 
 
 def test_truenorth_one_weight_per_axon_type_per_neuron():
@@ -121,6 +152,31 @@ def test_dynapse_fast_and_slow_types_per_core():
     assert hw.quantized_weight("strong").tolist() == pytest.approx([3.0, 3.0])
     assert hw.quantized_weight("weak").tolist() == pytest.approx([0.2, 0.2])
     assert hw.quantized_weight("inh").tolist() == pytest.approx([-1.0])
+
+
+def test_dynapse_synapse_types_set_how_many_shared_weights_a_core_has():
+    # three excitatory projections into one core (mean |w| 4, 2, 1) and one inhibitory
+    g = net([("p4", "a", "a", "excitatory", [0, 1], [5, 6], [4.0, 4.0], [1, 1]),
+             ("p2", "a", "a", "excitatory", [2], [5], [2.0], [1]),
+             ("p1", "a", "a", "excitatory", [3], [6], [1.0], [1]),
+             ("inh", "a", "a", "inhibitory", [4], [5], [-1.0], [1])])
+
+    def weights(n_types):
+        hw = load_hardware("dynapse", **{"quantization.mismatch_cv": 0.0,
+                                         "quantization.synapse_types": n_types})
+        hw.attach(g)
+        return {k: hw.quantized_weight(k).tolist() for k in ("p4", "p2", "p1", "inh")}
+
+    # 4 types (2 excitatory): split at the median mean |w| (2): p4 and p2 share one
+    assert weights(4) == {"p4": pytest.approx([10 / 3] * 2), "p2": pytest.approx([10 / 3]),
+                          "p1": pytest.approx([1.0]), "inh": pytest.approx([-1.0])}
+    # 6 types (3 excitatory): one each
+    assert weights(6) == {"p4": pytest.approx([4.0, 4.0]), "p2": pytest.approx([2.0]),
+                          "p1": pytest.approx([1.0]), "inh": pytest.approx([-1.0])}
+    # 2 types (1 excitatory): all excitatory synapses share the mean
+    assert weights(2)["p1"] == pytest.approx([2.75])
+    with pytest.raises(ChipSpecError, match="synapse_types >= 2"):
+        weights(1)
 
 
 @pytest.mark.parametrize("chip", ["truenorth", "loihi", "dynapse"])

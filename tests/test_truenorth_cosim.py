@@ -138,18 +138,20 @@ def test_if_curr_exp_translation_charge_and_leak():
 
 
 def test_compare_report_first_line_states_the_tick(tmp_path):
-    """pycarl compare on TrueNorth's arithmetic: the report opens with the time base,
-    then the cell translation; the co-simulated spikes lie on the 1 ms grid."""
+    """pycarl compare on TrueNorth's arithmetic: the report's first line says who computed
+    the cells and that the run went in 1 ms ticks; the translation follows; the
+    co-simulated spikes lie on the 1 ms grid."""
     import re
     import pickle
-    from pycarl_backend.compare import compare
+    from pycarl.compare import compare
     from pathlib import Path
     script = Path(__file__).resolve().parents[1] / "examples" / "feedforward.py"
     res = compare(str(script), ["pycarl", "--n", "10", "--tstop", "50", "--rate", "200"], ["truenorth"],
                   tmp_path, options={"cells": "chip"}, progress=False)
     paragraphs = re.findall(r"<p>([^<]*)</p>", (tmp_path / "report.html").read_text())
-    assert paragraphs[0].startswith("TrueNorth runs in its own 1 ms ticks")
-    assert "integer neurons" in paragraphs[1]
+    assert paragraphs[0].startswith("truenorth: cells: chip")
+    assert "TrueNorth runs in its own 1 ms ticks" in paragraphs[0]
+    assert any("integer neurons" in p for p in paragraphs[1:])
     pops = res["truenorth"]["populations"]
     assert pops["layer1"]["rate_hardware_hz"] > 0
     with open(tmp_path / "hardware_truenorth.pkl", "rb") as f:

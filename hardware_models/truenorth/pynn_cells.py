@@ -36,7 +36,6 @@ Translation (units: one integer potential unit is q mV; V = 0 is v_rest):
 - delays: rounded to whole ticks, at least 1 (nothing reaches a neuron in the
   tick it was sent), at most 15 (Merolla 2014).
 """
-import math
 
 import numpy as np
 

@@ -189,6 +189,7 @@ class ChipNeurons:
 #: neuron_model name -> "module:Class" (imported on first use)
 _NEURON_MODELS = {
     "loihi": "hardware_models.loihi.compartment:LoihiCompartments",
+    "truenorth": "hardware_models.truenorth.pynn_cells:TrueNorthCells",
 }
 
 
@@ -244,3 +245,10 @@ def time_step_ms(spec, dt_ms):
     """HardwareModel.time_step_ms: the chip's step when its cells compute the run."""
     step = spec.get("chip_step_ms")
     return float(dt_ms) if step is None else float(step)
+
+
+def runs_at_chip_step(spec):
+    """Does the engine run at the chip's step (``chip_step_ms``) instead of the script's?
+    When the chip computes the cells (``cells: chip``), or for the time base alone
+    (``time_base: chip`` with software cells: how much of a difference the tick makes)."""
+    return spec.get("cells") == "chip" or spec.get("time_base") == "chip"

@@ -115,7 +115,11 @@ class HardwareModel:
             expect += p.size
         self.graph = graph
         self.dt_ms = float(graph.dt_ms)
-        self.clock = time_model_for(s, self.dt_ms)
+        # the engine's step once running: the chip's own (TrueNorth's tick) when it runs at
+        # its own step (arithmetic.runs_at_chip_step), so late ticks become steps of chip time
+        from .arithmetic import runs_at_chip_step
+        self.step_ms = (self.time_step_ms(self.dt_ms) if runs_at_chip_step(s) else self.dt_ms)
+        self.clock = time_model_for(s, self.step_ms)
         self.time_model = self.clock.name
         topo = s.get("topology")
         cores_per_chip = topo["cores_per_chip"] if topo["kind"] == "hierarchical" else None
@@ -503,10 +507,17 @@ class HardwareModel:
         o = np.lexsort((rec[3], rec[0]))
         rec = rec[:, o]
         n = self.n_cores_used
+        notes = []
+        if abs(self.step_ms - self.dt_ms) > 1e-12 * self.dt_ms:
+            notes.append(f"{self.name} runs in its own {self.step_ms:g} ms ticks: the script's "
+                         f"timestep of {self.dt_ms:g} ms is replaced and spike times are "
+                         f"multiples of {self.step_ms:g} ms")
         return {
             "hardware": self.name,
+            "notes": notes,
             "time_model": self.time_model,
-            "dt_ms": self.dt_ms,
+            "dt_ms": self.step_ms,        # the engine step that 'deliveries' count in
+            "script_dt_ms": self.dt_ms,
             "ticks": int(T),
             "n_cores_used": int(n),
             "max_extra_delay_steps": int(self.max_extra_delay_steps),

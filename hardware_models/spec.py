@@ -25,6 +25,10 @@ SCHEMA = {
     "quantize": True,
     # the chip's own arithmetic (hardware_models/arithmetic.py)
     "cells": "software", "neuron_model": None, "chip_step_ms": None,
+    # 'chip': the engine runs at chip_step_ms even with software cells (the time base alone)
+    "time_base": "script",
+    # TrueNorth's PyNN translation (truenorth/pynn_cells.py); modelling choices
+    "truenorth": {"threshold_units": 256, "floor_units": 65536, "weight_rounding": True},
     "arithmetic": {"vth_mant": None},
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
@@ -62,7 +66,8 @@ SCHEMA = {
     },
 }
 _LEAF_DICTS = {"timing.barrier_table_ns"}
-_CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"), "mapping": ("sequential", "min-comm"),
+_CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"),
+            "time_base": ("script", "chip"), "mapping": ("sequential", "min-comm"),
             "fan_out_policy": ("split", "refuse"), "topology.kind": ("mesh", "hierarchical"),
             "timing.async_rounding": ("ceil", "nearest"),
             "quantization.scheme": ("truenorth", "loihi", "dynapse", "none")}

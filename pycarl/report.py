@@ -145,9 +145,11 @@ def compare_report(path, software, hardware_runs, title="pycarl comparison", not
                  for chip, m in metrics.items()]
     pop_rows = [[chip, label, p["rate_software_hz"], p["rate_hardware_hz"], p["van_rossum"]]
                 for chip, m in metrics.items() for label, p in m["populations"].items()]
-    # first line: who computed the cells (chip arithmetic or float PyNN cells)
-    parts = [f"<p>{html.escape(chip)}: {html.escape(summary['cells']['statement'])}</p>"
-             for chip, (_, summary, _) in hardware_runs.items() if summary.get("cells")]
+    # first line: who computed the cells (chip arithmetic or float PyNN cells) and the
+    # time base when the chip replaced the script's (TrueNorth's 1 ms tick)
+    parts = [f"<p>{html.escape(chip)}: "
+             f"{html.escape('; '.join([summary['cells']['statement']] + summary.get('notes', [])))}"
+             f"</p>" for chip, (_, summary, _) in hardware_runs.items() if summary.get("cells")]
     parts.append(f"<h1>{html.escape(title)}</h1>")
     parts += [f"<p>{html.escape(n)}</p>" for n in notes]
     parts += [f"<p>{html.escape(chip)}: {html.escape(n)}</p>"

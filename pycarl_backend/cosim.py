@@ -62,9 +62,12 @@ class CoSimulation:
         self.model.attach(self.graph)
         self.n_projections = sum(len(p._blocks) for p in state.projections)
         self.chip_groups = {}
+        from hardware_models.arithmetic import runs_at_chip_step
         if self.model.spec.get("cells") == "chip":  # the chip's own arithmetic
-            from .engine.chip_neurons import install_chip_neurons, retime
+            from .engine.chip_neurons import install_chip_neurons
             self.chip_groups = install_chip_neurons(engine, self.model, self.graph, pairs)
+        if runs_at_chip_step(self.model.spec):      # the chip's time base
+            from .engine.chip_neurons import retime
             step_ms = self.model.time_step_ms(state.dt)
             if abs(step_ms - state.dt) > 1e-12 * state.dt:
                 retime(engine, state, step_ms)

@@ -57,6 +57,8 @@ SCHEMA = {
     "time_model": _MISSING,
     "mapping": "sequential",
     "quantize": True,
+    # the chip's own arithmetic (hardware_models/arithmetic.py)
+    "cells": "software", "neuron_model": None, "chip_step_ms": None,
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
     "fan_out_policy": "refuse",
@@ -93,7 +95,7 @@ SCHEMA = {
     },
 }
 _LEAF_DICTS = {"timing.barrier_table_ns"}
-_CHOICES = {"time_model": ("tick", "barrier", "async"), "mapping": ("sequential", "min-comm"),
+_CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"), "mapping": ("sequential", "min-comm"),
             "fan_out_policy": ("split", "refuse"), "topology.kind": ("mesh", "hierarchical"),
             "timing.async_rounding": ("ceil", "nearest"),
             "quantization.scheme": ("truenorth", "loihi", "dynapse", "none")}
@@ -301,6 +303,16 @@ class HardwareModel:
 
     def __repr__(self):
         return f"HardwareModel({self.name!r})"
+
+    # ----------------------------------------------- arithmetic (arithmetic.py)
+    def neuron_arithmetic(self, population, xp, rng):
+        """The chip's ChipNeurons for a population, None for software cells."""
+        from .arithmetic import neuron_arithmetic
+        return neuron_arithmetic(self, population, xp, rng)
+
+    def time_step_ms(self, dt_ms):
+        from .arithmetic import time_step_ms
+        return time_step_ms(self.spec, dt_ms)
 
     # ------------------------------------------------------------------ attach
     def attach(self, graph):

@@ -19,6 +19,11 @@ class PopulationSpec:
     #: spike sources (Poisson, arrays) live off-chip on most chips: they
     #: inject spikes but occupy no neuron compartments.
     is_source: bool = False
+    #: PyNN parameter name -> per-cell values (PyNN units), for chips that
+    #: compute the cells in their own arithmetic (arithmetic.py)
+    parameters: dict = field(default_factory=dict)
+    #: state variable name -> per-cell initial values (PyNN units)
+    initial_values: dict = field(default_factory=dict)
 
     @property
     def index_range(self):

@@ -13,14 +13,19 @@ import numpy as np
 from .engine.backend import to_numpy
 
 
-def build_graph(state):
-    """The current network as a hardware_models.NetworkGraph."""
+def build_graph(state, blocks=None):
+    """The current network as a hardware_models.NetworkGraph; `blocks`, if given,
+    receives (engine block, its ProjectionSpec) pairs."""
     from hardware_models import NetworkGraph, PopulationSpec, ProjectionSpec
     graph = NetworkGraph(dt_ms=state.dt)
     for pop in state.populations:
+        group = pop.group
+        cells = {} if group.is_source else {
+            "parameters": {name: group.get_parameter(name) for name in group.params},
+            "initial_values": {name: v.copy() for name, v in group.initial.items()}}
         graph.populations.append(PopulationSpec(
             label=pop.label, size=pop.size, celltype=type(pop.celltype).__name__,
-            first_index=pop.global_first_index, is_source=pop.group.is_source))
+            first_index=pop.global_first_index, is_source=group.is_source, **cells))
     for prj in state.projections:
         for key, block in prj._finalized_blocks():
             pre_pop, post_pop = block.pre_group.population, block.post_group.population
@@ -31,6 +36,8 @@ def build_graph(state):
                 source=pre + pre_pop.global_first_index,
                 target=post + post_pop.global_first_index,
                 weight=weight, delay_steps=delay))
+            if blocks is not None:
+                blocks.append((block, graph.projections[-1]))
     return graph
 
 
@@ -50,11 +57,22 @@ class CoSimulation:
     def attach(self):
         state, engine = self.state, self.state.engine
         engine.compile()
-        self.graph = build_graph(state)
+        pairs = []
+        self.graph = build_graph(state, pairs)
         self.model.attach(self.graph)
         self.n_projections = sum(len(p._blocks) for p in state.projections)
+        self.chip_groups = {}
+        if self.model.spec.get("cells") == "chip":  # the chip's own arithmetic
+            from .engine.chip_neurons import install_chip_neurons, retime
+            self.chip_groups = install_chip_neurons(engine, self.model, self.graph, pairs)
+            step_ms = self.model.time_step_ms(state.dt)
+            if abs(step_ms - state.dt) > 1e-12 * state.dt:
+                retime(engine, state, step_ms)
+        on_chip = {g.population.label for g in self.chip_groups.values()}
         for prj in state.projections:
             for key, block in prj._finalized_blocks():
+                if block.post_group.population.label in on_chip:
+                    continue  # weights already in the chip's units
                 quantized = self.model.quantized_weight(block_label(prj, key))
                 if quantized is not None:
                     block.software_weight = block.weight.copy()

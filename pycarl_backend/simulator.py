@@ -106,7 +106,10 @@ class State(common.control.BaseState):
         n_steps = int(round((tstop - self.t) / self.dt))
         self.running = True
         if n_steps > 0:
-            self.engine.run(n_steps, hardware=self._cosimulation(), progress=self.progress)
+            hardware = self._cosimulation()
+            # a chip with its own step (hardware_models/arithmetic.py) may have changed dt
+            n_steps = int(round((tstop - self.t) / self.dt))
+            self.engine.run(n_steps, hardware=hardware, progress=self.progress)
         if getattr(self, "min_delay_auto", False):
             self._set_auto_min_delay()
 

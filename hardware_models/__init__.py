@@ -6,9 +6,9 @@ HardwareModel (``attach``), then each step's spikes (``step``), and reads
 """
 from .errors import ChipSpecError, HardwareConstraintError, UnknownParameterError
 from .graph import NetworkGraph, PopulationSpec, ProjectionSpec
-from .chip import ChipSpec, HardwareModel, list_chips, load_hardware, load_spec
-from .metrics import compare_runs
+from .spec import ChipSpec, list_chips, load_spec
+from .model import HardwareModel, load_hardware
 
 __all__ = ["HardwareConstraintError", "UnknownParameterError", "ChipSpecError",
            "NetworkGraph", "PopulationSpec", "ProjectionSpec", "ChipSpec", "HardwareModel",
-           "list_chips", "load_hardware", "load_spec", "compare_runs"]
+           "list_chips", "load_hardware", "load_spec"]

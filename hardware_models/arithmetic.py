@@ -39,8 +39,9 @@ Who does what
    population propagate like any others.
 6. Recording: ``value(name)`` returns a state variable in PyNN units for the
    names in ``recordables`` (PyNN's names, e.g. ``"v"`` in mV); the chip's raw
-   state is ``state`` (a dict of arrays in chip units, e.g. Loihi's ``u`` and
-   ``v``), recordable too under its own names.
+   state is ``state`` (a dict of arrays in chip units, named ``"chip:<name>"``,
+   e.g. Loihi's ``"chip:u"`` and ``"chip:v"``), recordable too under those
+   names (engine.record_state).
 7. ``reset()`` restores the initial state (PyNN ``reset()``).
 
 Time base

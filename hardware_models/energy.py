@@ -28,8 +28,6 @@ import numpy as np
 
 
 class EnergyModel:
-    KEYS = ("neuron_update", "spike_out", "message", "network", "synaptic")
-
     def __init__(self, spec, tiles_used):
         e = spec.get("energy")
         t = spec.get("timing")
@@ -56,6 +54,3 @@ class EnergyModel:
     def core_times(self, neurons, spikes, pk_out, pk_in, synops):
         return (neurons * self.t_upd + spikes * self.t_spike + pk_out * self.t_out
                 + pk_in * self.t_in + synops * self.t_syn)
-
-    def idle_tick_energy(self, n_neurons):
-        return n_neurons * self.e_upd

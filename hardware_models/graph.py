@@ -25,17 +25,13 @@ class PopulationSpec:
     #: state variable name -> per-cell initial values (PyNN units)
     initial_values: dict = field(default_factory=dict)
 
-    @property
-    def index_range(self):
-        return range(self.first_index, self.first_index + self.size)
-
 
 @dataclass
 class ProjectionSpec:
     """All synapses of one projection, as flat arrays of equal length.
 
     `source` and `target` are *global* neuron indices (see
-    PopulationSpec.first_index). Weights are in PyNN units (nA or uS), signed
+    PopulationSpec.first_index). Weights are in PyNN units (nA or uS, float64), signed
     (negative for inhibitory receptors). Delays are in simulation time steps.
     """
     label: str
@@ -50,7 +46,7 @@ class ProjectionSpec:
     def __post_init__(self):
         self.source = np.asarray(self.source, dtype=np.int32)
         self.target = np.asarray(self.target, dtype=np.int32)
-        self.weight = np.asarray(self.weight, dtype=np.float32)
+        self.weight = np.asarray(self.weight, dtype=np.float64)  # exact PyNN weights (chips encode them)
         self.delay_steps = np.asarray(self.delay_steps, dtype=np.int32)
         n = self.source.size
         for name in ("target", "weight", "delay_steps"):

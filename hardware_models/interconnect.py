@@ -149,7 +149,6 @@ class Mesh(Topology):
         inx = (k >= 1) & (k <= hx[pk])
         iny = (k > hx[pk]) & (k <= hx[pk] + hy[pk])
         # router the hop leaves from
-        step_x = np.minimum(k - 1, hx[pk])
         xr = x0[pk] + sx * np.where(inx, k - 1, hx[pk])
         yr = y0[pk] + sy * np.where(iny, k - 1 - hx[pk], 0)
         dxy = np.where(inx, np.where(sx > 0, 0, 1), np.where(sy > 0, 2, 3))
@@ -324,8 +323,7 @@ def schedule_events(t0, paths, lats, flits, buffer_packets, terminal):
     return starts, deliver
 
 
-def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, terminal,
-                        max_iter=64):
+def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, max_iter=64):
     """FCFS schedule of many independent groups at once (unbounded buffers).
 
     t0, group: per packet (int64); packets must be in injection order within a
@@ -390,7 +388,7 @@ def schedule_vectorised(t0, group, plen, links, lats, flits, n_links, terminal,
     return start, deliver, converged
 
 
-def buffer_overflow_groups(start, group, plen, links, n_links, terminal, buffer_packets):
+def buffer_overflow_groups(start, group, plen, links, n_links, buffer_packets):
     """Groups in which some router input buffer would hold more than its capacity."""
     P = plen.size
     E = links.size

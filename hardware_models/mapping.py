@@ -262,10 +262,10 @@ def _partition_networkx(n_parts, n, ea, eb, w, seed=0):
     return member
 
 
-def map_network(graph, lim, strategy="sequential", core_position=None, seed=0):
+def map_network(graph, lim, strategy="sequential", seed=0):
     """Map `graph` onto cores under `lim`; returns a Mapping or raises
-    HardwareConstraintError. `core_position(core) -> chip index` is used for the
-    destination-chip check (DYNAP-SE).
+    HardwareConstraintError. The destination-chip check (DYNAP-SE) takes a core's
+    chip as core // lim.cores_per_chip.
 
     Output axons per core depend on where the targets land, so they are checked
     after packing; when a core needs too many, the cores are packed again with
@@ -276,7 +276,7 @@ def map_network(graph, lim, strategy="sequential", core_position=None, seed=0):
 
     def attempt(npc):
         try:
-            return _map_network(graph, lim, strategy, core_position, seed, npc, syn), None
+            return _map_network(graph, lim, strategy, seed, npc, syn), None
         except HardwareConstraintError as err:
             if getattr(err, "limit", None) != "fan_out_axons_per_core":
                 raise
@@ -304,7 +304,8 @@ def map_network(graph, lim, strategy="sequential", core_position=None, seed=0):
     return mapping
 
 
-def _map_network(graph, lim, strategy, core_position, seed, npc, syn):
+def _map_network(graph, lim, strategy, seed, npc, syn):
+    """One packing attempt with at most npc neurons per core."""
     N = graph.n_neurons
     is_src = graph.is_source_mask()
     onchip = ~is_src
@@ -312,7 +313,35 @@ def _map_network(graph, lim, strategy, core_position, seed, npc, syn):
         raise HardwareConstraintError(f"{lim.chip}: neurons_per_core must be >= 1, got {npc}")
     check_neuron_limits(graph, syn, lim, onchip)
     nodes = np.flatnonzero(onchip)
-    core_of = -np.ones(N, np.int32)
+    core_of, used_strategy, notes, reasons = _assign_cores(graph, syn, lim, strategy, seed, npc,
+                                                           nodes)
+    n_neuron_cores = int(core_of.max()) + 1 if nodes.size else 0
+    local = _pipeline_positions(core_of, nodes, n_neuron_cores)
+    npc_arr = np.bincount(core_of[nodes], minlength=n_neuron_cores).astype(np.int64)
+
+    # fan-out per (neuron, destination core)
+    dcore = core_of[syn.tgt].astype(np.int64)
+    pair = syn.src.astype(np.int64) * max(n_neuron_cores, 1) + dcore
+    upair, cnt = np.unique(pair, return_counts=True)
+    p_src = upair // max(n_neuron_cores, 1)
+    p_core = upair % max(n_neuron_cores, 1)
+    if nodes.size:
+        _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores)
+    _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core)
+
+    m = Mapping(strategy=used_strategy, core_of_neuron=core_of, local_index=local,
+                n_neuron_cores=n_neuron_cores, n_cores_used=n_neuron_cores,
+                neurons_per_core=npc_arr, notes=notes)
+    split_src = _neurons_to_split(graph, syn, lim, onchip, np.bincount(p_src, minlength=N))
+    _fan_out_csr(graph, m, lim, npc, split_src, p_src, p_core, cnt, syn)
+    _check_core_count(lim, m, reasons, nodes.size, npc)
+    return m
+
+
+def _assign_cores(graph, syn, lim, strategy, seed, npc, nodes):
+    """core of each neuron (-1 off-chip) by the strategy; (core_of, strategy used, notes,
+    the limit that closed each sequential core)."""
+    core_of = -np.ones(graph.n_neurons, np.int32)
     notes = []
     seq_ids, reasons = pack_sequential(nodes, syn, lim, npc)
     n_seq = int(seq_ids.max()) + 1 if nodes.size else 0
@@ -322,77 +351,80 @@ def _map_network(graph, lim, strategy, core_position, seed, npc, syn):
         if strategy != "sequential":
             notes.append(f"{strategy}: network fits one core, nothing to partition")
     elif strategy == "min-comm":
-        done = False
-        k = n_seq
-        tool = None
-        for attempt in range(8):
-            member, tool = _partition(k, nodes, syn, seed)
-            parts = [nodes[member == p] for p in range(int(member.max()) + 1)]
-            parts = [p for p in parts if p.size]
-            if _fits(parts, syn, lim, npc):
-                for c, p in enumerate(parts):
-                    core_of[p] = c
-                done = True
-                break
-            k += 1
-        if not done:
+        parts, tool = _min_comm_parts(nodes, syn, lim, npc, n_seq, seed)
+        if parts is None:
             notes.append("min-comm: no partition met the per-core limits after 8 tries; "
                          "fell back to sequential")
             core_of[nodes] = seq_ids
             used_strategy = "sequential (min-comm fallback)"
         else:
+            for c, p in enumerate(parts):
+                core_of[p] = c
             notes.append(f"min-comm: {tool} partition into {len(parts)} cores")
     else:
         raise HardwareConstraintError(
             f"{lim.chip}: unknown mapping strategy '{strategy}'; valid: 'sequential', 'min-comm'")
-    n_neuron_cores = int(core_of.max()) + 1 if nodes.size else 0
-    # pipeline position of each neuron in its core: ascending global index
-    local = -np.ones(N, np.int32)
+    return core_of, used_strategy, notes, reasons
+
+
+def _min_comm_parts(nodes, syn, lim, npc, n_parts, seed, tries=8):
+    """Partitions into n_parts, n_parts + 1, ... until one meets the per-core limits:
+    (list of node arrays, tool name), or (None, tool) after `tries` attempts."""
+    tool = None
+    for k in range(n_parts, n_parts + tries):
+        member, tool = _partition(k, nodes, syn, seed)
+        parts = [nodes[member == p] for p in range(int(member.max()) + 1)]
+        parts = [p for p in parts if p.size]
+        if _fits(parts, syn, lim, npc):
+            return parts, tool
+    return None, tool
+
+
+def _pipeline_positions(core_of, nodes, n_neuron_cores):
+    """Position of each neuron in its core's pipeline: ascending global index (-1 off-chip)."""
+    local = -np.ones(core_of.size, np.int32)
     if nodes.size:
         oc = core_of[nodes]
         o = np.lexsort((nodes, oc))
         sorted_cores = oc[o]
         starts = np.searchsorted(sorted_cores, np.arange(n_neuron_cores))
         local[nodes[o]] = (np.arange(nodes.size) - starts[sorted_cores]).astype(np.int32)
-    npc_arr = np.bincount(core_of[nodes], minlength=n_neuron_cores).astype(np.int64)
+    return local
 
-    # fan-out per (neuron, destination core)
-    dcore = core_of[syn.tgt].astype(np.int64)
-    pair = syn.src.astype(np.int64) * max(n_neuron_cores, 1) + dcore
-    upair, cnt = np.unique(pair, return_counts=True)
-    p_src = upair // max(n_neuron_cores, 1)
-    p_core = upair % max(n_neuron_cores, 1)
-    ncores_per_src = np.bincount(p_src, minlength=N)
 
-    # fan-out limits
-    if lim.fan_out_axons_per_core is not None and nodes.size:
-        onp = core_of[p_src] >= 0
-        per_core = np.bincount(core_of[p_src[onp]], minlength=n_neuron_cores)
-        if per_core.max() > lim.fan_out_axons_per_core:
-            c = int(np.argmax(per_core))
-            members = np.flatnonzero(core_of == c)
-            err = HardwareConstraintError(
-                f"{lim.chip} allows {lim.fan_out_axons_per_core} output axons per core; core {c} "
-                f"(holding {_label(graph, members[0])}..{_label(graph, members[-1])}) needs "
-                f"{int(per_core[c])} (one per neuron and destination core)")
-            err.limit, err.needed = "fan_out_axons_per_core", int(per_core[c])
-            raise err
-    if lim.fan_out_chips_per_neuron is not None and lim.cores_per_chip:
-        chip_pair = np.unique(p_src * 1_000_003 + p_core // lim.cores_per_chip)
-        nchips = np.bincount(chip_pair // 1_000_003, minlength=N)
-        nchips[is_src] = 0               # host input is addressed directly
-        if nchips.max() > lim.fan_out_chips_per_neuron:
-            n = int(np.argmax(nchips))
-            raise HardwareConstraintError(
-                f"{lim.chip} allows {lim.fan_out_chips_per_neuron} destination chips per neuron "
-                f"(SRAM entries); {_label(graph, n)} targets {int(nchips[n])} chips via "
-                f"{_via(syn.projections_from(n))}")
+def _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores):
+    if lim.fan_out_axons_per_core is None:
+        return
+    onp = core_of[p_src] >= 0
+    per_core = np.bincount(core_of[p_src[onp]], minlength=n_neuron_cores)
+    if per_core.max() > lim.fan_out_axons_per_core:
+        c = int(np.argmax(per_core))
+        members = np.flatnonzero(core_of == c)
+        err = HardwareConstraintError(
+            f"{lim.chip} allows {lim.fan_out_axons_per_core} output axons per core; core {c} "
+            f"(holding {_label(graph, members[0])}..{_label(graph, members[-1])}) needs "
+            f"{int(per_core[c])} (one per neuron and destination core)")
+        err.limit, err.needed = "fan_out_axons_per_core", int(per_core[c])
+        raise err
 
-    m = Mapping(strategy=used_strategy, core_of_neuron=core_of, local_index=local,
-                n_neuron_cores=n_neuron_cores, n_cores_used=n_neuron_cores,
-                neurons_per_core=npc_arr, notes=notes)
 
-    split_src = np.zeros(N, dtype=bool)
+def _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core):
+    if lim.fan_out_chips_per_neuron is None or not lim.cores_per_chip:
+        return
+    chip_pair = np.unique(p_src * 1_000_003 + p_core // lim.cores_per_chip)
+    nchips = np.bincount(chip_pair // 1_000_003, minlength=graph.n_neurons)
+    nchips[is_src] = 0               # host input is addressed directly
+    if nchips.max() > lim.fan_out_chips_per_neuron:
+        n = int(np.argmax(nchips))
+        raise HardwareConstraintError(
+            f"{lim.chip} allows {lim.fan_out_chips_per_neuron} destination chips per neuron "
+            f"(SRAM entries); {_label(graph, n)} targets {int(nchips[n])} chips via "
+            f"{_via(syn.projections_from(n))}")
+
+
+def _neurons_to_split(graph, syn, lim, onchip, ncores_per_src):
+    """Neurons over the destination-cores limit, when the policy splits them (else raise)."""
+    split_src = np.zeros(graph.n_neurons, dtype=bool)
     if lim.fan_out_cores_per_neuron is not None:
         over = np.flatnonzero(onchip & (ncores_per_src > lim.fan_out_cores_per_neuron))
         if over.size and (lim.fan_out_policy != "split" or lim.fan_out_cores_per_neuron != 1):
@@ -403,8 +435,13 @@ def _map_network(graph, lim, strategy, core_position, seed, npc, syn):
                 f"{_via(syn.projections_from(n))} ({over.size} neuron(s) over the limit; "
                 f"set fan_out_policy: split to add splitter neurons)")
         split_src[over] = True
+    return split_src
 
-    # leg-1 CSR (direct deliveries, or neuron -> its splitter core)
+
+def _fan_out_csr(graph, m, lim, npc, split_src, p_src, p_core, cnt, syn):
+    """Fill m's leg-1 CSR (direct deliveries, or neuron -> its splitter core) and, with
+    splitters, the leg-2 CSR."""
+    N = graph.n_neurons
     keep = ~split_src[p_src]
     out_src = [p_src[keep]]
     out_core = [p_core[keep]]
@@ -424,17 +461,19 @@ def _map_network(graph, lim, strategy, core_position, seed, npc, syn):
         m.split_ptr = np.zeros(N + 1, np.int64)
         m.split_src_core = m.split_local = m.split_dst_core = m.split_syn = np.zeros(0, np.int64)
 
-    if m.n_cores_used > lim.cores:
-        why = {}
-        for r in reasons:
-            why[r] = why.get(r, 0) + 1
-        detail = ", ".join(f"{k}: {v}" for k, v in why.items()) or "none"
-        raise HardwareConstraintError(
-            f"{lim.chip} has {lim.cores} cores; the network needs {m.n_cores_used} "
-            f"({nodes.size} on-chip neurons, at most {npc} neurons per core"
-            f"{f', {m.splitter_cores} splitter cores' if m.splitter_cores else ''}; "
-            f"cores closed early by limit: {detail})")
-    return m
+
+def _check_core_count(lim, m, reasons, n_onchip, npc):
+    if m.n_cores_used <= lim.cores:
+        return
+    why = {}
+    for r in reasons:
+        why[r] = why.get(r, 0) + 1
+    detail = ", ".join(f"{k}: {v}" for k, v in why.items()) or "none"
+    raise HardwareConstraintError(
+        f"{lim.chip} has {lim.cores} cores; the network needs {m.n_cores_used} "
+        f"({n_onchip} on-chip neurons, at most {npc} neurons per core"
+        f"{f', {m.splitter_cores} splitter cores' if m.splitter_cores else ''}; "
+        f"cores closed early by limit: {detail})")
 
 
 def _add_splitters(graph, m, lim, npc, split_src, p_src, p_core, cnt, out_src, out_core,

@@ -16,12 +16,14 @@ units, same order as the projection's arrays.
 - ``loihi``: magnitude rounded to ``mantissa_bits`` bits with one exponent
   shared by all synapses of a projection on one destination core: step =
   2**ceil(log2(max|w| / (2**mantissa_bits - 1))); sign kept.
-- ``dynapse``: four synapse types (fast/slow excitatory, fast/slow
-  inhibitory) with one shared weight per core and type (mean |w| of the
-  synapses of that type on that core); per (neuron, type) a seeded
-  multiplicative mismatch ~ N(1, mismatch_cv) (clipped at 0.05). A core's
-  excitatory (inhibitory) projections take 'fast' and 'slow' by descending
-  mean |w|; more than two share by splitting at the median.
+- ``dynapse``: ``synapse_types`` shared synapse types per core (4 on the chip:
+  fast/slow excitatory, fast/slow inhibitory), the first ceil(n/2)
+  excitatory, the rest inhibitory, with one shared weight per core and type
+  (mean |w| of the synapses of that type on that core); per (neuron, type) a
+  seeded multiplicative mismatch ~ N(1, mismatch_cv) (clipped at 0.05). A
+  core's excitatory (inhibitory) projections take that sign's types by
+  descending mean |w|; when there are more projections than types they share
+  them by quantile groups of their mean |w| (two types: split at the median).
 """
 import numpy as np
 
@@ -35,7 +37,8 @@ def quantize_weights(scheme, graph, core_of, q):
         return _loihi(graph, core_of, int(q["mantissa_bits"]), int(q["exponent_min"]),
                       int(q["exponent_max"]))
     if scheme == "dynapse":
-        return _dynapse(graph, core_of, float(q["mismatch_cv"]), int(q["seed"]))
+        return _dynapse(graph, core_of, float(q["mismatch_cv"]), int(q["seed"]),
+                        q["synapse_types"])
     if scheme in ("none", None):
         return {p.label: p.weight.copy() for p in graph.projections}
     raise ChipSpecError(f"quantization.scheme '{scheme}' unknown; valid: truenorth, loihi, "
@@ -112,14 +115,29 @@ def _truenorth(graph, core_of, n_types, bits):
     return out
 
 
-def _dynapse(graph, core_of, cv, seed):
+def _type_ranks(mean_abs, n_types):
+    """Type (0 = strongest) of each projection, given their mean |w| in descending order."""
+    if len(mean_abs) <= n_types:
+        return list(range(len(mean_abs)))
+    # thresholds at the (1 - j/n) quantiles, j = 1..n-1; for n = 2 the median
+    cuts = np.quantile(mean_abs, [1 - j / n_types for j in range(1, n_types)])
+    return [int(np.sum(m < cuts)) for m in mean_abs]
+
+
+def _dynapse(graph, core_of, cv, seed, n_types):
+    if isinstance(n_types, bool) or not isinstance(n_types, (int, np.integer)) or n_types < 2:
+        raise ChipSpecError(f"DYNAP-SE quantization needs quantization.synapse_types >= 2 (at "
+                            f"least one excitatory and one inhibitory type), got {n_types!r}")
+    n_types = int(n_types)
+    n_exc = n_types - n_types // 2
     projs = graph.projections
     if not projs:
         return {}
     rng = np.random.default_rng(seed)
     N = graph.n_neurons
-    mismatch = np.clip(rng.normal(1.0, cv, size=(N, 4)), 0.05, None)
-    # synapse type per (projection, core): 0 fast exc, 1 slow exc, 2 fast inh, 3 slow inh
+    mismatch = np.clip(rng.normal(1.0, cv, size=(N, n_types)), 0.05, None)
+    # synapse type per (projection, core): excitatory 0..n_exc-1, then inhibitory,
+    # strongest first (with 4: 0 fast exc, 1 slow exc, 2 fast inh, 3 slow inh)
     ptype = {}
     cores_of_proj = {p.label: core_of[p.target] for p in projs}
     all_cores = np.unique(np.concatenate([c for c in cores_of_proj.values()]))
@@ -136,20 +154,15 @@ def _dynapse(graph, core_of, cv, seed):
                     continue
                 cand.append((float(np.abs(ww).mean()), k))
             cand.sort(key=lambda t: -t[0])
-            base = 2 if inhib else 0
-            if len(cand) <= 2:
-                for r, (_, k) in enumerate(cand):
-                    ptype[(k, int(c))] = base + r
-            else:
-                med = np.median([m for m, _ in cand])
-                for m, k in cand:
-                    ptype[(k, int(c))] = base + (0 if m >= med else 1)
+            base, n_sign = (n_exc, n_types - n_exc) if inhib else (0, n_exc)
+            for r, (_, k) in zip(_type_ranks([m for m, _ in cand], n_sign), cand):
+                ptype[(k, int(c))] = base + r
     # shared weight per (core, type)
     keys, vals = [], []
     for k, p in enumerate(projs):
         cs = core_of[p.target].astype(np.int64)
         t = np.array([ptype[(k, int(c))] for c in cs], np.int64) if p.size else np.zeros(0, np.int64)
-        keys.append(cs * 4 + t)
+        keys.append(cs * n_types + t)
         vals.append(np.abs(p.weight.astype(np.float64)))
     K = np.concatenate(keys)
     V = np.concatenate(vals)
@@ -159,7 +172,7 @@ def _dynapse(graph, core_of, cv, seed):
     off = 0
     for k, p in enumerate(projs):
         sl = slice(off, off + p.size)
-        t = K[sl] % 4
+        t = K[sl] % n_types
         sw = shared[inv[sl]] * mismatch[p.target, t]
         out[p.label] = (np.sign(p.weight) * sw).astype(np.float32)
         off += p.size

@@ -75,7 +75,6 @@ class CoSimulation:
                     continue  # weights already in the chip's units
                 quantized = self.model.quantized_weight(block_label(prj, key))
                 if quantized is not None:
-                    block.software_weight = block.weight.copy()
                     block.weight[...] = engine.xp.asarray(np.asarray(quantized, dtype=float))
         engine.max_extra_delay_steps = int(self.model.max_extra_delay_steps)
         self.core_of_neuron = engine.xp.asarray(
@@ -121,4 +120,24 @@ class CoSimulation:
         return for_block
 
     def summary(self):
-        return self.model.summary()
+        summary = self.model.summary()
+        summary["cells"] = self.cells_summary()
+        return summary
+
+    def cells_summary(self):
+        """Who computed the cells: the chip's arithmetic or PyNN's float models."""
+        chip = sorted(self.chip_groups)
+        software = sorted(p.label for p in self.state.populations
+                          if not p.group.is_source and p.label not in self.chip_groups)
+        name = self.model.name
+        if chip and not software:
+            statement = f"cells: chip ({name}'s own arithmetic computes every population)"
+        elif chip:
+            statement = (f"cells: mixed ({name}'s arithmetic: {', '.join(chip)}; "
+                         f"floating-point PyNN cells: {', '.join(software)})")
+        else:
+            statement = (f"cells: software (floating-point PyNN cells on {name}'s network; "
+                         f"the chip's own arithmetic is not used)")
+        notes = sorted({n for g in self.chip_groups.values() for n in g.chip.notes})
+        return {"mode": "chip" if chip and not software else "mixed" if chip else "software",
+                "chip": chip, "software": software, "statement": statement, "notes": notes}

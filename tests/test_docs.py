@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from hardware_models.chip import VALID_KEYS
+from hardware_models.spec import VALID_KEYS
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 
@@ -61,5 +61,5 @@ def test_docs_build_with_warnings_as_errors(tmp_path):
     # the generated table holds every key with the built-in chips' values
     for key in VALID_KEYS:
         assert f"<p>{key}</p>" in chip_page, key
-    assert (html / "generated" / "hardware_models.explore.html").exists()
-    assert (html / "generated" / "pycarl_backend.explore.html").exists()
+    assert (html / "generated" / "pycarl.sweep.html").exists()
+    assert (html / "generated" / "pycarl.explore.html").exists()

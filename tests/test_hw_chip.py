@@ -10,7 +10,7 @@ import yaml
 import hardware_models as hm
 from hardware_models import (HardwareConstraintError, NetworkGraph, PopulationSpec,
                              ProjectionSpec, UnknownParameterError, list_chips, load_hardware)
-from hardware_models.chip import CHIP_DIR
+from hardware_models.spec import CHIP_DIR
 
 
 def chain_graph(dt_ms=1.0, n=2, weight=1.0, sources=0):

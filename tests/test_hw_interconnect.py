@@ -14,10 +14,9 @@ def _vec(mesh, t0, pairs):
     t0 = np.asarray(t0, np.int64)
     g = np.zeros(t0.size, np.int64)
     start, deliver, conv = schedule_vectorised(t0, g, plen, links, lats, mesh.flits,
-                                               mesh.n_links, mesh.terminal)
+                                               mesh.n_links)
     assert conv
-    over = buffer_overflow_groups(start, g, plen, links, mesh.n_links, mesh.terminal,
-                                  mesh.buffer_packets)
+    over = buffer_overflow_groups(start, g, plen, links, mesh.n_links, mesh.buffer_packets)
     return deliver, over
 
 

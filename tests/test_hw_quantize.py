@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from hardware_models import (HardwareConstraintError, NetworkGraph, PopulationSpec,
+from hardware_models import (ChipSpecError, HardwareConstraintError, NetworkGraph, PopulationSpec,
                              ProjectionSpec, load_hardware)
 
 
@@ -121,6 +121,31 @@ def test_dynapse_fast_and_slow_types_per_core():
     assert hw.quantized_weight("strong").tolist() == pytest.approx([3.0, 3.0])
     assert hw.quantized_weight("weak").tolist() == pytest.approx([0.2, 0.2])
     assert hw.quantized_weight("inh").tolist() == pytest.approx([-1.0])
+
+
+def test_dynapse_synapse_types_set_how_many_shared_weights_a_core_has():
+    # three excitatory projections into one core (mean |w| 4, 2, 1) and one inhibitory
+    g = net([("p4", "a", "a", "excitatory", [0, 1], [5, 6], [4.0, 4.0], [1, 1]),
+             ("p2", "a", "a", "excitatory", [2], [5], [2.0], [1]),
+             ("p1", "a", "a", "excitatory", [3], [6], [1.0], [1]),
+             ("inh", "a", "a", "inhibitory", [4], [5], [-1.0], [1])])
+
+    def weights(n_types):
+        hw = load_hardware("dynapse", **{"quantization.mismatch_cv": 0.0,
+                                         "quantization.synapse_types": n_types})
+        hw.attach(g)
+        return {k: hw.quantized_weight(k).tolist() for k in ("p4", "p2", "p1", "inh")}
+
+    # 4 types (2 excitatory): split at the median mean |w| (2): p4 and p2 share one
+    assert weights(4) == {"p4": pytest.approx([10 / 3] * 2), "p2": pytest.approx([10 / 3]),
+                          "p1": pytest.approx([1.0]), "inh": pytest.approx([-1.0])}
+    # 6 types (3 excitatory): one each
+    assert weights(6) == {"p4": pytest.approx([4.0, 4.0]), "p2": pytest.approx([2.0]),
+                          "p1": pytest.approx([1.0]), "inh": pytest.approx([-1.0])}
+    # 2 types (1 excitatory): all excitatory synapses share the mean
+    assert weights(2)["p1"] == pytest.approx([2.75])
+    with pytest.raises(ChipSpecError, match="synapse_types >= 2"):
+        weights(1)
 
 
 @pytest.mark.parametrize("chip", ["truenorth", "loihi", "dynapse"])

@@ -1,11 +1,11 @@
 """``.. chip-schema::``: the table of every chip-YAML key, generated from
-hardware_models.chip.SCHEMA (default, allowed values) and the built-in chips."""
+hardware_models.spec.SCHEMA (default, allowed values) and the built-in chips."""
 from docutils import nodes
 from docutils.parsers.rst import Directive
 
 
 def _flatten(schema, prefix=""):
-    from hardware_models.chip import _LEAF_DICTS
+    from hardware_models.spec import _LEAF_DICTS
     for key, value in schema.items():
         dotted = prefix + key
         if isinstance(value, dict) and dotted not in _LEAF_DICTS:
@@ -15,7 +15,7 @@ def _flatten(schema, prefix=""):
 
 
 def _show(value):
-    from hardware_models.chip import _MISSING
+    from hardware_models.spec import _MISSING
     if value is _MISSING:
         return "(required)"
     if value is None:
@@ -27,7 +27,7 @@ def _show(value):
 
 def schema_rows():
     """[(key, default, allowed, value in each built-in chip)]."""
-    from hardware_models.chip import _CHOICES, SCHEMA, list_chips, load_spec
+    from hardware_models.spec import _CHOICES, SCHEMA, list_chips, load_spec
     specs = [load_spec(name) for name in list_chips()]
     rows = []
     for key, default in _flatten(SCHEMA):
@@ -40,7 +40,7 @@ class ChipSchema(Directive):
     has_content = False
 
     def run(self):
-        from hardware_models.chip import list_chips
+        from hardware_models.spec import list_chips
         header = ["key", "default", "allowed"] + list_chips()
         table = nodes.table()
         group = nodes.tgroup(cols=len(header))

@@ -3,7 +3,7 @@
 `compare_report` shows one software-only run against one or more
 co-simulated runs: rasters side by side, latency and ISI-distortion
 histograms, per-core traffic heat maps and the metric tables.
-`dse_report` shows a design-space sweep (hardware_models.explore rows):
+`dse_report` shows a design-space sweep (pycarl.sweep rows):
 the Pareto plot of energy vs behavioural deviation, one plot per swept key,
 the best point per objective and the full results table.
 """
@@ -128,7 +128,7 @@ def compare_report(path, software, hardware_runs, title="pycarl comparison", not
     """Write the HTML report.
 
     software: {population: [spike trains]}; hardware_runs: {chip: (spikes,
-    summary, metrics)} where metrics is hardware_models.compare_runs() output.
+    summary, metrics)} where metrics is pycarl.metrics.compare_runs() output.
     """
     images = [png_data_uri(raster_figure(
         [("software only", software)] + [(chip, spikes) for chip, (spikes, _, _)
@@ -145,8 +145,14 @@ def compare_report(path, software, hardware_runs, title="pycarl comparison", not
                  for chip, m in metrics.items()]
     pop_rows = [[chip, label, p["rate_software_hz"], p["rate_hardware_hz"], p["van_rossum"]]
                 for chip, m in metrics.items() for label, p in m["populations"].items()]
-    parts = [f"<h1>{html.escape(title)}</h1>"]
+    # first line: who computed the cells (chip arithmetic or float PyNN cells)
+    parts = [f"<p>{html.escape(chip)}: {html.escape(summary['cells']['statement'])}</p>"
+             for chip, (_, summary, _) in hardware_runs.items() if summary.get("cells")]
+    parts.append(f"<h1>{html.escape(title)}</h1>")
     parts += [f"<p>{html.escape(n)}</p>" for n in notes]
+    parts += [f"<p>{html.escape(chip)}: {html.escape(n)}</p>"
+              for chip, (_, summary, _) in hardware_runs.items()
+              for n in (summary.get("cells") or {}).get("notes", ())]
     parts.append("<h2>Chips</h2>" + _table(chip_rows, [
         "chip", "mean latency (ms)", "max latency (ms)", "mean ISI distortion (ms)",
         "disorder", "energy (pJ)", "hardware time per tick (ns)", "cores"]))
@@ -222,9 +228,9 @@ def dse_report(path, rows, sweep_keys, title="pycarl design-space exploration", 
     """Write the sweep report (HTML, all images embedded).
 
     rows: result rows of pycarl explore (swept keys, status, error and the
-    hardware_models.explore.METRIC_COLUMNS); sweep_keys: the swept chip keys.
+    pycarl.sweep.METRIC_COLUMNS); sweep_keys: the swept chip keys.
     """
-    from .explore import OBJECTIVES, best_points, columns, pareto_front
+    from .sweep import OBJECTIVES, best_points, columns, pareto_front
     front = pareto_front(rows)
     n_ok = sum(r.get("status") == "ok" for r in rows)
     parts = [f"<h1>{html.escape(title)}</h1>"]

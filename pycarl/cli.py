@@ -9,19 +9,18 @@
 Exit status: 0 success, 1 the run failed, 2 bad usage.
 """
 import argparse
-import os
 import sys
 import textwrap
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+#: scripts `pycarl demo` runs, shipped as package data (examples/vogels_abbott.py
+#: links to the same file)
+DEMO_SCRIPTS = Path(__file__).resolve().parent / "demo_scripts"
 
 
 def demo_script():
-    """The Vogels-Abbott script: the installed copy (setup.py puts it in the
-    package), else the checkout's examples/."""
-    installed = Path(__file__).resolve().parent / "demo_scripts" / "vogels_abbott.py"
-    return installed if installed.is_file() else EXAMPLES / "vogels_abbott.py"
+    """The Vogels-Abbott script `pycarl demo` runs."""
+    return DEMO_SCRIPTS / "vogels_abbott.py"
 
 
 class UsageError(Exception):
@@ -45,24 +44,42 @@ def _check_script(path):
         raise UsageError(f"script not found: {path}")
 
 
+def environment_settings():
+    from .settings import SettingsError, from_environment
+    try:
+        return from_environment()
+    except SettingsError as err:
+        raise UsageError(str(err)) from None
+
+
 def cmd_run(args):
     _check_script(args.script)
     if args.hardware:
         _check_chip(args.hardware)
-        os.environ["PYCARL_HARDWARE"] = args.hardware
-    if args.device:
-        os.environ["PYCARL_DEVICE"] = args.device
-    if args.seed is not None:
-        os.environ["PYCARL_SEED"] = str(args.seed)
+    settings = environment_settings().with_(hardware=args.hardware, device=args.device,
+                                            seed=args.seed)
     from .scriptrun import run_script
-    run_script(args.script, args.script_args)
+    run_script(args.script, args.script_args, settings=settings)
+
+
+def _options(pairs):
+    """--option KEY=VALUE (repeated) -> hardware_options dict."""
+    options = {}
+    for pair in pairs or ():
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise UsageError(f"--option {pair!r}: expected KEY=VALUE (a dotted chip key, "
+                             f"e.g. cells=software or quantize=false)")
+        options[key] = value
+    return options
 
 
 def cmd_compare(args):
     _check_script(args.script)
     _check_chip(args.hardware)
     from .compare import compare
-    result = compare(args.script, args.script_args, [args.hardware], args.out, seed=args.seed)
+    result = compare(args.script, args.script_args, [args.hardware], args.out, seed=args.seed,
+                     options=_options(args.option), settings=environment_settings())
     m = result[args.hardware]
     print(f"{args.hardware}: mean latency {m['latency_ms']['mean']} ms, "
           f"disorder {m['disorder']}, energy {m['energy_pj']['total']:.4g} pJ")
@@ -76,7 +93,7 @@ def cmd_compare(args):
 def cmd_explore(args):
     _check_script(args.script)
     _check_chip(args.hardware)
-    from hardware_models.explore import SweepError, parse_sweep, validate_sweeps
+    from .sweep import SweepError, parse_sweep, validate_sweeps
     if int(args.workers) < 1:
         raise UsageError(f"--workers must be >= 1, got {args.workers}")
     if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://",
@@ -90,7 +107,8 @@ def cmd_explore(args):
         raise UsageError(str(err)) from None
     from .explore import explore
     rows = explore(args.script, args.script_args, args.hardware, sweeps, args.out,
-                   seed=args.seed, workers=args.workers, scheduler=args.scheduler)
+                   seed=args.seed, workers=args.workers, scheduler=args.scheduler,
+                   settings=environment_settings())
     failed = [r for r in rows if r["status"] != "ok"]
     print(f"{len(rows) - len(failed)} of {len(rows)} points succeeded; wrote "
           f"{Path(args.out) / 'results.csv'}, results.json and report.html")
@@ -120,7 +138,8 @@ def cmd_demo(args):
     note = (f"Vogels-Abbott COBA scaled to fit every chip: {args.n} cells, exactly 60 inputs "
             f"per cell (80 in the original; DYNAP-SE allows 64 per neuron), weights x 80/60.")
     print(note)
-    results = compare(script, script_args, chips, args.out, seed=args.seed, notes=[note])
+    results = compare(script, script_args, chips, args.out, seed=args.seed, notes=[note],
+                      settings=environment_settings())
     for chip, m in results.items():
         rates = ", ".join(f"{label} {p['rate_software_hz']:.1f}->{p['rate_hardware_hz']:.1f} Hz"
                           for label, p in m["populations"].items())
@@ -133,7 +152,8 @@ def cmd_demo(args):
 # syntax `pycarl explore SCRIPT ARGS --hardware CHIP ...`): name -> (dest, appends).
 # --seed is not among them: after the script it is the script's own option.
 TRAILING = {
-    "compare": {"--hardware": ("hardware", False), "--out": ("out", False)},
+    "compare": {"--hardware": ("hardware", False), "--out": ("out", False),
+                "--option": ("option", True)},
     "explore": {"--hardware": ("hardware", False), "--out": ("out", False),
                 "--sweep": ("sweep", True), "--scheduler": ("scheduler", False),
                 "--workers": ("workers", False)},
@@ -217,6 +237,9 @@ def build_parser():
     p.add_argument("--hardware", help="chip name or YAML path (required)")
     p.add_argument("--out", help="output directory (required)")
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--option", action="append", metavar="KEY=VALUE",
+                   help="chip option for the co-simulated run (hardware_options), e.g. "
+                        "cells=software, quantize=false; repeatable")
     p.add_argument("script")
     p.add_argument("script_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_compare)

@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from hardware_models import NetworkGraph, PopulationSpec, ProjectionSpec, compare_runs, load_hardware
-from hardware_models.metrics import delivery_metrics, van_rossum
+from hardware_models import NetworkGraph, PopulationSpec, ProjectionSpec, load_hardware
+from pycarl.metrics import compare_runs, delivery_metrics, van_rossum
 
 
 def test_latency_isi_distortion_and_disorder_hand_computed():

@@ -1,269 +1,35 @@
-"""The HardwareModel interface and chip descriptions (ChipSpec).
+"""The runtime model of one chip (HardwareModel) and `load_hardware`.
 
-A chip is a YAML file (see chips/*.yaml); `load_hardware` takes a built-in
-name, a path or a HardwareModel, plus dotted overrides. The backend calls
+The backend calls
 
     hw = load_hardware("loihi")
     hw.attach(graph)                    # map, check limits, quantize
     extra = hw.step(i, spike_ids)       # (len(spike_ids), n_cores_used) int32
     hw.summary()
 
-Time models (``time_model``)
-----------------------------
-- ``tick`` (TrueNorth): each simulation step is one chip tick. A spike of
-  tick t reaches its targets at t+1 (identified with the programmed delay,
-  which PyNN makes >= one step) when its packet is delivered within
-  ``timing.tick_budget_ns``; otherwise it is ``ceil(overrun / tick_ns)``
-  ticks late. Late ticks become ``ceil(late_ticks * tick_ms / dt_ms)`` extra
-  steps (exact when dt equals the tick; with a finer dt each step's traffic
-  is still routed as one tick's, a documented approximation).
-- ``barrier`` (Loihi): the tick stretches until all traffic is delivered, so
-  no spike is late: step() returns zeros and the interconnect of many steps
-  is evaluated in one vectorised batch (exact: ticks are independent). With
-  a real-time tick period (``timing.tick_ns`` set) it behaves as ``tick``.
-- ``async`` (DYNAP-SE): a delivery's latency (ns, from the spike) becomes
-  ``ceil(latency / dt)`` extra steps (``timing.async_rounding: nearest``
-  rounds to the nearest step instead).
-Each tick's (step's) traffic is routed on an initially empty network.
+A step's spikes become packets (one per neuron and destination core, plus
+splitter legs), are routed cycle by cycle on the interconnect, and the chip's
+time model (timing.py) turns delivery times into extra delay steps.
 
 Off-chip spike sources enter at the host port (``topology.host_router`` on a
 mesh, ``topology.host_chip``'s R3 on DYNAP-SE), all at the start of the tick,
 in index order.
 """
-import copy
 import math
-import os
+from dataclasses import dataclass
 
 import numpy as np
-import yaml
 
 from .backpressure import drain_bound
 from .energy import EnergyModel
-from .errors import ChipSpecError, HardwareConstraintError, UnknownParameterError
+from .errors import HardwareConstraintError
 from .graph import NetworkGraph
-from .interconnect import (HOST, Hierarchical, Mesh, buffer_overflow_groups, schedule_events,
+from .interconnect import (Hierarchical, Mesh, buffer_overflow_groups, schedule_events,
                            schedule_vectorised)
 from .mapping import Limits, map_network
 from .quantize import quantize_weights
-
-CHIP_DIR = os.path.join(os.path.dirname(__file__), "chips")
-BUILTIN = {"truenorth": "truenorth.yaml", "loihi": "loihi.yaml", "dynapse": "dynapse.yaml"}
-_ALIASES = {"dynap-se": "dynapse", "dynap_se": "dynapse", "true-north": "truenorth"}
-
-# Every key a chip YAML may hold, with the default used when a user's YAML omits it.
-_MISSING = object()
-SCHEMA = {
-    "name": _MISSING,
-    "time_model": _MISSING,
-    "mapping": "sequential",
-    "quantize": True,
-    # the chip's own arithmetic (hardware_models/arithmetic.py)
-    "cells": "software", "neuron_model": None, "chip_step_ms": None,
-    "cores": _MISSING,
-    "neurons_per_core": _MISSING,
-    "fan_out_policy": "refuse",
-    "limits": {
-        "fan_in_axons_per_core": None, "fan_out_axons_per_core": None,
-        "synaptic_memory_bits_per_core": None, "synapse_bits": 1,
-        "fan_in_per_neuron": None, "fan_out_cores_per_neuron": None,
-        "fan_out_chips_per_neuron": None,
-    },
-    "topology": {
-        "kind": _MISSING, "width": 1, "height": 1, "cores_per_router": 1,
-        "host_router": [0, 0], "chips_x": 1, "chips_y": 1, "cores_per_chip": 1, "host_chip": 0,
-    },
-    "interconnect": {
-        "cycle_ns": _MISSING, "router_latency_cycles": _MISSING, "wire_cycles_x": 0,
-        "wire_cycles_y": 0, "r1_latency_cycles": 1, "r3_latency_cycles": 1,
-        "flits_per_packet": 1, "buffer_flits": 1,
-    },
-    "timing": {
-        "tick_ns": None, "tick_budget_ns": None, "neuron_update_ns": 0.0, "spike_out_ns": 0.0,
-        "message_out_ns": 0.0, "message_in_ns": 0.0, "synop_ns": 0.0, "barrier_ns": 0.0,
-        "barrier_table_ns": {}, "max_late_ticks": 64, "async_rounding": "ceil",
-        "receive_backpressure": False,
-    },
-    "energy": {
-        "neuron_update_pj": 0.0, "spike_out_pj": 0.0, "message_out_pj": 0.0,
-        "message_in_pj": 0.0, "synop_pj": 0.0, "hop_local_pj": 0.0, "hop_x_pj": 0.0,
-        "hop_y_pj": 0.0, "hop_chip_pj": 0.0,
-    },
-    "quantization": {
-        "scheme": "none", "mantissa_bits": 8, "exponent_min": -64, "exponent_max": 64,
-        "axon_types": 4, "weight_bits": 9, "mismatch_cv": 0.0, "seed": 0,
-        "synapse_types": 4,
-    },
-}
-_LEAF_DICTS = {"timing.barrier_table_ns"}
-_CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"), "mapping": ("sequential", "min-comm"),
-            "fan_out_policy": ("split", "refuse"), "topology.kind": ("mesh", "hierarchical"),
-            "timing.async_rounding": ("ceil", "nearest"),
-            "quantization.scheme": ("truenorth", "loihi", "dynapse", "none")}
-
-
-def _leaves(d, prefix=""):
-    out = []
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict) and key not in _LEAF_DICTS:
-            out += _leaves(v, key + ".")
-        else:
-            out.append(key)
-    return out
-
-
-VALID_KEYS = sorted(_leaves(SCHEMA))
-
-
-def _merge(schema, raw, where, prefix=""):
-    out = {}
-    for k, v in raw.items():
-        key = f"{prefix}{k}"
-        if k not in schema:
-            raise UnknownParameterError(
-                f"{where}: unknown chip key '{key}'; valid keys: {', '.join(VALID_KEYS)}")
-        if isinstance(schema[k], dict) and key not in _LEAF_DICTS:
-            if not isinstance(v, dict):
-                raise ChipSpecError(f"{where}: '{key}' must be a mapping, got {v!r}")
-            out[k] = _merge(schema[k], v, where, key + ".")
-        else:
-            out[k] = v
-    for k, v in schema.items():
-        key = f"{prefix}{k}"
-        if k in out:
-            continue
-        if isinstance(v, dict) and key not in _LEAF_DICTS:
-            out[k] = _merge(v, {}, where, key + ".")
-        elif v is _MISSING:
-            raise ChipSpecError(f"{where}: required chip key '{key}' is missing")
-        else:
-            out[k] = copy.deepcopy(v)
-    return out
-
-
-def _coerce(key, value, current):
-    """Overrides may come from a command line as strings."""
-    if isinstance(value, str):
-        low = value.strip().lower()
-        if isinstance(current, bool) or low in ("true", "false"):
-            if low in ("true", "yes", "1", "on"):
-                return True
-            if low in ("false", "no", "0", "off"):
-                return False
-        if low in ("null", "none"):
-            return None
-        if isinstance(current, int) and not isinstance(current, bool):
-            try:
-                return int(value)
-            except ValueError:
-                return float(value)
-        if isinstance(current, float) or current is None:
-            try:
-                return int(value) if value.strip().lstrip("-").isdigit() else float(value)
-            except ValueError:
-                return value
-    return value
-
-
-class ChipSpec:
-    """A validated chip description: ``.name``, ``.raw`` (nested dict), ``.get(dotted)``."""
-
-    def __init__(self, raw, source="<dict>"):
-        if not isinstance(raw, dict):
-            raise ChipSpecError(f"{source}: a chip YAML must be a mapping, got {type(raw).__name__}")
-        self.source = source
-        self.raw = _merge(SCHEMA, raw, source)
-        self._validate()
-
-    @property
-    def name(self):
-        return str(self.raw["name"])
-
-    def get(self, dotted, default=_MISSING):
-        node = self.raw
-        for part in dotted.split("."):
-            if isinstance(node, dict) and part in node:
-                node = node[part]
-            elif default is not _MISSING:
-                return default
-            else:
-                raise UnknownParameterError(
-                    f"{self.name}: unknown chip key '{dotted}'; valid keys: {', '.join(VALID_KEYS)}")
-        return node
-
-    def keys(self):
-        return list(VALID_KEYS)
-
-    def with_overrides(self, overrides):
-        raw = copy.deepcopy(self.raw)
-        for key, value in (overrides or {}).items():
-            if key not in VALID_KEYS:
-                raise UnknownParameterError(
-                    f"unknown hardware parameter '{key}' for {self.name}; valid keys: "
-                    f"{', '.join(VALID_KEYS)}")
-            parts = key.split(".")
-            node = raw
-            for p in parts[:-1]:
-                node = node[p]
-            node[parts[-1]] = _coerce(key, value, node[parts[-1]])
-        return ChipSpec(raw, self.source + " (with overrides)")
-
-    def _validate(self):
-        for key, choices in _CHOICES.items():
-            v = self.get(key)
-            if v not in choices:
-                raise ChipSpecError(f"{self.source}: '{key}' is {v!r}; valid: {', '.join(choices)}")
-        if not isinstance(self.get("timing.receive_backpressure"), bool):
-            raise ChipSpecError(f"{self.source}: 'timing.receive_backpressure' must be true or "
-                                f"false, got {self.get('timing.receive_backpressure')!r}")
-        if not isinstance(self.get("quantize"), bool):
-            raise ChipSpecError(f"{self.source}: 'quantize' must be true or false, "
-                                f"got {self.get('quantize')!r}")
-        for key in ("cores", "neurons_per_core", "interconnect.flits_per_packet",
-                    "interconnect.buffer_flits", "interconnect.router_latency_cycles"):
-            v = self.get(key)
-            if not isinstance(v, (int, np.integer)) or isinstance(v, bool) or v < 1:
-                raise ChipSpecError(f"{self.source}: '{key}' must be an integer >= 1, got {v!r}")
-        for key in ("interconnect.cycle_ns",):
-            v = self.get(key)
-            if not isinstance(v, (int, float)) or v <= 0:
-                raise ChipSpecError(f"{self.source}: '{key}' must be a number > 0, got {v!r}")
-        tm = self.get("time_model")
-        if tm == "tick" and not self.get("timing.tick_ns"):
-            raise ChipSpecError(f"{self.source}: time_model 'tick' needs timing.tick_ns")
-
-    def __repr__(self):
-        return f"ChipSpec({self.name!r} from {self.source})"
-
-
-def list_chips():
-    return sorted(BUILTIN)
-
-
-def load_spec(spec):
-    if isinstance(spec, ChipSpec):
-        return spec
-    if isinstance(spec, dict):
-        return ChipSpec(spec)
-    if not isinstance(spec, (str, os.PathLike)):
-        raise TypeError(f"hardware spec must be a chip name, a YAML path or a HardwareModel, "
-                        f"got {type(spec).__name__}")
-    s = str(spec)
-    key = _ALIASES.get(s.lower(), s.lower())
-    if key in BUILTIN:
-        path = os.path.join(CHIP_DIR, BUILTIN[key])
-    elif os.path.exists(s):
-        path = s
-    else:
-        raise UnknownParameterError(
-            f"unknown hardware '{s}': not a built-in chip ({', '.join(list_chips())}) "
-            f"and no such YAML file")
-    with open(path) as f:
-        try:
-            raw = yaml.safe_load(f)
-        except yaml.YAMLError as exc:
-            raise ChipSpecError(f"{path}: invalid YAML: {exc}") from None
-    return ChipSpec(raw, path)
+from .spec import SCHEMA, ChipSpec, load_spec
+from .timing import Deliveries, busy_time, time_model_for
 
 
 def load_hardware(spec, **overrides):
@@ -281,9 +47,26 @@ def load_hardware(spec, **overrides):
     return HardwareModel(load_spec(spec).with_overrides(overrides))
 
 
-def _ceil_div_steps(x):
-    """ceil for non-negative floats, robust to rounding noise."""
-    return np.ceil(np.asarray(x, dtype=np.float64) - 1e-9).astype(np.int64)
+
+@dataclass
+class _Packets:
+    """Spike packets of one batch, one entry each."""
+    src: np.ndarray      # source core (-1: host port)
+    dst: np.ndarray      # destination core
+    syn: np.ndarray      # synapses (or splitter neurons) reached there
+    group: np.ndarray    # 2 * step, + 1 for splitter legs (routed one tick later)
+    t0: np.ndarray       # injection time (ns from the tick start)
+    row: np.ndarray      # the batch row of the spike that sent it
+    leg: np.ndarray      # int8: 0 from the neuron, 1 from its splitter neuron
+
+    FIELDS = ("src", "dst", "syn", "group", "t0", "row", "leg")
+
+    def extend(self, other):
+        return _Packets(*(np.concatenate([getattr(self, f), getattr(other, f)])
+                          for f in self.FIELDS))
+
+    def take(self, order):
+        return _Packets(*(getattr(self, f)[order] for f in self.FIELDS))
 
 
 class HardwareModel:
@@ -331,7 +114,8 @@ class HardwareModel:
             expect += p.size
         self.graph = graph
         self.dt_ms = float(graph.dt_ms)
-        self.time_model = s.get("time_model")
+        self.clock = time_model_for(s, self.dt_ms)
+        self.time_model = self.clock.name
         topo = s.get("topology")
         cores_per_chip = topo["cores_per_chip"] if topo["kind"] == "hierarchical" else None
         lim = Limits(chip=self.name, cores=int(s.get("cores")),
@@ -342,42 +126,33 @@ class HardwareModel:
         m = self.mapping
         self.core_of_neuron = m.core_of_neuron
         self.n_cores_used = int(m.n_cores_used)
-        ic = s.get("interconnect")
-        en = s.get("energy")
-        if topo["kind"] == "mesh":
-            self.net = Mesh(max(self.n_cores_used, 1), topo["width"], topo["height"],
-                            topo["cores_per_router"], topo["host_router"],
-                            ic["router_latency_cycles"], ic["wire_cycles_x"], ic["wire_cycles_y"],
-                            ic["flits_per_packet"], ic["buffer_flits"], ic["cycle_ns"],
-                            en["hop_local_pj"], en["hop_x_pj"], en["hop_y_pj"])
-        else:
-            self.net = Hierarchical(max(self.n_cores_used, 1), topo["chips_x"], topo["chips_y"],
-                                    topo["cores_per_chip"], topo["host_chip"],
-                                    ic["r1_latency_cycles"], ic["router_latency_cycles"],
-                                    ic["r3_latency_cycles"], ic["flits_per_packet"],
-                                    ic["buffer_flits"], ic["cycle_ns"],
-                                    en["hop_x_pj"], en["hop_chip_pj"], en["hop_local_pj"])
+        self.net = self._build_interconnect(topo)
         self.energy_model = EnergyModel(s, self.net.tiles_used(self.n_cores_used))
         self._build_pairs()
-        # quantization
         if s.get("quantize"):
             self._qweights = quantize_weights(s.get("quantization.scheme"), graph,
                                               m.core_of_neuron, s.get("quantization"))
         else:
             self._qweights = None
-        # timing
-        t = s.get("timing")
-        self.tick_ns = t["tick_ns"]
-        self.realtime = self.time_model == "tick" or (self.time_model == "barrier"
-                                                      and self.tick_ns is not None)
-        if self.realtime:
-            self.tick_ns = float(self.tick_ns)
-            self.budget_ns = float(t["tick_budget_ns"] if t["tick_budget_ns"] is not None
-                                   else self.tick_ns)
-        self.async_round = t["async_rounding"]
-        self.backpressure = bool(t["receive_backpressure"])
+        self.backpressure = bool(s.get("timing.receive_backpressure"))
         self.max_extra_delay_steps = self._extra_bound()
         self._reset_stats()
+
+    def _build_interconnect(self, topo):
+        ic = self.spec.get("interconnect")
+        en = self.spec.get("energy")
+        if topo["kind"] == "mesh":
+            return Mesh(max(self.n_cores_used, 1), topo["width"], topo["height"],
+                        topo["cores_per_router"], topo["host_router"],
+                        ic["router_latency_cycles"], ic["wire_cycles_x"], ic["wire_cycles_y"],
+                        ic["flits_per_packet"], ic["buffer_flits"], ic["cycle_ns"],
+                        en["hop_local_pj"], en["hop_x_pj"], en["hop_y_pj"])
+        return Hierarchical(max(self.n_cores_used, 1), topo["chips_x"], topo["chips_y"],
+                            topo["cores_per_chip"], topo["host_chip"],
+                            ic["r1_latency_cycles"], ic["router_latency_cycles"],
+                            ic["r3_latency_cycles"], ic["flits_per_packet"],
+                            ic["buffer_flits"], ic["cycle_ns"],
+                            en["hop_x_pj"], en["hop_chip_pj"], en["hop_local_pj"])
 
     def _build_pairs(self):
         """Route table of (source core, destination core) pairs, filled lazily:
@@ -428,8 +203,6 @@ class HardwareModel:
 
     def _extra_bound(self):
         """Upper bound of any extra delay step() can return (all neurons firing at once)."""
-        if self.time_model == "barrier" and not self.realtime:
-            return 0
         m = self.mapping
         em = self.energy_model
         F = self.net.flits
@@ -441,14 +214,7 @@ class HardwareModel:
                                             pk_core[:len(m.neurons_per_core)], 0, 0))) \
             if len(m.neurons_per_core) else 0.0
         worst_ns = (n_packets * F * max_len + max_idle + 1) * self.net.cycle_ns + t0_max
-        if self.time_model == "async":
-            return int(_ceil_div_steps(worst_ns * 1e-6 / self.dt_ms))
-        late = max(0, math.ceil((worst_ns - self.budget_ns) / self.tick_ns))
-        legs = 2 if m.splitter_neurons else 1
-        ticks = late * legs + (1 if m.splitter_neurons else 0)
-        cap = int(self.spec.get("timing.max_late_ticks"))
-        ticks = min(ticks, cap + (1 if m.splitter_neurons else 0))
-        return int(_ceil_div_steps(ticks * (self.tick_ns * 1e-6) / self.dt_ms))
+        return self.clock.extra_bound(worst_ns, bool(m.splitter_neurons))
 
     def _reset_stats(self):
         n = max(self.n_cores_used, 1)
@@ -491,7 +257,7 @@ class HardwareModel:
         out = np.zeros((ids.size, self.n_cores_used), dtype=np.int32)
         if ids.size == 0:
             return out
-        if not self.realtime and self.time_model == "barrier":
+        if self.clock.defers_routing:
             self._pending.append((int(step_index), ids.copy()))
             self._pending_spikes += ids.size
             if self._pending_spikes >= self.BATCH_SPIKES:
@@ -536,130 +302,103 @@ class HardwareModel:
         """Route the packets of spikes (steps, ids) and accumulate statistics;
         fill out[row, core] with extra delay steps when out is given."""
         m = self.mapping
-        em = self.energy_model
-        net = self.net
-        n = max(self.n_cores_used, 1)
-        S = ids.size
         core = m.core_of_neuron[ids].astype(np.int64)
         local = m.local_index[ids].astype(np.int64)
         npk = m.out_ptr[ids + 1] - m.out_ptr[ids]
         nsp = m.split_ptr[ids + 1] - m.split_ptr[ids]
         t_spike = self._emit_times(steps * 2, core, local, npk)
-        # leg-1 packets
-        rows = np.repeat(np.arange(S), npk)
-        first = np.repeat(m.out_ptr[ids] , npk)
+        pk = self._neuron_packets(steps, ids, core, npk, t_spike)
+        if nsp.any():
+            pk = pk.extend(self._splitter_packets(steps, ids, nsp))
+        if pk.src.size == 0:
+            self._account(steps, ids, core, pk.src, pk.dst, pk.syn, pk.group, np.zeros(0),
+                          np.zeros(0), np.zeros(0, np.int64))
+            return
+        pk, t0_cycles = self._in_injection_order(pk)
+        pair, plen, links, deliver = self._route(pk, t0_cycles)
+        arrive_ns = deliver * self.net.cycle_ns
+        gen_ns = np.where(pk.leg == 0, np.where(pk.src >= 0, t_spike[pk.row], 0.0), 0.0)
+        split_row = self._is_split_row(ids)
+        extra, lat_ns, gen_ns = self.clock.delays(
+            Deliveries(arrive_ns, gen_ns, pk.group, pk.row, pk.leg, split_row))
+        self._check_extra_bound(extra, pk.group)
+        final = ~split_row[pk.row] | (pk.leg == 1)   # packets that reach real targets
+        if out is not None:
+            fr = np.flatnonzero(final)
+            np.maximum.at(out, (pk.row[fr], pk.dst[fr]), extra[fr].astype(np.int32))
+        self._account(steps, ids, core, pk.src, pk.dst, pk.syn, pk.group, arrive_ns, pair, final,
+                      extra=extra, lat_ns=lat_ns, gen_ns=gen_ns, P_row=pk.row, P_leg=pk.leg,
+                      paths=(pk.t0, plen, links))
+
+    def _neuron_packets(self, steps, ids, core, npk, t_spike):
+        """Leg-1 packets: one per spiking neuron and destination (or splitter) core."""
+        m = self.mapping
+        rows = np.repeat(np.arange(ids.size), npk)
+        first = np.repeat(m.out_ptr[ids], npk)
         within = np.arange(rows.size) - np.repeat(np.cumsum(npk) - npk, npk)
         e = first + within
-        P_src = core[rows]
-        P_dst = m.out_core[e]
-        P_syn = m.out_syn[e]
-        P_group = steps[rows] * 2
-        P_t0 = np.where(P_src >= 0, t_spike[rows] + (within + 1) * em.t_out, 0.0)
-        P_row = rows
-        P_leg = np.zeros(rows.size, np.int8)
-        # leg-2 packets: splitter neurons one tick later, routed as their own group
-        if nsp.any():
-            srows = np.repeat(np.arange(S), nsp)
-            sfirst = np.repeat(m.split_ptr[ids], nsp)
-            swithin = np.arange(srows.size) - np.repeat(np.cumsum(nsp) - nsp, nsp)
-            se = sfirst + swithin
-            s_core = m.split_src_core[se]
-            s_local = m.split_local[se]
-            s_group = steps[srows] * 2 + 1
-            s_t = self._emit_times(s_group, s_core, s_local, np.ones(se.size, np.int64))
-            P_src = np.concatenate([P_src, s_core])
-            P_dst = np.concatenate([P_dst, m.split_dst_core[se]])
-            P_syn = np.concatenate([P_syn, m.split_syn[se]])
-            P_group = np.concatenate([P_group, s_group])
-            P_t0 = np.concatenate([P_t0, s_t + em.t_out])
-            P_row = np.concatenate([P_row, srows])
-            P_leg = np.concatenate([P_leg, np.ones(se.size, np.int8)])
-        if P_src.size == 0:
-            self._account(steps, ids, core, P_src, P_dst, P_syn, P_group, np.zeros(0), np.zeros(0),
-                          np.zeros(0, np.int64))
-            return
-        cyc = net.cycle_ns
-        t0c = np.ceil(P_t0 / cyc - 1e-9).astype(np.int64)
-        order = np.lexsort((P_dst, P_src, t0c, P_group))
-        P_src, P_dst, P_syn, P_group, t0c, P_row, P_leg, P_t0 = (
-            a[order] for a in (P_src, P_dst, P_syn, P_group, t0c, P_row, P_leg, P_t0))
-        pair = self._pair_index(P_src, P_dst)
+        src = core[rows]
+        t0 = np.where(src >= 0, t_spike[rows] + (within + 1) * self.energy_model.t_out, 0.0)
+        return _Packets(src, m.out_core[e], m.out_syn[e], steps[rows] * 2, t0, rows,
+                        np.zeros(rows.size, np.int8))
+
+    def _splitter_packets(self, steps, ids, nsp):
+        """Leg-2 packets: splitter neurons one tick later, routed as their own group."""
+        m = self.mapping
+        srows = np.repeat(np.arange(ids.size), nsp)
+        sfirst = np.repeat(m.split_ptr[ids], nsp)
+        swithin = np.arange(srows.size) - np.repeat(np.cumsum(nsp) - nsp, nsp)
+        se = sfirst + swithin
+        s_core = m.split_src_core[se]
+        s_group = steps[srows] * 2 + 1
+        s_t = self._emit_times(s_group, s_core, m.split_local[se], np.ones(se.size, np.int64))
+        return _Packets(s_core, m.split_dst_core[se], m.split_syn[se], s_group,
+                        s_t + self.energy_model.t_out, srows, np.ones(se.size, np.int8))
+
+    def _in_injection_order(self, pk):
+        """Packets sorted by (group, injection cycle, source, destination), and their
+        injection cycle."""
+        t0_cycles = np.ceil(pk.t0 / self.net.cycle_ns - 1e-9).astype(np.int64)
+        order = np.lexsort((pk.dst, pk.src, t0_cycles, pk.group))
+        return pk.take(order), t0_cycles[order]
+
+    def _route(self, pk, t0_cycles):
+        """Cycle-level schedule of the packets: (route table slot, path length, flat
+        links, delivery cycle) per packet. Groups whose buffers would overflow (or that
+        did not converge) are scheduled again by the exact event scheduler."""
+        net = self.net
+        pair = self._pair_index(pk.src, pk.dst)
         plen = self._pair_len[pair]
         pstart = np.repeat(self._pair_ptr[pair], plen)
         ewithin = np.arange(pstart.size) - np.repeat(np.cumsum(plen) - plen, plen)
         links = self._pair_links[pstart + ewithin]
         lats = self._pair_lats[pstart + ewithin]
-        start, deliver, conv = schedule_vectorised(t0c, P_group, plen, links, lats, net.flits,
-                                                   net.n_links, net.terminal)
-        redo = buffer_overflow_groups(start, P_group, plen, links, net.n_links, net.terminal,
+        start, deliver, conv = schedule_vectorised(t0_cycles, pk.group, plen, links, lats,
+                                                   net.flits, net.n_links)
+        redo = buffer_overflow_groups(start, pk.group, plen, links, net.n_links,
                                       net.buffer_packets)
         if not conv:
-            redo = np.unique(P_group)
+            redo = np.unique(pk.group)
         if redo.size:
             deliver = deliver.copy()
             pptr = np.zeros(plen.size + 1, np.int64)
             np.cumsum(plen, out=pptr[1:])
             for g in redo.tolist():
-                sel = np.flatnonzero(P_group == g)
+                sel = np.flatnonzero(pk.group == g)
                 paths = [links[pptr[i]:pptr[i + 1]].tolist() for i in sel]
                 lt = [lats[pptr[i]:pptr[i + 1]].tolist() for i in sel]
-                _, d = schedule_events(t0c[sel].tolist(), paths, lt, net.flits,
+                _, d = schedule_events(t0_cycles[sel].tolist(), paths, lt, net.flits,
                                        net.buffer_packets, net.terminal)
                 deliver[sel] = d
             self._fallback_groups += int(redo.size)
-        arrive_ns = deliver * cyc
-        gen_ns = np.where(P_leg == 0, np.where(P_src >= 0, t_spike[P_row], 0.0), 0.0)
-        # extra delay per packet
-        if self.time_model == "async":
-            lat_ns = arrive_ns
-            x = lat_ns * 1e-6 / self.dt_ms
-            extra = (_ceil_div_steps(x) if self.async_round == "ceil"
-                     else np.floor(x + 0.5).astype(np.int64))
-            ticks = np.zeros(extra.size, np.int64)
-        elif self.realtime:
-            late = np.where(arrive_ns > self.budget_ns,
-                            np.ceil((arrive_ns - self.budget_ns) / self.tick_ns - 1e-12), 0
-                            ).astype(np.int64)
-            ticks = late.copy()
-            lat_ns = arrive_ns - gen_ns
-            if (P_leg == 1).any():
-                # leg 1 lateness of the spike delays its splitters
-                l1 = np.zeros(S, np.int64)
-                np.maximum.at(l1, P_row[P_leg == 0], np.where(
-                    self._is_split_row(ids)[P_row[P_leg == 0]], late[P_leg == 0], 0))
-                g1 = np.zeros(S)
-                g1[P_row[P_leg == 0]] = gen_ns[P_leg == 0]
-                s2 = P_leg == 1
-                ticks[s2] = 1 + l1[P_row[s2]] + late[s2]
-                lat_ns = lat_ns.copy()
-                lat_ns[s2] = (1 + l1[P_row[s2]]) * self.tick_ns + arrive_ns[s2] - g1[P_row[s2]]
-                gen_ns = gen_ns.copy()
-                gen_ns[s2] = g1[P_row[s2]]
-            cap = int(self.spec.get("timing.max_late_ticks")) + (1 if (P_leg == 1).any() else 0)
-            if ticks.max() > cap:
-                i = int(np.argmax(ticks))
-                raise HardwareConstraintError(
-                    f"{self.name}: tick {int(P_group[i] // 2)} traffic overruns the tick budget "
-                    f"({self.budget_ns:g} ns) by {int(ticks[i])} ticks; timing.max_late_ticks "
-                    f"allows {cap}")
-            extra = _ceil_div_steps(ticks * (self.tick_ns * 1e-6) / self.dt_ms)
-        else:
-            lat_ns = arrive_ns - gen_ns
-            extra = np.zeros(arrive_ns.size, np.int64)
-            ticks = extra
+        return pair, plen, links, deliver
+
+    def _check_extra_bound(self, extra, group):
         if extra.size and extra.max() > self.max_extra_delay_steps:
             i = int(np.argmax(extra))
             raise HardwareConstraintError(
-                f"{self.name}: a delivery at step {int(P_group[i] // 2)} needs {int(extra[i])} extra "
+                f"{self.name}: a delivery at step {int(group[i] // 2)} needs {int(extra[i])} extra "
                 f"steps, above max_extra_delay_steps = {self.max_extra_delay_steps}")
-        deliv = P_leg == 1
-        final = ~self._is_split_row(ids)[P_row] | deliv   # packets that reach real targets
-        if out is not None:
-            fr = np.flatnonzero(final)
-            np.maximum.at(out, (P_row[fr], P_dst[fr]), extra[fr].astype(np.int32))
-        self._account(steps, ids, core, P_src, P_dst, P_syn, P_group, arrive_ns, pair, final,
-                      extra=extra, lat_ns=lat_ns, gen_ns=gen_ns, P_row=P_row, P_leg=P_leg,
-                      paths=(P_t0, plen, links))
 
     def _is_split_row(self, ids):
         m = self.mapping
@@ -745,21 +484,8 @@ class HardwareModel:
         n_neurons = float(self._nn_core.sum())
         busy = np.concatenate(self._busy) if self._busy else np.zeros(0)
         idle_ticks = max(T - busy.size, 0)
-        busy_total = float(busy.sum()) + idle_ticks * self._idle_busy
-        busy_mean = busy_total / T if T else 0.0
-        busy_max = float(max(busy.max() if busy.size else 0.0, self._idle_busy if idle_ticks else 0))
-        if self.time_model == "tick":
-            hw_mean = hw_max = float(self.tick_ns)
-        elif self.time_model == "async":
-            hw_mean = hw_max = self.dt_ms * 1e6
-        elif self.realtime:
-            per = np.maximum(busy, self.tick_ns)
-            hw_total = float(per.sum()) + idle_ticks * max(self._idle_busy, self.tick_ns)
-            hw_mean = hw_total / T if T else 0.0
-            hw_max = float(max(per.max() if per.size else 0.0,
-                               max(self._idle_busy, self.tick_ns) if idle_ticks else 0))
-        else:
-            hw_mean, hw_max = busy_mean, busy_max
+        busy_mean, busy_max = busy_time(busy, idle_ticks, self._idle_busy, T)
+        hw_mean, hw_max = self.clock.hardware_time(busy, idle_ticks, self._idle_busy, T)
         breakdown = {
             "neuron_update": T * n_neurons * em.e_upd,
             "spike_out": c["spikes"] * em.e_spike,

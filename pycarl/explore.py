@@ -1,7 +1,7 @@
 """`pycarl explore`: run a design-space sweep of one unmodified PyNN script.
 
 One software-only run is shared by all points; each point of the sweep
-(hardware_models.explore.design_points) is an independent co-simulation in
+(sweep.design_points) is an independent co-simulation in
 its own Python process (compare.run_captured), executed by a local process
 pool or, given a scheduler address, by a Dask cluster. A point that fails is
 a result row with status "failed" and its error; the others still run.
@@ -19,20 +19,20 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from hardware_models.explore import (TIMING_COLUMNS, columns, design_points, metric_row,
+from .sweep import (TIMING_COLUMNS, columns, design_points, metric_row,
                                      validate_sweeps)
 
 from .compare import metrics_for, run_captured
 
 
-def run_point(index, point, script, script_args, hardware, seed, software):
+def run_point(index, point, script, script_args, hardware, seed, settings, software):
     """Co-simulate one design point; return its result row (never raises)."""
     row = {"point": index, **point}
     start = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="pycarl-explore-") as tmp:
             captured = run_captured(script, script_args, Path(tmp) / "hardware.pkl", seed,
-                                    hardware=hardware, options=point)
+                                    hardware=hardware, options=point, settings=settings)
         row.update(metric_row(metrics_for(software, captured)))
         row["status"] = "ok"
         row["error"] = ""
@@ -85,15 +85,15 @@ def write_results(out, rows, sweep_keys):
 
 
 def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2,
-            scheduler=None, progress=True):
+            scheduler=None, progress=True, settings=None):
     """Run the sweep; write DIR/results.csv, DIR/results.json, DIR/report.html.
 
     sweeps: [(dotted chip key, [values])], validated before anything runs
-    (hardware_models.explore.SweepError). The software-only run failing raises
+    (sweep.SweepError). The software-only run failing raises
     compare.ScriptFailed. Returns the result rows, ordered by point index.
     """
     from tqdm import tqdm
-    from hardware_models.report import dse_report
+    from .report import dse_report
     if os.path.exists(str(hardware)):
         hardware = os.path.abspath(hardware)
     spec = validate_sweeps(hardware, sweeps)
@@ -108,12 +108,13 @@ def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2
                disable=None if progress else True)
     try:
         bar.set_postfix_str("software-only run")
-        software_capture = run_captured(script, script_args, out / "software.pkl", seed)
+        software_capture = run_captured(script, script_args, out / "software.pkl", seed,
+                                        settings=settings)
         software = {k: software_capture[k] for k in ("spikes", "t_stop_ms", "wall_time_s")}
         software["hardware_summary"] = None
         bar.update()
         bar.set_postfix_str(f"{len(points)} co-simulations on {spec.name}")
-        jobs = [(i, p, script, list(script_args), hardware, seed, software)
+        jobs = [(i, p, script, list(script_args), hardware, seed, settings, software)
                 for i, p in enumerate(points)]
         runner = _dask(jobs, client) if client else _local(jobs, max(1, int(workers)))
         rows = []

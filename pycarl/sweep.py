@@ -1,6 +1,6 @@
 """Design-space exploration: sweep definitions, validation, result rows, Pareto fronts.
 
-Pure logic, no simulator: ``pycarl_backend.explore`` runs the points.
+Pure logic, no simulator: ``pycarl.explore`` runs the points.
 
 A sweep is ``KEY=V1,V2,...`` where KEY is a dotted chip-YAML key
 (``interconnect.router_latency_cycles``, ``mapping``, ``neurons_per_core``,
@@ -11,8 +11,8 @@ import difflib
 import itertools
 import math
 
-from .chip import VALID_KEYS, load_spec
-from .errors import ChipSpecError, UnknownParameterError
+from hardware_models.errors import ChipSpecError, UnknownParameterError
+from hardware_models.spec import VALID_KEYS, load_spec
 
 
 class SweepError(ValueError):
@@ -134,7 +134,7 @@ OBJECTIVES = (("energy_pj", "energy (pJ)"),
 
 
 def metric_row(metrics):
-    """Flat result columns from hardware_models.compare_runs() output.
+    """Flat result columns from pycarl.metrics.compare_runs() output.
 
     rate_change_hz and van_rossum_mean are means over all recorded neurons
     (each population weighted by its size); per-population values follow as

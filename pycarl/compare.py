@@ -1,16 +1,17 @@
 """Software-only vs co-simulated runs of one unmodified PyNN script.
 
-Each run is a separate Python process (python -m pycarl_backend.scriptrun),
-so PyNN's global state never leaks between runs; the same seed
-(PYCARL_SEED) makes both build the same network and draw the same input.
+Each run is a separate Python process (python -m pycarl.scriptrun),
+so PyNN's global state never leaks between runs; the same seed makes both
+build the same network and draw the same input.
 """
 import json
-import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .capture import load
+from .settings import RunSettings
 
 
 class ScriptFailed(RuntimeError):
@@ -18,25 +19,18 @@ class ScriptFailed(RuntimeError):
 
 
 def run_captured(script, script_args, capture_path, seed, hardware=None, options=None,
-                 progress=False, device=None, extra_env=None):
-    """Run the script once in a subprocess; return its capture (dict)."""
-    env = dict(os.environ)
-    env["PYCARL_SEED"] = str(seed)
-    env.pop("PYCARL_HARDWARE", None)
-    env.pop("PYCARL_HARDWARE_OPTIONS", None)
-    if hardware:
-        env["PYCARL_HARDWARE"] = hardware
-        env["PYCARL_HARDWARE_OPTIONS"] = json.dumps(options or {})
-    if device:
-        env["PYCARL_DEVICE"] = device
-    if progress:
-        env["PYCARL_PROGRESS"] = "1"
-    env.update(extra_env or {})
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(Path(__file__).resolve().parents[1])] + [p for p in [env.get("PYTHONPATH")] if p])
-    cmd = [sys.executable, "-m", "pycarl_backend.scriptrun", "--capture", str(capture_path),
-           str(script)] + list(script_args)
-    result = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                 progress=False, device=None, settings=None):
+    """Run the script once in a subprocess; return its capture (dict).
+
+    settings: a RunSettings whose device, progress, gpu_options and
+    spynnaker_version the run keeps (seed, chip and chip options are this call's)."""
+    base = settings or RunSettings()
+    run = replace(base, seed=int(seed), hardware=hardware or None,
+                  hardware_options=dict(options or {}) if hardware else {},
+                  device=device or base.device, progress=progress or base.progress)
+    cmd = [sys.executable, "-m", "pycarl.scriptrun", "--settings", run.to_json(),
+           "--capture", str(capture_path), str(script)] + list(script_args)
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     if result.returncode != 0:
         tail = result.stderr.strip().splitlines()[-1:] or ["(no error output)"]
@@ -46,19 +40,20 @@ def run_captured(script, script_args, capture_path, seed, hardware=None, options
 
 
 def metrics_for(software, hardware):
-    from hardware_models import compare_runs
+    from .metrics import compare_runs
     if hardware["hardware_summary"] is None:
         raise ScriptFailed("the co-simulated run did not use a chip model "
                            "(does the script call setup()?)")
     metrics = compare_runs(software["spikes"], hardware["spikes"], software["t_stop_ms"],
                            hardware["hardware_summary"])
+    metrics["cells"] = hardware["hardware_summary"].get("cells")
     metrics["wall_time_s"] = {"software": software["wall_time_s"],
                               "hardware": hardware["wall_time_s"]}
     return metrics
 
 
 def compare(script, script_args, chips, out_dir, seed=1234, options=None, progress=True,
-            workers=2, notes=()):
+            workers=2, notes=(), settings=None):
     """Run the script software-only and on each chip; write metrics and report.
 
     The co-simulated runs are independent processes, `workers` at a time.
@@ -67,19 +62,19 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
     """
     from concurrent.futures import ThreadPoolExecutor
     from tqdm import tqdm
-    from hardware_models.report import compare_report
+    from .report import compare_report
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
     stages = tqdm(total=len(chips) + 2, desc="pycarl compare", unit="stage",
                   disable=not progress)
     stages.set_postfix_str("software-only run")
-    software = run_captured(script, script_args, out / "software.pkl", seed)
+    software = run_captured(script, script_args, out / "software.pkl", seed, settings=settings)
     stages.update()
     stages.set_postfix_str(f"co-simulation on {', '.join(chips)}")
 
     def cosimulate(chip):
         return run_captured(script, script_args, out / f"hardware_{chip}.pkl", seed,
-                            hardware=chip, options=options)
+                            hardware=chip, options=options, settings=settings)
 
     results, runs = {}, {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

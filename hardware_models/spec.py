@@ -25,6 +25,8 @@ SCHEMA = {
     "quantize": True,
     # the chip's own arithmetic (hardware_models/arithmetic.py)
     "cells": "software", "neuron_model": None, "chip_step_ms": None,
+    # analog chips: per-neuron variation of every bias (quantization.mismatch_cv)
+    "mismatch": True,
     "arithmetic": {"vth_mant": None},
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
@@ -64,7 +66,7 @@ SCHEMA = {
 _LEAF_DICTS = {"timing.barrier_table_ns"}
 _CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"), "mapping": ("sequential", "min-comm"),
             "fan_out_policy": ("split", "refuse"), "topology.kind": ("mesh", "hierarchical"),
-            "timing.async_rounding": ("ceil", "nearest"),
+            "timing.async_rounding": ("ceil", "nearest", "exact"),
             "quantization.scheme": ("truenorth", "loihi", "dynapse", "none")}
 
 

@@ -42,6 +42,7 @@ class Limits:
     fan_out_chips_per_neuron: object = None
     fan_out_policy: str = "refuse"
     cores_per_chip: object = None     # for the chips-per-neuron check
+    tag_bits: object = None           # DYNAP-SE: source tag = core within chip + neuron
 
 
 @dataclass
@@ -345,6 +346,7 @@ def _map_network(graph, lim, strategy, seed, npc, syn, group_of=None):
     if nodes.size:
         _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores)
     _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core)
+    _check_tag_aliasing(graph, lim, core_of, local, is_src, p_src, p_core)
 
     m = Mapping(strategy=used_strategy, core_of_neuron=core_of, local_index=local,
                 n_neuron_cores=n_neuron_cores, n_cores_used=n_neuron_cores,
@@ -432,6 +434,43 @@ def _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores):
             f"{int(per_core[c])} (one per neuron and destination core)")
         err.limit, err.needed = "fan_out_axons_per_core", int(per_core[c])
         raise err
+
+
+def _check_tag_aliasing(graph, lim, core_of, local, is_src, p_src, p_core):
+    """DYNAP-SE's CAMs match a 10-bit tag, 2 bits of the source's core within
+    its chip and 8 bits of its neuron (Moradi 2018): neurons at the same
+    position on different chips carry the same tag, and a core that receives
+    both cannot tell them apart. Refused (not modelled), naming both. Off-chip
+    sources are exempt: the host chooses their tags."""
+    if lim.tag_bits is None or not lim.cores_per_chip or p_src.size == 0:
+        return
+    on = ~is_src[p_src]
+    src, dst = p_src[on], p_core[on]
+    core_bits = int(np.ceil(np.log2(lim.cores_per_chip)))
+    slots = 2 ** (int(lim.tag_bits) - core_bits)        # neuron addresses per core
+    if lim.neurons_per_core > slots:
+        raise HardwareConstraintError(
+            f"{lim.chip}: {lim.neurons_per_core} neurons per core need more than the "
+            f"{int(lim.tag_bits) - core_bits} neuron bits of a {lim.tag_bits}-bit tag")
+    c = core_of[src].astype(np.int64)
+    # cores not full: the toolchain staggers neuron addresses by chip so that
+    # equal positions on different chips get different tags (pycarl placement)
+    slot = (local[src].astype(np.int64) + (c // lim.cores_per_chip) * lim.neurons_per_core) % slots
+    tag = (c % lim.cores_per_chip) * slots + slot
+    key = dst.astype(np.int64) * (2 ** int(lim.tag_bits)) + tag
+    order = np.lexsort((src, key))
+    k, s = key[order], src[order]
+    clash = np.flatnonzero((k[1:] == k[:-1]) & (s[1:] != s[:-1]))
+    if clash.size:
+        j = int(clash[0])
+        a, b = int(s[j]), int(s[j + 1])
+        raise HardwareConstraintError(
+            f"{lim.chip}: tag aliasing: {_label(graph, a)} (core {int(core_of[a])}) and "
+            f"{_label(graph, b)} (core {int(core_of[b])}) both carry tag "
+            f"{int(k[j] % 2 ** int(lim.tag_bits))} ({lim.tag_bits} bits: core within chip + "
+            f"neuron) and both reach core {int(k[j] // 2 ** int(lim.tag_bits))}, whose CAM "
+            f"cannot tell them apart; place them at different neuron positions or cores "
+            f"({int(clash.size)} clash(es))")
 
 
 def _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core):

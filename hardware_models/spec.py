@@ -35,7 +35,7 @@ SCHEMA = {
         "fan_in_axons_per_core": None, "fan_out_axons_per_core": None,
         "synaptic_memory_bits_per_core": None, "synapse_bits": 1,
         "fan_in_per_neuron": None, "fan_out_cores_per_neuron": None,
-        "fan_out_chips_per_neuron": None,
+        "fan_out_chips_per_neuron": None, "tag_bits": None,
     },
     "topology": {
         "kind": _MISSING, "width": 1, "height": 1, "cores_per_router": 1,

@@ -205,3 +205,22 @@ def test_burst_through_one_link_queues_as_the_bandwidth_predicts(buffer_flits):
     assert slope == pytest.approx(per_event, rel=0.1)
     single, _ = burst_latencies(1, **{"interconnect.buffer_flits": buffer_flits})
     assert last[0] > single.max()
+
+
+def tag_graph(src_a):
+    pops = [PopulationSpec("a", 1024, "IF_curr_exp", 0), PopulationSpec("b", 256, "IF_curr_exp", 1024),
+            PopulationSpec("t", 1, "IF_curr_exp", 1280)]
+    prj = [ProjectionSpec("a_t", "a", "t", "excitatory", [src_a], [1280], [1.0], [1]),
+           ProjectionSpec("b_t", "b", "t", "excitatory", [1024], [1280], [1.0], [1])]
+    return NetworkGraph(0.1, pops, prj)
+
+
+def test_tags_that_alias_at_a_core_are_refused():
+    """a[0] (chip 0, core 0, neuron 0) and b[0] (chip 1, core 4 = core 0 of its
+    chip, neuron 0) both carry tag 0 and both reach t's core."""
+    with pytest.raises(HardwareConstraintError) as e:
+        load_hardware("dynapse").attach(tag_graph(0))
+    msg = str(e.value)
+    assert "tag aliasing" in msg and "'a'[0]" in msg and "'b'[0]" in msg and "10 bits" in msg
+    load_hardware("dynapse").attach(tag_graph(1))       # tag 1 vs tag 0: fine
+    load_hardware("dynapse", **{"limits.tag_bits": None}).attach(tag_graph(0))

@@ -230,3 +230,26 @@ def test_refractory_and_ahp():
     isi2 = np.diff(np.flatnonzero(r2[:, 0])) * H
     assert r2.sum() < r.sum()
     assert isi2[-1] > isi2[0]        # adaptation lengthens the intervals
+
+
+@pytest.mark.gpu
+def test_circuits_on_cupy_match_numpy():
+    from pycarl_backend.engine.backend import cupy_or_none
+    cp = cupy_or_none()
+    if cp is None:
+        pytest.skip("needs CuPy and a CUDA GPU")
+    rng = np.random.default_rng(4)
+    N, T = 256, 5000
+    ext = np.zeros((T, N, 4))
+    ext[:, :, 0] = (rng.random((T, N)) < 100 * H) * 2.0
+    ext[:, :, 3] = (rng.random((T, N)) < 50 * H) * 1.0
+    active = (True, False, False, True)
+    p = per_neuron({0: CoreBiases()}, np.zeros(N, int), cv=0.1, seed=1)
+    host = DPICircuits(p, H, active=active, dtype=np.float64)
+    dev = DPICircuits(p, H, xp=cp, active=active, dtype=np.float64)
+    a, _ = run_raster(host, ext, record=())
+    b, _ = run_raster(dev, cp.asarray(ext), record=())
+    b = cp.asnumpy(b)
+    assert a.sum() > 100
+    lost, total = unmatched_spikes(a, b)
+    assert len(lost) <= 0.001 * total

@@ -396,8 +396,10 @@ class HardwareModel:
         return pair, plen, links, deliver
 
     def _check_extra_bound(self, extra, group):
-        if extra.size and extra.max() > self.max_extra_delay_steps:
-            i = int(np.argmax(extra))
+        # fractional (exact) delays: the whole steps pick the ring slot
+        whole = np.floor(extra) if self.clock.fractional else extra
+        if whole.size and whole.max() > self.max_extra_delay_steps:
+            i = int(np.argmax(whole))
             raise HardwareConstraintError(
                 f"{self.name}: a delivery at step {int(group[i] // 2)} needs {int(extra[i])} extra "
                 f"steps, above max_extra_delay_steps = {self.max_extra_delay_steps}")

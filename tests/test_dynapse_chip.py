@@ -224,3 +224,13 @@ def test_tags_that_alias_at_a_core_are_refused():
     assert "tag aliasing" in msg and "'a'[0]" in msg and "'b'[0]" in msg and "10 bits" in msg
     load_hardware("dynapse").attach(tag_graph(1))       # tag 1 vs tag 0: fine
     load_hardware("dynapse", **{"limits.tag_bits": None}).attach(tag_graph(0))
+
+
+def test_latency_switch_off_by_cycle_time():
+    """benchmarks/dynapse_attribution.py switches latency off with
+    interconnect.cycle_ns = 1e-9: latencies vanish and the fractional delays
+    stay within the ring bound (whole steps 0)."""
+    lat, _ = burst_latencies(8, **{"interconnect.cycle_ns": 1e-9})
+    assert lat.size == 8 and lat.max() < 1e-6
+    on, _ = burst_latencies(8)
+    assert on.min() > 10.0

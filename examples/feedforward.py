@@ -14,9 +14,10 @@ sim, args = get_simulator(
     ("--tstop", "simulated time (ms)", {"default": 200.0, "type": float}),
     ("--rate", "Poisson rate (Hz)", {"default": 60.0, "type": float}),
     ("--seed", "random seed", {"default": 7, "type": int}),
+    ("--dt", "timestep (ms)", {"default": 0.1, "type": float}),
 )
 
-sim.setup(timestep=0.1, min_delay=0.5, max_delay=5.0)
+sim.setup(timestep=args.dt, min_delay=0.5, max_delay=5.0)
 rng = NumpyRNG(seed=args.seed)
 sources = sim.Population(args.n, sim.SpikeSourcePoisson(rate=args.rate), label="input")
 cell = sim.IF_curr_exp(tau_m=10.0, tau_syn_E=2.0, tau_refrac=2.0, v_thresh=-55.0)

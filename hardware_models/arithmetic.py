@@ -190,6 +190,7 @@ class ChipNeurons:
 _NEURON_MODELS = {
     "loihi": "hardware_models.loihi.compartment:LoihiCompartments",
     "truenorth": "hardware_models.truenorth.pynn_cells:TrueNorthCells",
+    "dynapse": "hardware_models.dynapse.neurons:DynapseNeurons",
 }
 
 
@@ -239,6 +240,37 @@ def synapse_bits_by_projection(spec, graph):
         if bits is not None:
             out[pr.label] = bits
     return out
+
+
+def core_groups(spec, graph):
+    """Per neuron, the id of its population's parameter set where the chip's
+    cells hold one parameter set per core (DYNAP-SE's shared biases), else
+    None. Sources get -1. A neuron model opts in with a ``parameter_set``
+    function (population, uniform) -> hashable."""
+    name = spec.get("neuron_model")
+    if spec.get("cells") != "chip" or name is None:
+        return None
+    import importlib
+    cls = neuron_model_class(name)
+    key_of = getattr(importlib.import_module(cls.__module__), "parameter_set", None)
+    if key_of is None:
+        return None
+    ids = -np.ones(graph.n_neurons, np.int64)
+    keys, labels = {}, {}
+    for pop in graph.populations:
+        if pop.is_source:
+            continue
+        if not pop.parameters:      # a bare graph (trace-driven use): no cells to compute
+            key = None
+        else:
+            probe = ChipNeurons.__new__(ChipNeurons)
+            probe.population, probe.size, probe.label = pop, int(pop.size), pop.label
+            probe.chip = getattr(cls, "chip", "chip")
+            key = key_of(pop, probe.uniform_parameter)
+        gid = keys.setdefault(key, len(keys))
+        labels.setdefault(gid, []).append(pop.label)
+        ids[pop.first_index:pop.first_index + pop.size] = gid
+    return ids, labels
 
 
 def time_step_ms(spec, dt_ms):

@@ -45,6 +45,7 @@ class Limits:
     fan_out_chips_per_neuron: object = None
     fan_out_policy: str = "refuse"
     cores_per_chip: object = None     # for the chips-per-neuron check
+    tag_bits: object = None           # DYNAP-SE: source tag = core within chip + neuron
 
 
 @dataclass
@@ -180,9 +181,10 @@ def memory_bits(syn, lim):
     return out
 
 
-def pack_sequential(order, syn, lim, npc):
+def pack_sequential(order, syn, lim, npc, group=None):
     """Greedy packing of neurons (in `order`) into cores; returns core per neuron in order
-    and the reason each core was closed."""
+    and the reason each core was closed. group: per neuron in order, its
+    parameter set; a new set opens a new core."""
     N = syn.N
     seen = np.zeros(N, dtype=bool)
     core_ids = np.empty(len(order), np.int32)
@@ -199,7 +201,9 @@ def pack_sequential(order, syn, lim, npc):
         new = s[~seen[s]] if axl is not None else s
         f = fan_in[n]
         reason = None
-        if cur_n + 1 > npc:
+        if group is not None and j > 0 and group[j] != group[j - 1]:
+            reason = "parameter_set_per_core"
+        elif cur_n + 1 > npc:
             reason = "neurons_per_core"
         elif axl is not None and cur_ax + new.size > axl:
             reason = "fan_in_axons_per_core"
@@ -284,7 +288,18 @@ def _partition_networkx(n_parts, n, ea, eb, w, seed=0):
     return member
 
 
-def map_network(graph, lim, strategy="sequential", seed=0):
+def check_parameter_sets(lim, groups):
+    """More parameter sets than cores cannot be mapped (one set per core)."""
+    ids, labels = groups
+    n_sets = len(labels)
+    if n_sets > int(lim.cores):
+        listing = "; ".join(f"set {g}: {', '.join(v)}" for g, v in sorted(labels.items()))
+        raise HardwareConstraintError(
+            f"{lim.chip}: the populations need {n_sets} different parameter sets and a core "
+            f"holds one (shared biases), but the chip has {int(lim.cores)} cores ({listing})")
+
+
+def map_network(graph, lim, strategy="sequential", seed=0, groups=None):
     """Map `graph` onto cores under `lim`; returns a Mapping or raises
     HardwareConstraintError. The destination-chip check (DYNAP-SE) takes a core's
     chip as core // lim.cores_per_chip.
@@ -295,10 +310,13 @@ def map_network(graph, lim, strategy="sequential", seed=0):
     mapping's notes say so."""
     syn = _Synapses(graph)
     limit = int(lim.neurons_per_core)
+    if groups is not None:
+        check_parameter_sets(lim, groups)
+    group_of = None if groups is None else groups[0]
 
     def attempt(npc):
         try:
-            return _map_network(graph, lim, strategy, seed, npc, syn), None
+            return _map_network(graph, lim, strategy, seed, npc, syn, group_of), None
         except HardwareConstraintError as err:
             if getattr(err, "limit", None) != "fan_out_axons_per_core":
                 raise
@@ -326,7 +344,7 @@ def map_network(graph, lim, strategy="sequential", seed=0):
     return mapping
 
 
-def _map_network(graph, lim, strategy, seed, npc, syn):
+def _map_network(graph, lim, strategy, seed, npc, syn, group_of=None):
     """One packing attempt with at most npc neurons per core."""
     N = graph.n_neurons
     is_src = graph.is_source_mask()
@@ -336,7 +354,7 @@ def _map_network(graph, lim, strategy, seed, npc, syn):
     check_neuron_limits(graph, syn, lim, onchip)
     nodes = np.flatnonzero(onchip)
     core_of, used_strategy, notes, reasons = _assign_cores(graph, syn, lim, strategy, seed, npc,
-                                                           nodes)
+                                                           nodes, group_of)
     n_neuron_cores = int(core_of.max()) + 1 if nodes.size else 0
     local = _pipeline_positions(core_of, nodes, n_neuron_cores)
     npc_arr = np.bincount(core_of[nodes], minlength=n_neuron_cores).astype(np.int64)
@@ -350,6 +368,7 @@ def _map_network(graph, lim, strategy, seed, npc, syn):
     if nodes.size:
         _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores)
     _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core)
+    _check_tag_aliasing(graph, lim, core_of, local, is_src, p_src, p_core)
 
     m = Mapping(strategy=used_strategy, core_of_neuron=core_of, local_index=local,
                 n_neuron_cores=n_neuron_cores, n_cores_used=n_neuron_cores,
@@ -360,12 +379,16 @@ def _map_network(graph, lim, strategy, seed, npc, syn):
     return m
 
 
-def _assign_cores(graph, syn, lim, strategy, seed, npc, nodes):
+def _assign_cores(graph, syn, lim, strategy, seed, npc, nodes, group_of=None):
     """core of each neuron (-1 off-chip) by the strategy; (core_of, strategy used, notes,
-    the limit that closed each sequential core)."""
+    the limit that closed each sequential core). group_of: parameter set per
+    neuron where a core holds one set (a core never mixes sets)."""
     core_of = -np.ones(graph.n_neurons, np.int32)
     notes = []
-    seq_ids, reasons = pack_sequential(nodes, syn, lim, npc)
+    if group_of is not None:
+        nodes = nodes[np.argsort(group_of[nodes], kind="stable")]
+    seq_ids, reasons = pack_sequential(nodes, syn, lim, npc,
+                                       None if group_of is None else group_of[nodes])
     n_seq = int(seq_ids.max()) + 1 if nodes.size else 0
     used_strategy = strategy
     if strategy == "sequential" or nodes.size == 0 or n_seq <= 1:
@@ -376,6 +399,11 @@ def _assign_cores(graph, syn, lim, strategy, seed, npc, nodes):
         parts, tool = _min_comm_parts(nodes, syn, lim, npc, n_seq, seed)
         if parts is None:
             notes.append("min-comm: no partition met the per-core limits after 8 tries; "
+                         "fell back to sequential")
+            core_of[nodes] = seq_ids
+            used_strategy = "sequential (min-comm fallback)"
+        elif group_of is not None and any(np.unique(group_of[p]).size > 1 for p in parts):
+            notes.append("min-comm: a partition mixed parameter sets on a core; "
                          "fell back to sequential")
             core_of[nodes] = seq_ids
             used_strategy = "sequential (min-comm fallback)"
@@ -428,6 +456,43 @@ def _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores):
             f"{int(per_core[c])} (one per neuron and destination core)")
         err.limit, err.needed = "fan_out_axons_per_core", int(per_core[c])
         raise err
+
+
+def _check_tag_aliasing(graph, lim, core_of, local, is_src, p_src, p_core):
+    """DYNAP-SE's CAMs match a 10-bit tag, 2 bits of the source's core within
+    its chip and 8 bits of its neuron (Moradi 2018): neurons at the same
+    position on different chips carry the same tag, and a core that receives
+    both cannot tell them apart. Refused (not modelled), naming both. Off-chip
+    sources are exempt: the host chooses their tags."""
+    if lim.tag_bits is None or not lim.cores_per_chip or p_src.size == 0:
+        return
+    on = ~is_src[p_src]
+    src, dst = p_src[on], p_core[on]
+    core_bits = int(np.ceil(np.log2(lim.cores_per_chip)))
+    slots = 2 ** (int(lim.tag_bits) - core_bits)        # neuron addresses per core
+    if lim.neurons_per_core > slots:
+        raise HardwareConstraintError(
+            f"{lim.chip}: {lim.neurons_per_core} neurons per core need more than the "
+            f"{int(lim.tag_bits) - core_bits} neuron bits of a {lim.tag_bits}-bit tag")
+    c = core_of[src].astype(np.int64)
+    # cores not full: the toolchain staggers neuron addresses by chip so that
+    # equal positions on different chips get different tags (pycarl placement)
+    slot = (local[src].astype(np.int64) + (c // lim.cores_per_chip) * lim.neurons_per_core) % slots
+    tag = (c % lim.cores_per_chip) * slots + slot
+    key = dst.astype(np.int64) * (2 ** int(lim.tag_bits)) + tag
+    order = np.lexsort((src, key))
+    k, s = key[order], src[order]
+    clash = np.flatnonzero((k[1:] == k[:-1]) & (s[1:] != s[:-1]))
+    if clash.size:
+        j = int(clash[0])
+        a, b = int(s[j]), int(s[j + 1])
+        raise HardwareConstraintError(
+            f"{lim.chip}: tag aliasing: {_label(graph, a)} (core {int(core_of[a])}) and "
+            f"{_label(graph, b)} (core {int(core_of[b])}) both carry tag "
+            f"{int(k[j] % 2 ** int(lim.tag_bits))} ({lim.tag_bits} bits: core within chip + "
+            f"neuron) and both reach core {int(k[j] // 2 ** int(lim.tag_bits))}, whose CAM "
+            f"cannot tell them apart; place them at different neuron positions or cores "
+            f"({int(clash.size)} clash(es))")
 
 
 def _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core):

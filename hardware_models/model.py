@@ -128,7 +128,8 @@ class HardwareModel:
                      fan_out_policy=s.get("fan_out_policy"), cores_per_chip=cores_per_chip,
                      synapse_bits_by_projection=synapse_bits_by_projection(s, graph),
                      **{k: s.get("limits." + k) for k in SCHEMA["limits"]})
-        self.mapping = map_network(graph, lim, s.get("mapping"))
+        from .arithmetic import core_groups
+        self.mapping = map_network(graph, lim, s.get("mapping"), groups=core_groups(s, graph))
         m = self.mapping
         self.core_of_neuron = m.core_of_neuron
         self.n_cores_used = int(m.n_cores_used)
@@ -261,7 +262,8 @@ class HardwareModel:
             raise IndexError(f"{self.name}.step({step_index}): spike id {int(bad)} outside the "
                              f"attached network's {self.graph.n_neurons} neurons")
         self._n_ticks += 1
-        out = np.zeros((ids.size, self.n_cores_used), dtype=np.int32)
+        out = np.zeros((ids.size, self.n_cores_used),
+                       dtype=np.float64 if self.clock.fractional else np.int32)
         if ids.size == 0:
             return out
         if self.clock.defers_routing:
@@ -332,7 +334,7 @@ class HardwareModel:
         final = ~split_row[pk.row] | (pk.leg == 1)   # packets that reach real targets
         if out is not None:
             fr = np.flatnonzero(final)
-            np.maximum.at(out, (pk.row[fr], pk.dst[fr]), extra[fr].astype(np.int32))
+            np.maximum.at(out, (pk.row[fr], pk.dst[fr]), extra[fr].astype(out.dtype))
         self._account(steps, ids, core, pk.src, pk.dst, pk.syn, pk.group, arrive_ns, pair, final,
                       extra=extra, lat_ns=lat_ns, gen_ns=gen_ns, P_row=pk.row, P_leg=pk.leg,
                       paths=(pk.t0, plen, links))
@@ -401,8 +403,10 @@ class HardwareModel:
         return pair, plen, links, deliver
 
     def _check_extra_bound(self, extra, group):
-        if extra.size and extra.max() > self.max_extra_delay_steps:
-            i = int(np.argmax(extra))
+        # fractional (exact) delays: the whole steps pick the ring slot
+        whole = np.floor(extra) if self.clock.fractional else extra
+        if whole.size and whole.max() > self.max_extra_delay_steps:
+            i = int(np.argmax(whole))
             raise HardwareConstraintError(
                 f"{self.name}: a delivery at step {int(group[i] // 2)} needs {int(extra[i])} extra "
                 f"steps, above max_extra_delay_steps = {self.max_extra_delay_steps}")
@@ -544,7 +548,8 @@ class HardwareModel:
                            "core": rec[2].astype(np.int64).tolist(),
                            "gen_ns": rec[3].tolist(),
                            "latency_ns": rec[4].tolist(),
-                           "extra_steps": rec[5].astype(np.int64).tolist()},
+                           "extra_steps": (rec[5] if self.clock.fractional
+                                           else rec[5].astype(np.int64)).tolist()},
         }
 
     def replay(self, graph, spike_times_ms, t_stop_ms=None):

@@ -29,6 +29,8 @@ SCHEMA = {
     "time_base": "script",
     # TrueNorth's PyNN translation (truenorth/pynn_cells.py); modelling choices
     "truenorth": {"threshold_units": 256, "floor_units": 65536, "weight_rounding": True},
+    # analog chips: per-neuron variation of every bias (quantization.mismatch_cv)
+    "mismatch": True,
     "arithmetic": {"vth_mant": None},
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
@@ -37,7 +39,7 @@ SCHEMA = {
         "fan_in_axons_per_core": None, "fan_out_axons_per_core": None,
         "synaptic_memory_bits_per_core": None, "synapse_bits": 1,
         "fan_in_per_neuron": None, "fan_out_cores_per_neuron": None,
-        "fan_out_chips_per_neuron": None,
+        "fan_out_chips_per_neuron": None, "tag_bits": None,
     },
     "topology": {
         "kind": _MISSING, "width": 1, "height": 1, "cores_per_router": 1,
@@ -69,7 +71,7 @@ _LEAF_DICTS = {"timing.barrier_table_ns"}
 _CHOICES = {"time_model": ("tick", "barrier", "async"), "cells": ("chip", "software"),
             "time_base": ("script", "chip"), "mapping": ("sequential", "min-comm"),
             "fan_out_policy": ("split", "refuse"), "topology.kind": ("mesh", "hierarchical"),
-            "timing.async_rounding": ("ceil", "nearest"),
+            "timing.async_rounding": ("ceil", "nearest", "exact"),
             "quantization.scheme": ("truenorth", "loihi", "dynapse", "none")}
 
 

@@ -17,7 +17,10 @@ One class per ``time_model`` of the chip YAML (``time_model_for`` picks it):
   lasts at least tick_ns.
 - ``async`` (DYNAP-SE, `AsyncTime`): a delivery's latency (ns, from the
   spike) becomes ``ceil(latency / dt)`` extra steps
-  (``timing.async_rounding: nearest`` rounds to the nearest step instead).
+  (``timing.async_rounding: nearest`` rounds to the nearest step instead;
+  ``exact`` keeps the fractional steps: chip cells with arrival offsets
+  receive the spike at its sub-step time, software cells at the nearest
+  step, whose rounding error has zero mean for latencies spread over a step).
 
 Each tick's (step's) traffic is routed on an initially empty network.
 """
@@ -56,6 +59,8 @@ class Deliveries:
 class TimeModel:
     """Common interface; subclasses are one time model each."""
     name = None
+    #: delays() returns fractional steps (float) instead of whole steps
+    fractional = False
     #: route many steps in one batch: no spike can be late, so the engine needs
     #: no answer per step
     defers_routing = False
@@ -178,9 +183,19 @@ class AsyncTime(TimeModel):
     def extra_bound(self, worst_ns, splitters):
         return int(ceil_steps(worst_ns * 1e-6 / self.dt_ms))
 
+    #: extra delays are fractional steps (the latency itself), not whole steps
+    @property
+    def fractional(self):
+        return self.rounding == "exact"
+
     def delays(self, d):
         x = d.arrive_ns * 1e-6 / self.dt_ms
-        extra = ceil_steps(x) if self.rounding == "ceil" else np.floor(x + 0.5).astype(np.int64)
+        if self.rounding == "exact":
+            extra = np.asarray(x, dtype=np.float64)
+        elif self.rounding == "ceil":
+            extra = ceil_steps(x)
+        else:
+            extra = np.floor(x + 0.5).astype(np.int64)
         return extra, d.arrive_ns, d.gen_ns
 
     def hardware_time(self, busy, idle_ticks, idle_busy, n_ticks):

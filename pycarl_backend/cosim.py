@@ -119,9 +119,14 @@ class CoSimulation:
             if pos is None:
                 return None
             offset = block.post_group.population.global_first_index
+            whole = (extra.dtype.kind == "f"
+                     and not getattr(getattr(block.post_group, "chip", None),
+                                     "arrival_offsets", False))
 
             def extra_steps(idx, spike_of_syn, post):
-                return extra[pos[spike_of_syn], core[offset + post]]
+                e = extra[pos[spike_of_syn], core[offset + post]]
+                # fractional latency onto cells without sub-step arrival: nearest step
+                return xp.floor(e + 0.5).astype(xp.int64) if whole else e
             return extra_steps
         return for_block
 

@@ -62,11 +62,19 @@ def test_feedforward_spikes_come_later_never_earlier(chip):
 
 
 def test_dynapse_latency_shifts_spikes():
-    """DYNAP-SE is asynchronous: its interconnect latency is added directly."""
+    """DYNAP-SE is asynchronous: its interconnect latency is added directly.
+    Rounded up to a whole step (async_rounding: ceil) every delivery is one
+    step late; kept exact (the default), a latency of ~75 ns onto float cells
+    rounds to the nearest step, 0 at dt = 0.1 ms: no spike moves."""
     software, _ = feedforward()
-    hardware, _ = feedforward("dynapse", {"quantize": False})
+    hardware, _ = feedforward("dynapse", {"quantize": False, "cells": "software",
+                                          "timing.async_rounding": "ceil"})
     later = sum(int(np.sum(h > s + 1e-9)) for s, h in zip(software["layer1"], hardware["layer1"]))
     assert later > 0
+    exact, summary = feedforward("dynapse", {"quantize": False, "cells": "software"})
+    assert summary["deliveries"]["latency_ns"] and max(summary["deliveries"]["latency_ns"]) < 50e3
+    for s, h in zip(software["layer1"], exact["layer1"]):
+        assert np.array_equal(s, h)
 
 
 @pytest.mark.parametrize("chip", CHIPS)

@@ -123,11 +123,12 @@ def test_dynapse_shared_weights_with_seeded_mismatch():
     q0 = ideal.quantized_weight("e")
     # one core, one type: every weight is the mean |w|
     assert np.allclose(q0, w.mean(), rtol=1e-6)
-    a = load_hardware("dynapse")
+    cv = {"quantization.mismatch_cv": 0.2}    # (dynapse.yaml's own cv is rockpool's 0.1)
+    a = load_hardware("dynapse", **cv)
     a.attach(g)
-    b = load_hardware("dynapse")
+    b = load_hardware("dynapse", **cv)
     b.attach(g)
-    c = load_hardware("dynapse", **{"quantization.seed": 99})
+    c = load_hardware("dynapse", **cv, **{"quantization.seed": 99})
     c.attach(g)
     qa, qb, qc = (x.quantized_weight("e") for x in (a, b, c))
     assert np.array_equal(qa, qb)                   # seeded: same draw

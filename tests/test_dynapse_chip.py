@@ -1,0 +1,236 @@
+"""DYNAP-SE as a co-simulated chip: DPI cells on the seam, one bias set per
+core, continuous-time latency and queueing (hardware_models/dynapse)."""
+import runpy
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import pycarl_backend as sim
+from pycarl_backend import simulator
+from hardware_models import (HardwareConstraintError, NetworkGraph, PopulationSpec,
+                             ProjectionSpec, load_hardware)
+from hardware_models.dynapse.biases import tau_of, pw_of
+from hardware_models.dynapse.translate import translate
+
+ROOT = Path(__file__).resolve().parents[1]
+# PyNN 0.13 IF_curr_exp defaults
+CURR = dict(cm=1.0, tau_m=20.0, tau_syn_E=5.0, tau_syn_I=5.0, tau_refrac=0.1, v_rest=-65.0,
+            v_reset=-65.0, v_thresh=-50.0, i_offset=0.0)
+
+
+def spec(label, n, first, **params):
+    p = {**CURR, **params}
+    return PopulationSpec(label, n, "IF_curr_exp", first, False,
+                          parameters={k: np.full(n, v) for k, v in p.items()})
+
+
+def uniform(pop):
+    return lambda name, why: float(pop.parameters[name][0])
+
+
+def test_populations_with_different_biases_never_share_a_core():
+    pops = [spec("a", 10, 0), spec("b", 10, 10, tau_m=10.0), spec("c", 10, 20)]
+    hw = load_hardware("dynapse")
+    hw.attach(NetworkGraph(0.1, pops, []))
+    core = hw.core_of_neuron
+    assert len(set(core[0:10])) == 1 and len(set(core[10:20])) == 1
+    assert core[0] != core[10] and core[20] != core[10]
+    assert core[0] == core[20]                          # same biases: may share
+
+
+def test_more_parameter_sets_than_cores_is_refused_with_the_numbers():
+    pops = [spec(f"p{i}", 4, 4 * i, tau_m=5.0 + i) for i in range(17)]
+    with pytest.raises(HardwareConstraintError) as e:
+        load_hardware("dynapse").attach(NetworkGraph(0.1, pops, []))
+    msg = str(e.value)
+    assert "17 different parameter sets" in msg and "16 cores" in msg and "p16" in msg
+
+
+@pytest.mark.parametrize("celltype,extra", [
+    ("IF_curr_exp", {}),
+    ("IF_cond_exp", dict(e_rev_E=0.0, e_rev_I=-70.0)),
+    ("EIF_cond_exp_isfa_ista", dict(e_rev_E=0.0, e_rev_I=-80.0, tau_w=144.0, a=4.0, b=0.0805,
+                                    delta_T=2.0, v_spike=-40.0)),
+])
+def test_translation_keeps_time_constants_and_reports_approximations(celltype, extra):
+    p = {**CURR, "tau_m": 12.0, "tau_syn_E": 3.0, "tau_syn_I": 7.0, "tau_refrac": 2.0, **extra}
+    pop = PopulationSpec("x", 1, celltype, 0, False,
+                         parameters={k: np.full(1, v) for k, v in p.items()})
+    tr = translate(pop, uniform(pop))
+    b = tr.biases.values
+    assert tau_of(b["Itau_mem"], b["C_mem"], b) == pytest.approx(12e-3)
+    assert tau_of(b["Itau_ampa"], b["C_ampa"], b) == pytest.approx(3e-3)
+    assert tau_of(b["Itau_gaba_b"], b["C_gaba_b"], b) == pytest.approx(7e-3)
+    assert pw_of(b["Iref"], b["C_ref"], b) == pytest.approx(2e-3)
+    assert tr.current_scale > 0 and any("rheobase" in n for n in tr.notes)
+    if celltype == "EIF_cond_exp_isfa_ista":
+        assert tau_of(b["Itau_ahp"], b["C_ahp"], b) == pytest.approx(144e-3)
+        assert b["Iw_ahp"] > 1e-12 and any("sub-threshold adaptation" in n for n in tr.notes)
+    if celltype != "IF_curr_exp":
+        assert set(tr.driving_force) == {"excitatory", "inhibitory"}
+
+
+def run_dc(i_offsets, options=None, celltype=None, t=200.0, dt=0.1):
+    sim.setup(timestep=dt, hardware="dynapse", hardware_options=options)
+    cell = (celltype or sim.IF_curr_exp)(tau_m=20.0, v_thresh=-50.0, tau_refrac=2.0)
+    pop = sim.Population(len(i_offsets), cell, label="dc")
+    pop.set(i_offset=list(i_offsets)) if len(set(i_offsets)) > 1 else pop.set(
+        i_offset=i_offsets[0])
+    pop.record("spikes")
+    sim.run(t)
+    counts = [len(s) for s in pop.get_data().segments[0].spiketrains]
+    summary = simulator.state.cosim.summary()
+    sim.end()
+    return counts, summary
+
+
+def test_pynn_cells_run_as_dpi_circuits_and_keep_the_rheobase():
+    # IF_curr_exp rheobase g_L (v_thresh - v_rest) = 1 nF / 20 ms x 15 mV = 0.75 nA
+    (below, above, far), summary = run_dc([0.6], {"mismatch": False})[0] + \
+        run_dc([1.0], {"mismatch": False})[0] + run_dc([3.0], {"mismatch": False})[0], None
+    assert below == 0 and above > 0 and far > above
+
+
+def test_uncomputable_cells_are_refused_unless_software():
+    sim.setup(timestep=0.1, hardware="dynapse")
+    sim.Population(3, sim.Izhikevich(), label="izh")
+    with pytest.raises(HardwareConstraintError, match="Izhikevich.*IF_curr_exp"):
+        sim.run(1.0)
+    sim.end()
+    sim.setup(timestep=0.1, hardware="dynapse", hardware_options={"cells": "software"})
+    sim.Population(3, sim.Izhikevich(), label="izh")
+    sim.run(1.0)
+    assert simulator.state.cosim.summary()["cells"]
+    sim.end()
+
+
+def test_mismatch_switch():
+    same, _ = run_dc([2.0] * 8, {"mismatch": False}, t=200.0)
+    varied, _ = run_dc([2.0] * 8, {}, t=200.0)
+    assert len(set(same)) == 1 and same[0] > 0
+    assert len(set(varied)) > 1
+
+
+def test_sub_step_arrival_is_continuous_time():
+    """An input 55 us into the run: at dt = 0.1 ms it arrives in step 0 at
+    offset 0.55, at dt = 0.01 ms in step 5 at offset 0.5: the DPI responds
+    identically (the charge sits at the same 10 us sub-step)."""
+    from hardware_models.dynapse.neurons import DynapseNeurons
+    pop = spec("x", 1, 0)
+    hw = load_hardware("dynapse", mismatch=False)
+
+    def trace(dt, step, offset, n_steps):
+        cells = DynapseNeurons(np, pop, hw.spec, dt, dt, np.zeros(1, int),
+                               np.random.default_rng(0))
+        cells.active[0] = True
+        v = []
+        for k in range(n_steps):
+            q = np.full(1, 400.0 if k == step else 0.0)
+            inputs = {r: np.zeros(1) for r in ("NMDA", "GABA_A", "GABA_B")}
+            inputs.update({r + "@offset": np.zeros(1) for r in ("NMDA", "GABA_A", "GABA_B")})
+            inputs["AMPA"], inputs["AMPA@offset"] = q, q * offset
+            cells.step(inputs, None)
+            v.append(float(cells.state["isyn"][0, 0]))
+        return np.array(v)
+    coarse = trace(0.1, 0, 0.55, 10)
+    fine = trace(0.01, 5, 0.5, 100)[9::10]
+    assert coarse.max() > 1e-11
+    assert np.allclose(coarse, fine, rtol=1e-9)
+    late = trace(0.1, 0, 0.95, 10)            # 95 us: past the step's last sub-step start
+    assert not np.allclose(late, coarse)
+
+
+def feedforward_latency(dt):
+    import pycarl_pynn_alias
+    pycarl_pynn_alias.install(aliases=("pycarl",))
+    sim.set_setup_defaults(hardware="dynapse")
+    argv = sys.argv
+    sys.argv = ["feedforward.py", "pycarl", "--dt", str(dt), "--n", "30", "--tstop", "100"]
+    try:
+        runpy.run_path(str(ROOT / "examples" / "feedforward.py"), run_name="__main__")
+    finally:
+        sys.argv = argv
+        sim.set_setup_defaults()
+    d = simulator.state.cosim.summary()["deliveries"]
+    return np.array(d["latency_ns"]), np.array(d["extra_steps"]) * dt * 1e6   # ns
+
+
+def test_feedforward_latency_does_not_depend_on_dt():
+    lat_a, shift_a = feedforward_latency(0.1)
+    lat_b, shift_b = feedforward_latency(0.01)
+    assert lat_a.size > 100 and lat_b.size > 100
+    assert lat_b.mean() == pytest.approx(lat_a.mean(), rel=0.05)
+    # the arrival shift is the latency itself, not a step
+    assert shift_a.mean() == pytest.approx(lat_a.mean(), rel=1e-9)
+    for q in (10, 50, 90):
+        assert np.percentile(shift_b, q) == pytest.approx(np.percentile(shift_a, q), rel=0.05)
+    assert shift_a.max() < 1e3                 # ns: far below the 0.1 ms step
+
+
+def burst_latencies(n, **overrides):
+    # one core of targets, 64 inputs each (the CAM); one event per source
+    # reaches the core (multicast by core mask)
+    n_tgt = -(-n // 64)
+    pops = [PopulationSpec("src", n, "SpikeSourceArray", 0, True),
+            PopulationSpec("tgt", n_tgt, "IF_curr_exp", n)]
+    prj = [ProjectionSpec("p", "src", "tgt", "excitatory", np.arange(n), n + np.arange(n) // 64,
+                          np.ones(n), np.ones(n))]
+    hw = load_hardware("dynapse", cells="software", **overrides)
+    hw.attach(NetworkGraph(0.1, pops, prj))
+    hw.step(0, np.arange(n))
+    return np.array(hw.summary()["deliveries"]["latency_ns"]), hw.spec
+
+
+@pytest.mark.parametrize("buffer_flits", [4, 4096])
+def test_burst_through_one_link_queues_as_the_bandwidth_predicts(buffer_flits):
+    """N off-chip sources fire in one step into one neuron: all N events take
+    the host -> R3 -> R2 -> R1 path. A link carries one event per cycle
+    (flits_per_packet cycles), and a router input FIFO slot is held for the
+    router's pipeline latency, so one event passes every
+    max(F, max router latency / FIFO packets) cycles: with dynapse.yaml's
+    FIFO of 4 and R3's 40 cycles that is 10 ns; with a deep FIFO, 1 ns."""
+    ns = (8, 32, 128)
+    last = []
+    for n in ns:
+        lat, spec = burst_latencies(n, **{"interconnect.buffer_flits": buffer_flits})
+        assert lat.size == n
+        last.append(lat.max())
+    ic = spec.get("interconnect")
+    F = ic["flits_per_packet"]
+    slowest = max(ic["r3_latency_cycles"], ic["router_latency_cycles"], ic["r1_latency_cycles"])
+    per_event = ic["cycle_ns"] * max(F, slowest / (buffer_flits // F))
+    slope = np.polyfit(ns, last, 1)[0]
+    assert slope == pytest.approx(per_event, rel=0.1)
+    single, _ = burst_latencies(1, **{"interconnect.buffer_flits": buffer_flits})
+    assert last[0] > single.max()
+
+
+def tag_graph(src_a):
+    pops = [PopulationSpec("a", 1024, "IF_curr_exp", 0), PopulationSpec("b", 256, "IF_curr_exp", 1024),
+            PopulationSpec("t", 1, "IF_curr_exp", 1280)]
+    prj = [ProjectionSpec("a_t", "a", "t", "excitatory", [src_a], [1280], [1.0], [1]),
+           ProjectionSpec("b_t", "b", "t", "excitatory", [1024], [1280], [1.0], [1])]
+    return NetworkGraph(0.1, pops, prj)
+
+
+def test_tags_that_alias_at_a_core_are_refused():
+    """a[0] (chip 0, core 0, neuron 0) and b[0] (chip 1, core 4 = core 0 of its
+    chip, neuron 0) both carry tag 0 and both reach t's core."""
+    with pytest.raises(HardwareConstraintError) as e:
+        load_hardware("dynapse").attach(tag_graph(0))
+    msg = str(e.value)
+    assert "tag aliasing" in msg and "'a'[0]" in msg and "'b'[0]" in msg and "10 bits" in msg
+    load_hardware("dynapse").attach(tag_graph(1))       # tag 1 vs tag 0: fine
+    load_hardware("dynapse", **{"limits.tag_bits": None}).attach(tag_graph(0))
+
+
+def test_latency_switch_off_by_cycle_time():
+    """benchmarks/dynapse_attribution.py switches latency off with
+    interconnect.cycle_ns = 1e-9: latencies vanish and the fractional delays
+    stay within the ring bound (whole steps 0)."""
+    lat, _ = burst_latencies(8, **{"interconnect.cycle_ns": 1e-9})
+    assert lat.size == 8 and lat.max() < 1e-6
+    on, _ = burst_latencies(8)
+    assert on.min() > 10.0

@@ -15,8 +15,8 @@ imports before the tests are collected:
 * machine-side modules the test base imports but only the machine can serve:
   ``spalloc.job.JobDestroyedError`` (an exception no run here raises) and
   ``spinn_front_end_common.utilities.globals_variables`` (unset_simulator is
-  a no-op; get_simulator raises: provenance, iobuf and placement reports
-  exist only on the machine);
+  a no-op; get_simulator gives an empty report folder: provenance, iobuf and
+  placement reports exist only on the machine);
 * ``spynnaker.plot_utils`` (absent from sPyNNaker 7): plotting calls that
   draw nothing, since no test asserts on a plot.
 """
@@ -42,10 +42,24 @@ class _JobDestroyedError(Exception):
     """spalloc's error for a machine job destroyed under a run; never raised here."""
 
 
-def _no_machine_simulator():
-    raise NotImplementedError(
-        "globals_variables.get_simulator(): provenance, iobuf and placement reports "
-        "exist only on a SpiNNaker machine")
+class _SoftwareRun:
+    """What globals_variables.get_simulator() gives here: a report folder (empty:
+    placement, provenance and iobuf reports come only from a machine run; the
+    attributes naming them are absent, so tests reading them fail)."""
+
+    def __init__(self):
+        import tempfile
+        self._report_default_directory = tempfile.mkdtemp(prefix="pycarl_spynnaker_reports_")
+
+
+def _software_run():
+    global _RUN
+    if _RUN is None:
+        _RUN = _SoftwareRun()
+    return _RUN
+
+
+_RUN = None
 
 
 def _draw_nothing(*args, **kwargs):
@@ -75,8 +89,10 @@ def install(tree=TREE, release=RELEASE):
     if "spalloc" not in sys.modules:
         _module("spalloc", path=tree)
         _module("spalloc.job", JobDestroyedError=_JobDestroyedError)
-    _module("spinn_front_end_common.utilities.globals_variables",
-            unset_simulator=lambda *a, **k: None, get_simulator=_no_machine_simulator)
+    globals_variables = _module(
+        "spinn_front_end_common.utilities.globals_variables",
+        unset_simulator=lambda *a, **k: None, get_simulator=_software_run)
+    spynnaker8.globals_variables = globals_variables
     import spinn_front_end_common.utilities as fec_utilities
     fec_utilities.globals_variables = sys.modules[
         "spinn_front_end_common.utilities.globals_variables"]

@@ -8,8 +8,12 @@ runs; spike trains do not depend on it, so it is stored in
 live I/O; accepted, no effect), and pycarl's own `hardware`, `device`,
 `rng_seed`, `progress`. `max_delay` is accepted as in pyNN.
 
+`fixed_point` (pycarl's own; default True) runs the neuron models in
+SpiNNaker's s16.15 arithmetic, in the variant of the release (fixed_point.py);
+False runs the same update order in float64.
+
 `spynnaker_version` (pycarl's own; default 7) picks the release whose STDP
-arithmetic plastic projections follow: 6 for scripts written for spynnaker8
+and neuron arithmetic the simulation follows: 6 for scripts written for spynnaker8
 (A+ and A- scaled by w_max, one clip per presynaptic spike), 7 for the
 current sPyNNaker (releases.py; kept in `simulator.state.spynnaker_release`).
 
@@ -37,7 +41,7 @@ DEFAULT_TIMESTEP = 1.0  # ms: SpiNNaker's machine time step
 def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
           database_socket_addresses=None, time_scale_factor=None,
           n_chips_required=None, n_boards_required=None, spynnaker_version=None,
-          **extra_params):
+          fixed_point=True, **extra_params):
     """Start a sPyNNaker-style simulation (see the module docstring)."""
     release = release_named(spynnaker_version)
     if timestep is None:
@@ -60,6 +64,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
     state = simulator.state
     state.time_scale_factor = time_scale_factor
     state.spynnaker_release = release
+    state.spinnaker_arithmetic = release.arithmetic if fixed_point else None
+    state.allow_delay_extensions = True
     state.neurons_per_core_by_type = {}
     state.neurons_per_core_by_population = {}
     state.neurons_per_core_override = None

@@ -3,22 +3,46 @@
 * `set(v=...)` (any state variable) sets the initial value, as sPyNNaker's
   Population.set does for state variables; parameters go through PyNN's set().
 * `PopulationView(pop, range(a, b))` (and any iterable of indices) works.
-* Spike times use sPyNNaker's stamps (recording.Recorder).
+* Spike times and sampled traces as sPyNNaker records them (recording.py).
+* `Population(..., seed=s)` (sPyNNaker 7's keyword; also
+  `additional_parameters={"seed": s}`, the 5/6 form) seeds the population's
+  own random numbers (SpikeSourcePoisson spikes); `seed=None` leaves the
+  simulation's stream.
+* Initial values given among the cell parameters (`IF_curr_exp(v=-60)`,
+  `{"v": -60}`) initialise the population; `initial_values=` wins over them.
 * `Population(..., additional_parameters={"max_atoms_per_core": n})` and
   `set_max_atoms_per_core(n)` set this population's neurons-per-core limit.
+* `add_placement_constraint(x, y, p=None)` and `constraints=` are accepted:
+  placement does not change a software run; the request is kept in
+  `placement_constraints`.
+* `spinnaker_get_data(variable)`: the recorded data as sPyNNaker's numpy
+  format (spikes: rows (index, time); traces: rows (index, time, value),
+  neuron by neuron).
 """
 import numpy as np
 from pyNN import errors
 
 from .. import populations as _pycarl
 from . import control
-from .recording import Recorder
+from .recording import Recorder, spinnaker_rows
 
 
 def _as_selector(selector):
     if isinstance(selector, (range, list, tuple)):
         return np.asarray(list(selector), dtype=int)
     return selector
+
+
+def _seed_group(group, seed):
+    """The group draws from its own stream, restarted by reset() (sPyNNaker
+    reloads a seeded population's generator state on reset)."""
+    group.rng = np.random.default_rng(seed)
+    engine_reset = group.reset
+
+    def reset():
+        engine_reset()
+        group.rng = np.random.default_rng(seed)
+    group.reset = reset
 
 
 class SpiNNakerCellsMixin:
@@ -35,6 +59,22 @@ class SpiNNakerCellsMixin:
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
 
+    def spinnaker_get_data(self, variable, as_matrix=False, view_indexes=None):
+        """sPyNNaker's numpy form of the recorded `variable` (see the module docstring)."""
+        if isinstance(variable, (list, tuple)):
+            if len(variable) != 1:
+                raise errors.InvalidParameterValueError(
+                    f"{self.label}: spinnaker_get_data takes one variable, got {variable}")
+            variable = variable[0]
+        if view_indexes is not None:
+            return self[view_indexes].spinnaker_get_data(variable, as_matrix)
+        block = self.get_data(variable, clear=False)
+        rows = spinnaker_rows(block.segments[-1], variable)
+        if as_matrix and variable != "spikes":
+            n_times = np.unique(rows[:, 1]).size
+            return rows[:, 2].reshape(-1, n_times).T
+        return rows
+
 
 class PopulationView(SpiNNakerCellsMixin, _pycarl.PopulationView):
     __doc__ = _pycarl.PopulationView.__doc__
@@ -48,17 +88,26 @@ class Population(SpiNNakerCellsMixin, _pycarl.Population):
     _recorder_class = Recorder
 
     def __init__(self, size, cellclass, cellparams=None, structure=None,
-                 initial_values={}, label=None, additional_parameters=None,
-                 **additional_kwargs):
+                 initial_values=None, label=None, constraints=None,
+                 additional_parameters=None, seed=None, **additional_kwargs):
+        for key in ("splitter", "n_colour_bits", "rb_left_shifts", "neurons_per_core"):
+            additional_kwargs.pop(key, None)  # placement/machine details: no effect on results
         if additional_kwargs:
             raise errors.InvalidParameterValueError(
                 f"Population '{label}': unknown arguments {sorted(additional_kwargs)}")
-        super().__init__(size, cellclass, cellparams, structure, initial_values, label)
         extra = dict(additional_parameters or {})
+        if "seed" in extra:
+            seed = extra.pop("seed")
+        celltype = cellclass(**(cellparams or {})) if isinstance(cellclass, type) else cellclass
+        given = dict(getattr(celltype, "initial_values_given", {}))
+        given.update(initial_values or {})
+        super().__init__(size, celltype, None, structure, given, label)
+        self.placement_constraints = list(constraints or [])
+        if seed is not None:
+            _seed_group(self.group, seed)
         if "max_atoms_per_core" in extra:
             self.set_max_atoms_per_core(extra.pop("max_atoms_per_core"))
-        for key in ("seed", "splitter"):
-            extra.pop(key, None)  # placement details with no effect on results
+        extra.pop("splitter", None)
         if extra:
             raise errors.InvalidParameterValueError(
                 f"Population '{self.label}': unknown additional_parameters {sorted(extra)}")
@@ -67,3 +116,16 @@ class Population(SpiNNakerCellsMixin, _pycarl.Population):
     def set_max_atoms_per_core(self, max_atoms_per_core):
         """This population's neurons-per-core limit (sPyNNaker placement; see control)."""
         control.set_population_neurons_per_core(self, max_atoms_per_core)
+
+    def add_placement_constraint(self, x, y, p=None):
+        """sPyNNaker's chip (and core) placement request; kept, no effect on results."""
+        for name, value in (("x", x), ("y", y), ("p", p)):
+            if value is not None and (int(value) != value or value < 0):
+                raise errors.InvalidParameterValueError(
+                    f"Population '{self.label}': add_placement_constraint {name}={value!r} "
+                    f"must be an integer >= 0")
+        self.placement_constraints.append({"x": x, "y": y, "p": p})
+
+    def set_constraint(self, constraint):
+        """sPyNNaker 5/6's placement constraint object; kept, no effect on results."""
+        self.placement_constraints.append(constraint)

@@ -10,7 +10,8 @@ live I/O; accepted, no effect), and pycarl's own `hardware`, `device`,
 
 `fixed_point` (pycarl's own; default True) runs the neuron models in
 SpiNNaker's s16.15 arithmetic, in the variant of the release (fixed_point.py);
-False runs the same update order in float64.
+False runs the same update order in float64; an Arithmetic object (e.g.
+fixed_point.SPYNNAKER8_TRUNCATING_HOST) picks one variant.
 
 `spynnaker_version` (pycarl's own; default 7) picks the release whose STDP
 and neuron arithmetic the simulation follows: 6 for scripts written for spynnaker8
@@ -33,6 +34,7 @@ from pyNN import errors
 
 from .. import control as _pycarl_control
 from .. import simulator
+from .fixed_point import Arithmetic
 from .releases import release_named
 
 DEFAULT_TIMESTEP = 1.0  # ms: SpiNNaker's machine time step
@@ -64,7 +66,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
     state = simulator.state
     state.time_scale_factor = time_scale_factor
     state.spynnaker_release = release
-    state.spinnaker_arithmetic = release.arithmetic if fixed_point else None
+    state.spinnaker_arithmetic = _arithmetic(fixed_point, release)
     state.allow_delay_extensions = True
     state.neurons_per_core_by_type = {}
     state.neurons_per_core_by_population = {}
@@ -72,6 +74,18 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
     # a neurons_per_core the user gave in hardware_options wins over placement limits
     state.user_neurons_per_core = "neurons_per_core" in getattr(state, "hardware_overrides", {})
     return rank
+
+
+def _arithmetic(fixed_point, release):
+    if isinstance(fixed_point, Arithmetic):
+        return fixed_point
+    if fixed_point is True:
+        return release.arithmetic
+    if fixed_point is False or fixed_point is None:
+        return None
+    raise errors.InvalidParameterValueError(
+        f"setup(fixed_point={fixed_point!r}): give True (the release's s16.15 arithmetic), "
+        f"False (float64) or a pycarl_backend.spinnaker.fixed_point.Arithmetic")
 
 
 def _positive_int(value, what):

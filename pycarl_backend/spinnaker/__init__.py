@@ -43,7 +43,8 @@ from .control import (                                          # noqa: F401
 from .populations import Population, PopulationView             # noqa: F401
 from .projections import Projection                             # noqa: F401
 from .synapses import (                                         # noqa: F401
-    StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence)
+    StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence,
+    MultiplicativeWeightDependence)
 
 
 def list_standard_models():

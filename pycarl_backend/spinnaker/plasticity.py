@@ -15,6 +15,10 @@ so post spikes are seen d ticks late when backprop_delay is on):
   times pair, decay 1;
 * that new weight is the one the presynaptic spike delivers.
 
+MultiplicativeWeightDependence (weight_multiplicative_impl.h) scales each
+pair by the distance to the bound, A+ (w_max - w) and A- (w - w_min) with A in
+weight units, applied pair by pair in both releases.
+
 Two releases differ in three points (`releases.py` says which is which):
 
 ====================  =====================================  ==================================
@@ -44,7 +48,8 @@ schedule, the integer-tick traces with the fixed-point decay table
 """
 import numpy as np
 
-from ..engine.plasticity import AdditiveWeightDependence, ParametricBlock, SpikePairRule
+from ..engine.plasticity import (AdditiveWeightDependence, MultiplicativeWeightDependence,
+                                 ParametricBlock, SpikePairRule)
 from .releases import release_named
 from .weights import MagnitudeWeights
 
@@ -142,16 +147,19 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
                         **AdditiveWeightDependence.parameter_ranges}
 
     def __init__(self, xp, n_pre, n_post, receptor_offset, label="", dt=1.0,
-                 nearest=False, backprop_delay=True, release=None):
+                 nearest=False, backprop_delay=True, release=None, weight_rule="additive"):
         super().__init__(xp, n_pre, n_post, receptor_offset, label=label, dt=dt)
         self.nearest = bool(nearest)
         self.backprop_delay = bool(backprop_delay)
         self.release = release_named(release)
         self.timing = PairTiming(xp, dt, 20.0, 20.0, nearest=self.nearest)
-        dependence = (AdditiveWeightDependence() if self.release.a_scaled_by_w_max
-                      else WeightUnitAdditive())
-        step_rule = PerPairWeightStep if self.release.clips_per_pair else SummedWeightStep
-        self.step_rule = step_rule(dependence)
+        if weight_rule == "multiplicative":  # pair by pair in every release
+            self.step_rule = PerPairWeightStep(MultiplicativeWeightDependence())
+        else:
+            dependence = (AdditiveWeightDependence() if self.release.a_scaled_by_w_max
+                          else WeightUnitAdditive())
+            step_rule = PerPairWeightStep if self.release.clips_per_pair else SummedWeightStep
+            self.step_rule = step_rule(dependence)
         self._reset_histories()
 
     def check_parameter_set(self, parameters):

@@ -21,8 +21,10 @@
 """
 import numpy as np
 from pyNN import errors
+from pyNN.parameters import LazyArray
 
 from .. import populations as _pycarl
+from .. import simulator
 from . import control
 from .recording import Recorder, spinnaker_rows
 
@@ -58,6 +60,55 @@ class SpiNNakerCellsMixin:
 
     def _get_view(self, selector, label=None):
         return PopulationView(self, selector, label)
+
+    def _set_initial_value_array(self, variable, initial_values):
+        """Before the first run since setup()/reset() an initial value is also the
+        current one; after a run it waits for the next reset() (sPyNNaker's
+        set_initial_state_values; set_state() changes the running state)."""
+        if simulator.state.t == 0:
+            return super()._set_initial_value_array(variable, initial_values)
+        group = self.group
+        if variable not in group.initial:
+            raise errors.NonExistentParameterError(
+                variable, self.celltype.__class__.__name__, list(group.initial))
+        values = initial_values.evaluate(simplify=False) if hasattr(
+            initial_values, "evaluate") else initial_values
+        index = self._engine_index
+        group.initial[variable][index] = np.broadcast_to(
+            np.asarray(values, dtype=float), (len(index),))
+
+    def set_state(self, **values):
+        """sPyNNaker's set_state: change the current value of state variables
+        (the running state; the initial values stay)."""
+        group, index = self.group, self._engine_index
+        for variable, value in values.items():
+            if variable not in group.state:
+                raise errors.NonExistentParameterError(
+                    variable, self.celltype.__class__.__name__, list(group.state))
+            lazy = LazyArray(value, shape=(self.size,), dtype=float)
+            group.state[variable][group.xp.asarray(index)] = group.xp.asarray(
+                lazy.evaluate(simplify=False), dtype=float)
+
+    def set_initial_value(self, variable, value, selector=None):
+        """sPyNNaker 5/6's set_initial_value: between runs it changes the running
+        state (set_state), for all cells or those of `selector`."""
+        target = self if selector is None else self[selector]
+        target.set_state(**{variable: value})
+
+    def __getitem__(self, index):
+        """pop[i] is a one-cell view in sPyNNaker (it can record, set, ...)."""
+        if isinstance(index, (int, np.integer)):
+            if not -self.size <= index < self.size:
+                raise IndexError(f"{self.label}: index {index} out of range 0..{self.size - 1}")
+            return self._get_view(np.array([index % self.size]))
+        return super().__getitem__(index)
+
+    @property
+    def current_values(self):
+        """sPyNNaker's current_values: the state variables now (not the initial values)."""
+        group, index = self.group, self._engine_index
+        return {name: np.asarray(group.state[name])[index].copy()
+                for name in self.celltype.default_initial_values}
 
     def spinnaker_get_data(self, variable, as_matrix=False, view_indexes=None):
         """sPyNNaker's numpy form of the recorded `variable` (see the module docstring)."""

@@ -63,6 +63,21 @@ class Recorder(_PycarlRecorder):
         data, times = super()._get_all_signals(variable, ids, clear)
         return data[1:], times   # drop the state before the first tick
 
+    def get(self, variables, gather=False, filter_ids=None, clear=False,
+            annotations=None, locations=None):
+        """PyNN's get(), with the segments stored by reset() filtered by variable
+        name (PyNN 0.13 compares signal names with Variable tuples there, which
+        drops every trace of a segment before the last reset)."""
+        data = super().get("all", gather, filter_ids, clear, annotations, locations)
+        if variables == "all":
+            return data
+        names = {v.name for v in self._localize_variables(variables, locations)}
+        for segment in data.segments:
+            if "spikes" not in names:
+                segment.spiketrains = []
+            segment.analogsignals = [s for s in segment.analogsignals if s.name in names]
+        return data
+
     def _get_current_segment(self, filter_ids=None, variables='all', clear=False):
         self.sampling_interval = simulator.state.dt
         segment = super()._get_current_segment(filter_ids, variables, clear)

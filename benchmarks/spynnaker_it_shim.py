@@ -17,6 +17,8 @@ imports before the tests are collected:
   ``spinn_front_end_common.utilities.globals_variables`` (unset_simulator is
   a no-op; get_simulator gives an empty report folder: provenance, iobuf and
   placement reports exist only on the machine);
+* ``spynnaker.pyNN.exceptions.SynapticConfigurationException`` is
+  pycarl_backend.spinnaker's (raised for mismatched plasticity rules);
 * ``spynnaker.plot_utils`` (absent from sPyNNaker 7): plotting calls that
   draw nothing, since no test asserts on a plot.
 """
@@ -100,6 +102,10 @@ def install(tree=TREE, release=RELEASE):
             heat_plot=_draw_nothing, plot_spiketrains=_draw_nothing)
     import spynnaker
     spynnaker.plot_utils = sys.modules["spynnaker.plot_utils"]
+    # sPyNNaker's exception for mismatched plasticity rules is pycarl's here
+    import spynnaker.pyNN.exceptions as spynnaker_exceptions
+    from pycarl_backend.spinnaker.exceptions import SynapticConfigurationException
+    spynnaker_exceptions.SynapticConfigurationException = SynapticConfigurationException
     if tree not in sys.path:
         sys.path.insert(0, tree)
     import matplotlib

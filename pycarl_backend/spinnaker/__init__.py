@@ -27,7 +27,8 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
 from pyNN import errors, random, space                          # noqa: F401
 from pyNN.connectors import *                                   # noqa: F401,F403
 from pyNN.random import NumpyRNG, GSLRNG, RandomDistribution    # noqa: F401
-from pyNN.space import Space                                    # noqa: F401
+from pyNN.space import (                                         # noqa: F401
+    Space, Line, Grid2D, Grid3D, RandomStructure, Sphere, Cuboid)
 
 from .. import (                                                # noqa: F401
     end, run, run_until, run_for, reset, initialize, get_current_time, get_time_step,
@@ -39,7 +40,8 @@ from . import extra_models                                      # noqa: F401
 from .cells import IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson  # noqa
 from .connectors import AllToAllConnector                       # noqa: F401
 from .control import (                                          # noqa: F401
-    setup, set_number_of_neurons_per_core, neurons_per_core_override)
+    setup, set_number_of_neurons_per_core, neurons_per_core_override,
+    set_allow_delay_extensions)
 from .populations import Population, PopulationView             # noqa: F401
 from .projections import Projection                             # noqa: F401
 from .synapses import (                                         # noqa: F401

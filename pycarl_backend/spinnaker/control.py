@@ -6,7 +6,9 @@ runs; spike trains do not depend on it, so it is stored in
 `simulator.state.time_scale_factor` only), `n_chips_required`,
 `n_boards_required` and `database_socket_addresses` (machine allocation and
 live I/O; accepted, no effect), and pycarl's own `hardware`, `device`,
-`rng_seed`, `progress`. `max_delay` is accepted as in pyNN.
+`rng_seed`, `progress`. `max_delay` is accepted as in pyNN; by default it is sPyNNaker 5's limit
+with delay extensions, 144 ticks. set_allow_delay_extensions(False) limits
+delays to the 16 ticks of a neuron core, True restores max_delay.
 
 `fixed_point` (pycarl's own; default True) runs the neuron models in
 SpiNNaker's s16.15 arithmetic, in the variant of the release (fixed_point.py);
@@ -38,6 +40,10 @@ from .fixed_point import Arithmetic
 from .releases import release_named
 
 DEFAULT_TIMESTEP = 1.0  # ms: SpiNNaker's machine time step
+#: sPyNNaker 5's longest delay: 16 ticks on the neuron core times 9 with the
+#: 8 delay-extension stages (spynnaker/pyNN/models/utility_models/delays)
+MAX_DELAY_TICKS = 144
+WITHOUT_EXTENSIONS_TICKS = 16
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
@@ -60,8 +66,9 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
         raise errors.InvalidParameterValueError(
             "pycarl_backend.spinnaker runs on SpiNNaker's tick grid; "
             "spike_precision must be 'on_grid'")
-    if max_delay is not None:
-        extra_params["max_delay"] = max_delay
+    if max_delay is None:
+        max_delay = MAX_DELAY_TICKS * float(timestep)
+    extra_params["max_delay"] = max_delay
     rank = _pycarl_control.setup(timestep, min_delay, **extra_params)
     state = simulator.state
     state.time_scale_factor = time_scale_factor
@@ -97,6 +104,20 @@ def _positive_int(value, what):
         raise errors.InvalidParameterValueError(
             f"{what}: the number of neurons per core must be an integer >= 1, got {value!r}")
     return n
+
+
+def set_allow_delay_extensions(allow):
+    """sPyNNaker's switch for delay-extension cores. Off, the longest delay is
+    what a neuron core holds (16 ticks); on (the default), setup()'s max_delay."""
+    state = simulator.state
+    state.require_setup("set_allow_delay_extensions()")
+    state.allow_delay_extensions = bool(allow)
+    if not state.allow_delay_extensions:
+        state.max_delay_with_extensions = getattr(
+            state, "max_delay_with_extensions", state.max_delay)
+        state.max_delay = WITHOUT_EXTENSIONS_TICKS * state.dt
+    elif hasattr(state, "max_delay_with_extensions"):
+        state.max_delay = state.max_delay_with_extensions
 
 
 def set_number_of_neurons_per_core(neuron_type, max_permitted):

@@ -12,6 +12,9 @@
   `{"v": -60}`) initialise the population; `initial_values=` wins over them.
 * `Population(..., additional_parameters={"max_atoms_per_core": n})` and
   `set_max_atoms_per_core(n)` set this population's neurons-per-core limit.
+* sPyNNaker's machine-resource additional_parameters (spikes_per_second,
+  ring_buffer_sigma, ...) are kept in `machine_parameters`; others are
+  ignored with sPyNNaker's warning ("additional_parameter X will be ignored").
 * `add_placement_constraint(x, y, p=None)` and `constraints=` are accepted:
   placement does not change a software run; the request is kept in
   `placement_constraints`.
@@ -19,6 +22,8 @@
   format (spikes: rows (index, time); traces: rows (index, time, value),
   neuron by neuron).
 """
+import logging
+
 import numpy as np
 from pyNN import errors
 from pyNN.parameters import LazyArray
@@ -33,6 +38,16 @@ def _as_selector(selector):
     if isinstance(selector, (range, list, tuple)):
         return np.asarray(list(selector), dtype=int)
     return selector
+
+
+logger = logging.getLogger("pycarl.spinnaker")
+
+#: additional_parameters sPyNNaker's populations take for the machine
+MACHINE_PARAMETERS = frozenset({
+    "spikes_per_second", "ring_buffer_sigma", "incoming_spike_buffer_size",
+    "max_rate", "n_steps_per_timestep", "splitter", "drop_late_spikes",
+    "max_expected_summed_weight", "n_synapse_cores", "allow_delay_extensions",
+    "neurons_per_core", "n_colour_bits", "rb_left_shifts"})
 
 
 def _seed_group(group, seed):
@@ -158,10 +173,17 @@ class Population(SpiNNakerCellsMixin, _pycarl.Population):
             _seed_group(self.group, seed)
         if "max_atoms_per_core" in extra:
             self.set_max_atoms_per_core(extra.pop("max_atoms_per_core"))
-        extra.pop("splitter", None)
-        if extra:
+        if extra.get("n_steps_per_timestep", 1) != 1:
             raise errors.InvalidParameterValueError(
-                f"Population '{self.label}': unknown additional_parameters {sorted(extra)}")
+                f"Population '{self.label}': n_steps_per_timestep="
+                f"{extra['n_steps_per_timestep']!r}; pycarl_backend.spinnaker runs one "
+                f"neuron update per tick (n_steps_per_timestep=1)")
+        #: sPyNNaker's machine-resource settings (ring-buffer and SDRAM sizing):
+        #: kept, no effect on a software run
+        self.machine_parameters = {k: extra.pop(k) for k in list(extra)
+                                   if k in MACHINE_PARAMETERS}
+        for key in sorted(extra):  # sPyNNaker's own message for the others
+            logger.warning(f"additional_parameter {key} will be ignored")
         control._update_override()
 
     def set_max_atoms_per_core(self, max_atoms_per_core):

@@ -6,10 +6,15 @@
 * All plastic projections onto one population must use the same rule, with
   the same parameters (sPyNNaker's synapse_dynamics is_same_as; one binary
   per population): otherwise SynapticConfigurationException.
+* Delays below one tick are clipped up to it, with a warning (sPyNNaker's
+  connectors clip delays the same way); delays up to setup()'s max_delay
+  (144 ticks by default, sPyNNaker 5's limit with delay extensions) work.
 * get(..., format="list") gives sPyNNaker's numpy record array: rows
   (source, target, values...) with the indices of the cells in their
   populations, also when the projection connects views.
 """
+import logging
+
 import numpy as np
 from pyNN.space import Space
 
@@ -56,6 +61,20 @@ class Projection(_PycarlProjection):
                     f"'{other.label}' uses {plasticity_signature(other.synapse_type)}, "
                     f"this one {mine}; sPyNNaker needs one plasticity rule (same "
                     f"parameters) for all projections onto a population")
+
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
+                            location_selector=None, **connection_parameters):
+        delay = connection_parameters.get("delay")
+        shortest = max(simulator.state.dt, simulator.state.min_delay)
+        if delay is not None and np.min(delay) < shortest - 1e-9:
+            if not getattr(self, "_warned_short_delay", False):
+                logging.getLogger("pycarl.spinnaker").warning(
+                    "projection '%s': delays below %g ms (min %g ms) clipped to %g ms, "
+                    "as sPyNNaker does", self.label, shortest, np.min(delay), shortest)
+                self._warned_short_delay = True
+            connection_parameters["delay"] = np.maximum(delay, shortest)
+        super()._convergent_connect(presynaptic_indices, postsynaptic_index,
+                                    location_selector, **connection_parameters)
 
     def get(self, attribute_names, format, gather=True, with_address=True,
             multiple_synapses='sum'):

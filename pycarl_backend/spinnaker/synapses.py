@@ -44,7 +44,22 @@ def check_weight_signs(weights, projection):
             projection._warned_negative = True
 
 
-SPINNAKER_CHECKS = {"weight": check_weight_signs, "delay": check_delays}
+def check_spinnaker_delays(delays, projection):
+    """sPyNNaker clips delays below one tick up to the tick (weights.py) and takes
+    longer ones up to its delay-extension limit (setup's max_delay)."""
+    state = projection._simulator.state
+    d = np.asarray(delays, dtype=float)
+    if d.size and d.max() > state.max_delay + 1e-9:
+        extensions = getattr(state, "allow_delay_extensions", True)
+        raise errors.ConnectionError(
+            f"projection '{_name_of(projection)}': delay {d.max():g} ms is out of range; "
+            f"delays must be at most {state.max_delay:g} ms ("
+            + ("sPyNNaker's limit with delay extensions; setup(max_delay=...) raises it"
+               if extensions else "delay extensions are off: set_allow_delay_extensions(True)")
+            + ")")
+
+
+SPINNAKER_CHECKS = {"weight": check_weight_signs, "delay": check_spinnaker_delays}
 
 
 class StaticSynapse(_PycarlStaticSynapse):

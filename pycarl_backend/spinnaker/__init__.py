@@ -37,7 +37,8 @@ from .. import (                                                # noqa: F401
 )
 from ..populations import Assembly                              # noqa: F401
 from . import extra_models                                      # noqa: F401
-from .cells import IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson  # noqa
+from .cells import (                                             # noqa: F401
+    IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson, Izhikevich)
 from .connectors import AllToAllConnector                       # noqa: F401
 from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
@@ -51,4 +52,5 @@ from .synapses import (                                         # noqa: F401
 
 def list_standard_models():
     """The cell types available with sPyNNaker semantics."""
-    return ["IF_curr_exp", "IF_cond_exp", "SpikeSourceArray", "SpikeSourcePoisson"]
+    return ["IF_curr_exp", "IF_cond_exp", "Izhikevich", "SpikeSourceArray",
+            "SpikeSourcePoisson"]

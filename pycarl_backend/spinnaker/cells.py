@@ -13,6 +13,7 @@ from ..standardmodels.cells import bind
 from ..standardmodels import cells as _pycarl_cells
 from .arguments import SpiNNakerArguments
 from .neurons import SPINNAKER_MODELS
+from .izhikevich import Izhikevich as _Izhikevich
 from .sources import SpiNNakerSpikeArraySource
 
 #: sPyNNaker's argument orders (spynnaker/pyNN/models/neuron/builds/if_curr_exp_base.py,
@@ -47,4 +48,12 @@ SpikeSourcePoisson = spinnaker_type(
     cells.SpikeSourcePoisson, _pycarl_cells.SpikeSourcePoisson.engine_model,
     ("rate", "start", "duration"))
 
-__all__ = ["IF_curr_exp", "IF_cond_exp", "SpikeSourceArray", "SpikeSourcePoisson"]
+#: spynnaker/pyNN/models/neuron/builds/izk_curr_exp_base.py
+IZHIKEVICH_ORDER = ("a", "b", "c", "d", "i_offset", "v", "u", "tau_syn_E", "tau_syn_I",
+                    "isyn_exc", "isyn_inh")
+Izhikevich = type("Izhikevich", (SpiNNakerArguments, _Izhikevich),
+                  {"__doc__": _Izhikevich.__doc__, "__module__": __name__,
+                   "positional": IZHIKEVICH_ORDER})
+
+__all__ = ["IF_curr_exp", "IF_cond_exp", "SpikeSourceArray", "SpikeSourcePoisson",
+           "Izhikevich"]

@@ -17,8 +17,10 @@ imports before the tests are collected:
   ``spinn_front_end_common.utilities.globals_variables`` (unset_simulator is
   a no-op; get_simulator gives an empty report folder: provenance, iobuf and
   placement reports exist only on the machine);
-* ``spynnaker.pyNN.exceptions.SynapticConfigurationException`` is
-  pycarl_backend.spinnaker's (raised for mismatched plasticity rules);
+* ``spynnaker.pyNN.exceptions.SynapticConfigurationException`` and the
+  ``ConfigurationException`` of sPyNNaker and spinn_front_end_common are
+  pycarl_backend.spinnaker's (mismatched plasticity rules; data of an
+  unrecorded variable);
 * ``spinn_utilities.conf_loader.load_config(filename=...)`` (5.x API) gives an
   empty configuration: no board, so no board version to skip on;
 * ``spynnaker.plot_utils`` (absent from sPyNNaker 7): plotting calls that
@@ -108,6 +110,10 @@ def install(tree=TREE, release=RELEASE):
     import spynnaker.pyNN.exceptions as spynnaker_exceptions
     from pycarl_backend.spinnaker.exceptions import SynapticConfigurationException
     spynnaker_exceptions.SynapticConfigurationException = SynapticConfigurationException
+    from pycarl_backend.spinnaker.exceptions import ConfigurationException
+    import spinn_front_end_common.utilities.exceptions as fec_exceptions
+    spynnaker_exceptions.ConfigurationException = ConfigurationException
+    fec_exceptions.ConfigurationException = ConfigurationException
     # the test base reads the board version from spynnaker.cfg (5.x API)
     import configparser
     import spinn_utilities.conf_loader as conf_loader

@@ -49,8 +49,10 @@ class SpiNNakerLIF(NeuronGroup):
     def prepare(self):
         p, dt = self.params, self.dt
         self.arithmetic = chosen_arithmetic() if self.xp is np else None
-        # sPyNNaker counts the refractory period in whole ticks, rounded up
-        self.refractory_steps = np.ceil(np.round(p['tau_refrac'] / dt, 9)).astype(np.int32)
+        # sPyNNaker counts the refractory period in whole ticks, rounded up; a
+        # negative tau_refrac (e.g. drawn from a distribution) is no period
+        self.refractory_steps = np.maximum(
+            np.ceil(np.round(p['tau_refrac'] / dt, 9)), 0).astype(np.int32)
         if self.arithmetic is None:
             xp = self.xp
             self.exp_tc = xp.exp(-dt / p['tau_m'])
@@ -141,13 +143,18 @@ class SpiNNakerLIF(NeuronGroup):
         raise NotImplementedError
 
 
+def _spinnaker_ranges(ranges):
+    """sPyNNaker takes any tau_refrac (ceil(tau_refrac/dt) <= 0 is no period)."""
+    return {name: r for name, r in ranges.items() if name != 'tau_refrac'}
+
+
 class SpiNNakerIFCurrExp(SpiNNakerLIF):
     """IF_curr_exp as sPyNNaker runs it; gsyn_exc/gsyn_inh record the synaptic
     input current (nA), as sPyNNaker names it for every model."""
 
     defaults = IFCurrExp.defaults
     initial_defaults = IFCurrExp.initial_defaults
-    ranges = IFCurrExp.ranges
+    ranges = _spinnaker_ranges(IFCurrExp.ranges)
     exc_state, inh_state = 'isyn_exc', 'isyn_inh'
     synaptic_recordables = {'gsyn_exc': 'isyn_exc', 'gsyn_inh': 'isyn_inh'}
 
@@ -165,7 +172,7 @@ class SpiNNakerIFCondExp(SpiNNakerLIF):
 
     defaults = IFCondExp.defaults
     initial_defaults = IFCondExp.initial_defaults
-    ranges = IFCondExp.ranges
+    ranges = _spinnaker_ranges(IFCondExp.ranges)
     exc_state, inh_state = 'gsyn_exc', 'gsyn_inh'
     accum_parameters = SpiNNakerLIF.accum_parameters + ('e_rev_E', 'e_rev_I')
 

@@ -18,6 +18,8 @@
 * `add_placement_constraint(x, y, p=None)` and `constraints=` are accepted:
   placement does not change a software run; the request is kept in
   `placement_constraints`.
+* get_data/write_data of a variable that is not recorded raise
+  ConfigurationException, as sPyNNaker does.
 * `spinnaker_get_data(variable)`: the recorded data as sPyNNaker's numpy
   format (spikes: rows (index, time); traces: rows (index, time, value),
   neuron by neuron).
@@ -31,6 +33,7 @@ from pyNN.parameters import LazyArray
 from .. import populations as _pycarl
 from .. import simulator
 from . import control
+from .exceptions import ConfigurationException
 from .recording import Recorder, spinnaker_rows
 
 
@@ -124,6 +127,26 @@ class SpiNNakerCellsMixin:
         group, index = self.group, self._engine_index
         return {name: np.asarray(group.state[name])[index].copy()
                 for name in self.celltype.default_initial_values}
+
+    def _check_recorded(self, variables):
+        if variables in (None, "all"):
+            return
+        names = [variables] if isinstance(variables, str) else list(variables)
+        recorded = {v.name for v in self.recorder.recorded}
+        for name in names:
+            if name != "all" and name not in recorded:
+                raise ConfigurationException(
+                    f"Population '{self.label}' does not record {name} "
+                    f"(recorded: {', '.join(sorted(recorded)) or 'nothing'})")
+
+    def get_data(self, variables='all', gather=True, clear=False, locations=None):
+        self._check_recorded(variables)
+        return super().get_data(variables, gather, clear, locations)
+
+    def write_data(self, io, variables='all', gather=True, clear=False, annotations=None,
+                   locations=None):
+        self._check_recorded(variables)
+        return super().write_data(io, variables, gather, clear, annotations, locations)
 
     def spinnaker_get_data(self, variable, as_matrix=False, view_indexes=None):
         """sPyNNaker's numpy form of the recorded `variable` (see the module docstring)."""

@@ -9,6 +9,8 @@
 * Delays below one tick are clipped up to it, with a warning (sPyNNaker's
   connectors clip delays the same way); delays up to setup()'s max_delay
   (144 ticks by default, sPyNNaker 5's limit with delay extensions) work.
+* get(..., format="nparray") is "array" (sPyNNaker 5's name); get([], "list")
+  gives the (source, target) pairs alone.
 * get(..., format="list") gives sPyNNaker's numpy record array: rows
   (source, target, values...) with the indices of the cells in their
   populations, also when the projection connects views.
@@ -78,10 +80,13 @@ class Projection(_PycarlProjection):
 
     def get(self, attribute_names, format, gather=True, with_address=True,
             multiple_synapses='sum'):
-        values = super().get(attribute_names, format, gather, with_address, multiple_synapses)
+        if format == "nparray":  # sPyNNaker 5's name for "array"
+            format = "array"
+        names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
+        values = super().get(attribute_names if names else ["weight"], format, gather,
+                             with_address, multiple_synapses)
         if format != "list":
             return values
-        names = [attribute_names] if isinstance(attribute_names, str) else list(attribute_names)
         if not with_address:
             rows = np.asarray(values, dtype=float)
             return rows.ravel() if len(names) == 1 else rows
@@ -90,5 +95,5 @@ class Projection(_PycarlProjection):
         dtype = [("source", "i8"), ("target", "i8")] + [(n, "f8") for n in names]
         table = np.zeros(len(values), dtype=dtype)
         for k, row in enumerate(values):
-            table[k] = (pre_index[int(row[0])], post_index[int(row[1])], *row[2:])
+            table[k] = (pre_index[int(row[0])], post_index[int(row[1])], *row[2:2 + len(names)])
         return table

@@ -49,7 +49,7 @@ class Recorder(_PycarlRecorder):
         for name in names:
             if name != "spikes":
                 self.intervals[name] = interval
-        super().record(variables, ids, None, locations)
+        super().record(names, ids, None, locations)
 
     def _record(self, variable, new_ids, sampling_interval=None):
         self.sampling_interval = simulator.state.dt  # the engine samples every tick

@@ -128,6 +128,14 @@ class SpiNNakerCellsMixin:
         return {name: np.asarray(group.state[name])[index].copy()
                 for name in self.celltype.default_initial_values}
 
+    def get(self, parameter_names, gather=False, simplify=True):
+        """PyNN's get(); per-cell values come as a list, as sPyNNaker's RangedList
+        compares (equal to the list of values that set them)."""
+        values = super().get(parameter_names, gather, simplify)
+        if isinstance(parameter_names, str):
+            return values.tolist() if isinstance(values, np.ndarray) and values.ndim else values
+        return [v.tolist() if isinstance(v, np.ndarray) and v.ndim else v for v in values]
+
     def _check_recorded(self, variables):
         if variables in (None, "all"):
             return

@@ -86,6 +86,10 @@ class Projection(_PycarlProjection):
         values = super().get(attribute_names if names else ["weight"], format, gather,
                              with_address, multiple_synapses)
         if format != "list":
+            # sPyNNaker gives the array itself for a list of one name
+            if not isinstance(attribute_names, str) and len(names) == 1 \
+                    and isinstance(values, (list, tuple)) and len(values) == 1:
+                return values[0]
             return values
         if not with_address:
             rows = np.asarray(values, dtype=float)

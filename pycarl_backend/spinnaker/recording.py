@@ -7,12 +7,16 @@
   tick's input arrived). The engine samples after each step; the spinnaker
   groups answer with the values of the tick just done, so the engine's
   sample 0 (the state before the first step) is dropped here.
+* Spikes recorded with a sampling interval m are reported once per interval,
+  stamped at its end (ceil(t/m) m), as sPyNNaker's spike recording bins them.
 * Each variable has its own sampling interval (sPyNNaker records v, gsyn_exc
   and gsyn_inh at different rates): the engine samples every tick and the
   recorder keeps ticks 0, m, 2m, ... of a variable sampled every m ticks.
 * AnalogSignals carry the annotations sPyNNaker's tools read:
   ``channel_names`` (the cells' indices in the population) and
-  ``source_ids`` (their ids), as sPyNNaker's neo_csv.py writes them.
+  ``source_ids`` (their ids), as sPyNNaker's neo_csv.py writes them, and
+  ``channel_index.index`` (neo < 0.9's ChannelIndex, read by scripts of the
+  spynnaker8 era).
 """
 import neo
 import numpy as np
@@ -20,6 +24,14 @@ import quantities as pq
 
 from ..recording import Recorder as _PycarlRecorder
 from .. import simulator
+
+
+class ChannelIndexView:
+    """The part of neo < 0.9's ChannelIndex that sPyNNaker-era scripts use:
+    `.index`, the cells' indices in the population."""
+
+    def __init__(self, index):
+        self.index = np.asarray(index)
 
 
 def _steps_per_sample(interval, dt, where):
@@ -47,17 +59,36 @@ class Recorder(_PycarlRecorder):
         if names == ["all"]:
             names = list(self.population.celltype.recordable)
         for name in names:
-            if name != "spikes":
-                self.intervals[name] = interval
+            self.intervals[name] = interval
         super().record(names, ids, None, locations)
 
     def _record(self, variable, new_ids, sampling_interval=None):
         self.sampling_interval = simulator.state.dt  # the engine samples every tick
         super()._record(variable, new_ids, None)
 
+    def filter_recorded(self, variable, filter_ids):
+        """Spikes: a train for every cell of the population once any records
+        (empty where none is recorded), so train i is cell i, as in sPyNNaker."""
+        if variable.name == "spikes" and self.recorded[variable]:
+            everyone = set(self.population.all_cells)
+            return everyone if filter_ids is None else everyone.intersection(filter_ids)
+        return super().filter_recorded(variable, filter_ids)
+
     def _get_spiketimes(self, ids, clear=False):
         cells, times = super()._get_spiketimes(ids, clear)
-        return cells, times - simulator.state.dt
+        times = times - simulator.state.dt
+        interval = self.intervals.get("spikes", simulator.state.dt)
+        if interval > simulator.state.dt + 1e-9:
+            # sPyNNaker records spikes once per interval, stamped at its end
+            times = np.ceil(np.round(times / interval, 9)) * interval
+            keep = times < simulator.state.t - 1e-9
+            cells, times = cells[keep], times[keep]
+            order = np.lexsort((times, cells))
+            cells, times = cells[order], times[order]
+            first = np.ones(cells.size, dtype=bool)
+            first[1:] = (np.diff(cells) != 0) | (np.diff(times) != 0)
+            cells, times = cells[first], times[first]
+        return cells, times
 
     def _get_all_signals(self, variable, ids, clear=False):
         data, times = super()._get_all_signals(variable, ids, clear)
@@ -105,6 +136,8 @@ class Recorder(_PycarlRecorder):
             source_population=self.population.label,
             channel_names=index, source_ids=ids,
             array_annotations={"channel_index": index, "channel_ids": ids})
+        # neo < 0.9's ChannelIndex, which sPyNNaker 5/6 scripts read (signal.channel_index.index)
+        recorded.channel_index = ChannelIndexView(index)
         return recorded
 
 

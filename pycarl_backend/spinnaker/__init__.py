@@ -42,7 +42,7 @@ from .cells import (                                             # noqa: F401
 from .connectors import AllToAllConnector                       # noqa: F401
 from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
-    set_allow_delay_extensions)
+    set_allow_delay_extensions, name)
 from .populations import Population, PopulationView             # noqa: F401
 from .projections import Projection                             # noqa: F401
 from .synapses import (                                         # noqa: F401

@@ -106,6 +106,13 @@ def _positive_int(value, what):
     return n
 
 
+def name():
+    """The simulator's name, in sPyNNaker's form ("sPyNNaker_under_version(...)"
+    there): which engine runs, with the semantics of which release."""
+    release = getattr(simulator.state, "spynnaker_release", None) or release_named(None)
+    return f"pycarl_spinnaker_under_semantics({release.name})"
+
+
 def set_allow_delay_extensions(allow):
     """sPyNNaker's switch for delay-extension cores. Off, the longest delay is
     what a neuron core holds (16 ticks); on (the default), setup()'s max_delay."""

@@ -64,19 +64,19 @@ class Projection(_PycarlProjection):
                     f"this one {mine}; sPyNNaker needs one plasticity rule (same "
                     f"parameters) for all projections onto a population")
 
-    def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
-                            location_selector=None, **connection_parameters):
-        delay = connection_parameters.get("delay")
-        shortest = max(simulator.state.dt, simulator.state.min_delay)
-        if delay is not None and np.min(delay) < shortest - 1e-9:
+    def _delay_steps(self, delay):
+        """Delays in ticks, those below one tick clipped up to it (every connector
+        path passes here)."""
+        steps = super()._delay_steps(delay)
+        if steps.size and steps.min() < 1:
             if not getattr(self, "_warned_short_delay", False):
                 logging.getLogger("pycarl.spinnaker").warning(
-                    "projection '%s': delays below %g ms (min %g ms) clipped to %g ms, "
-                    "as sPyNNaker does", self.label, shortest, np.min(delay), shortest)
+                    "projection '%s': delays below one time step (min %g ms) clipped to "
+                    "%g ms, as sPyNNaker does", self.label, np.min(delay),
+                    simulator.state.dt)
                 self._warned_short_delay = True
-            connection_parameters["delay"] = np.maximum(delay, shortest)
-        super()._convergent_connect(presynaptic_indices, postsynaptic_index,
-                                    location_selector, **connection_parameters)
+            steps = np.maximum(steps, 1)
+        return steps
 
     def get(self, attribute_names, format, gather=True, with_address=True,
             multiple_synapses='sum'):

@@ -35,12 +35,12 @@ TREE = os.environ.get("SPYNNAKER_IT_TREE", "/tmp/spynnaker_it")
 RELEASE = os.environ.get("SPYNNAKER_IT_RELEASE", "6")
 
 
-def _module(name, path=None, **attributes):
-    module = types.ModuleType(name)
+def _module(module_name, path=None, **attributes):
+    module = types.ModuleType(module_name)
     if path is not None:
         module.__path__ = [path]
     module.__dict__.update(attributes)
-    sys.modules[name] = module
+    sys.modules[module_name] = module
     return module
 
 

@@ -20,7 +20,16 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   the arithmetic of sPyNNaker >= 7 or, with setup(spynnaker_version=6), of
   the spynnaker8 era (A+ and A- scaled by w_max, one clip per presynaptic
   spike) (plasticity.py, releases.py);
-* sPyNNaker-only calls: setup(time_scale_factor=...),
+* s16.15 fixed-point neuron arithmetic per release (fixed_point.py,
+  neurons.py, izhikevich.py); traces as the machine records them, per
+  variable sampling intervals, spinnaker_get_data (recording.py);
+* sPyNNaker's constructors (positional arguments, initial values among the
+  parameters), seeds, initialize/set_state across reset, placement calls
+  (arguments.py, populations.py); delays clipped below a tick and up to the
+  delay-extension limit, one plasticity rule per population (projections.py);
+  nearest-pair and multiplicative STDP (plasticity.py);
+* sPyNNaker-only calls: setup(time_scale_factor=...), name(),
+  set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
   with a hardware model active, neurons-per-core becomes its mapping limit.
 """

@@ -95,7 +95,13 @@ class Arithmetic:
         return r, np.rint(np.exp(-exponent) * ACCUM_ONE).astype(np.int64)
 
     def synapse_constants(self, tau, dt):
-        """(decay, init) in u0.32: decay = exp(-dt/tau), init = tau/dt (1 - decay)."""
+        """(decay, init) in u0.32: decay = exp(-dt/tau), init = tau/dt (1 - decay);
+        tau = 0 gives 0 and 0 (the input never reaches the neuron)."""
+        tau = np.asarray(tau, dtype=np.float64)
+        if np.any(tau <= 0):
+            safe = np.where(tau > 0, tau, 1.0)
+            decay, init = self.synapse_constants(safe, dt)
+            return np.where(tau > 0, decay, 0), np.where(tau > 0, init, 0)
         if not self.chip_constants:
             decay = np.exp(-dt / tau)
             init = tau * (1.0 - decay) / dt

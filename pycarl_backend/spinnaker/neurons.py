@@ -57,8 +57,9 @@ class SpiNNakerLIF(NeuronGroup):
             xp = self.xp
             self.exp_tc = xp.exp(-dt / p['tau_m'])
             self.r_membrane = p['tau_m'] / p['cm']
-            self.exc_decay = xp.exp(-dt / p['tau_syn_E'])
-            self.inh_decay = xp.exp(-dt / p['tau_syn_I'])
+            with np.errstate(divide="ignore"):   # tau_syn = 0: decay and init 0
+                self.exc_decay = xp.exp(-dt / p['tau_syn_E'])
+                self.inh_decay = xp.exp(-dt / p['tau_syn_I'])
             self.exc_init = p['tau_syn_E'] / dt * (1.0 - self.exc_decay)
             self.inh_init = p['tau_syn_I'] / dt * (1.0 - self.inh_decay)
             self.refractory_steps = xp.asarray(self.refractory_steps)
@@ -144,8 +145,13 @@ class SpiNNakerLIF(NeuronGroup):
 
 
 def _spinnaker_ranges(ranges):
-    """sPyNNaker takes any tau_refrac (ceil(tau_refrac/dt) <= 0 is no period)."""
-    return {name: r for name, r in ranges.items() if name != 'tau_refrac'}
+    """sPyNNaker takes any tau_refrac (ceil(tau_refrac/dt) <= 0 is no period) and
+    tau_syn = 0 (decay and init 0: no synaptic input)."""
+    kept = {name: r for name, r in ranges.items() if name != 'tau_refrac'}
+    for name in ('tau_syn_E', 'tau_syn_I'):
+        if name in kept:
+            kept[name] = (0.0, None, True)
+    return kept
 
 
 class SpiNNakerIFCurrExp(SpiNNakerLIF):

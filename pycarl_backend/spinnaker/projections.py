@@ -64,17 +64,29 @@ class Projection(_PycarlProjection):
                     f"this one {mine}; sPyNNaker needs one plasticity rule (same "
                     f"parameters) for all projections onto a population")
 
+    def _convergent_connect(self, presynaptic_indices, postsynaptic_index,
+                            location_selector=None, **connection_parameters):
+        # the per-cell path checks delays in ms before _delay_steps: clip first
+        delay = connection_parameters.get("delay")
+        if delay is not None and np.min(delay) < simulator.state.dt - 1e-9:
+            self._warn_short_delay(delay)
+            connection_parameters["delay"] = np.maximum(delay, simulator.state.dt)
+        super()._convergent_connect(presynaptic_indices, postsynaptic_index,
+                                    location_selector, **connection_parameters)
+
+    def _warn_short_delay(self, delay):
+        if not getattr(self, "_warned_short_delay", False):
+            logging.getLogger("pycarl.spinnaker").warning(
+                "projection '%s': delays below one time step (min %g ms) clipped to "
+                "%g ms, as sPyNNaker does", self.label, np.min(delay), simulator.state.dt)
+            self._warned_short_delay = True
+
     def _delay_steps(self, delay):
         """Delays in ticks, those below one tick clipped up to it (every connector
         path passes here)."""
         steps = super()._delay_steps(delay)
         if steps.size and steps.min() < 1:
-            if not getattr(self, "_warned_short_delay", False):
-                logging.getLogger("pycarl.spinnaker").warning(
-                    "projection '%s': delays below one time step (min %g ms) clipped to "
-                    "%g ms, as sPyNNaker does", self.label, np.min(delay),
-                    simulator.state.dt)
-                self._warned_short_delay = True
+            self._warn_short_delay(delay)
             steps = np.maximum(steps, 1)
         return steps
 

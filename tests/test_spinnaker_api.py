@@ -274,3 +274,24 @@ def test_unknown_additional_parameters_are_ignored_with_a_warning(caplog):
             "bacon": "bacon", "spikes_per_second": 30})
     assert "additional_parameter bacon will be ignored" in caplog.text
     assert pop.machine_parameters == {"spikes_per_second": 30}
+
+
+def test_parameters_drawn_out_of_pycarl_range_are_taken_as_spinnaker_does():
+    """test_params_using_random_dists.py / test_synaptic_expander.py: normal draws
+    give negative tau_refrac (no refractory period), tau_syn = 0 (no input) and
+    negative delays (clipped to one tick) on every connector path."""
+    sim.setup(1.0)
+    src = sim.Population(3, sim.SpikeSourceArray([0]))
+    pop = sim.Population(3, sim.IF_curr_exp(tau_refrac=[-0.35, 0.0, 2.0],
+                                            tau_syn_I=[0.0, 1.0, 1.0], i_offset=5.0))
+    delays = sim.RandomDistribution("normal", (0.0, 3.0), rng=sim.NumpyRNG(seed=3))
+    slow = sim.Projection(src, pop, sim.FixedProbabilityConnector(1.0),
+                          sim.StaticSynapse(weight=1.0, delay=delays))
+    fast = sim.Projection(src, pop, sim.OneToOneConnector(),
+                          sim.StaticSynapse(weight=1.0, delay=-2.0))
+    for prj in (slow, fast):
+        assert min(prj.get("delay", "list", with_address=False)) == 1.0
+    pop.record("spikes")
+    sim.run(30)
+    no_period, zero, two_ticks = (len(spikes_of(pop, i)) for i in range(3))
+    assert no_period == zero > two_ticks > 0

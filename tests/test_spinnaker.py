@@ -51,6 +51,8 @@ def test_neuron_fires_in_the_tick_its_input_arrives():
 
 
 def test_membrane_step_with_tau_syn_below_the_time_step():
+    sim.end()
+    sim.setup(timestep=1.0, fixed_point=False)   # the float64 variant of the loop
     w = 1.0
     src = sim.Population(1, sim.SpikeSourceArray(spike_times=[[0.0]]))
     post = sim.Population(1, sim.IF_curr_exp(**CELL))

@@ -20,14 +20,24 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   the arithmetic of sPyNNaker >= 7 or, with setup(spynnaker_version=6), of
   the spynnaker8 era (A+ and A- scaled by w_max, one clip per presynaptic
   spike) (plasticity.py, releases.py);
-* sPyNNaker-only calls: setup(time_scale_factor=...),
+* s16.15 fixed-point neuron arithmetic per release (fixed_point.py,
+  neurons.py, izhikevich.py); traces as the machine records them, per
+  variable sampling intervals, spinnaker_get_data (recording.py);
+* sPyNNaker's constructors (positional arguments, initial values among the
+  parameters), seeds, initialize/set_state across reset, placement calls
+  (arguments.py, populations.py); delays clipped below a tick and up to the
+  delay-extension limit, one plasticity rule per population (projections.py);
+  nearest-pair and multiplicative STDP (plasticity.py);
+* sPyNNaker-only calls: setup(time_scale_factor=...), name(),
+  set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
   with a hardware model active, neurons-per-core becomes its mapping limit.
 """
 from pyNN import errors, random, space                          # noqa: F401
 from pyNN.connectors import *                                   # noqa: F401,F403
 from pyNN.random import NumpyRNG, GSLRNG, RandomDistribution    # noqa: F401
-from pyNN.space import Space                                    # noqa: F401
+from pyNN.space import (                                         # noqa: F401
+    Space, Line, Grid2D, Grid3D, RandomStructure, Sphere, Cuboid)
 
 from .. import (                                                # noqa: F401
     end, run, run_until, run_for, reset, initialize, get_current_time, get_time_step,
@@ -36,16 +46,20 @@ from .. import (                                                # noqa: F401
 )
 from ..populations import Assembly                              # noqa: F401
 from . import extra_models                                      # noqa: F401
-from .cells import IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson  # noqa
+from .cells import (                                             # noqa: F401
+    IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson, Izhikevich)
 from .connectors import AllToAllConnector                       # noqa: F401
 from .control import (                                          # noqa: F401
-    setup, set_number_of_neurons_per_core, neurons_per_core_override)
+    setup, set_number_of_neurons_per_core, neurons_per_core_override,
+    set_allow_delay_extensions, name)
 from .populations import Population, PopulationView             # noqa: F401
 from .projections import Projection                             # noqa: F401
 from .synapses import (                                         # noqa: F401
-    StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence)
+    StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence,
+    MultiplicativeWeightDependence)
 
 
 def list_standard_models():
     """The cell types available with sPyNNaker semantics."""
-    return ["IF_curr_exp", "IF_cond_exp", "SpikeSourceArray", "SpikeSourcePoisson"]
+    return ["IF_curr_exp", "IF_cond_exp", "Izhikevich", "SpikeSourceArray",
+            "SpikeSourcePoisson"]

@@ -6,10 +6,17 @@ runs; spike trains do not depend on it, so it is stored in
 `simulator.state.time_scale_factor` only), `n_chips_required`,
 `n_boards_required` and `database_socket_addresses` (machine allocation and
 live I/O; accepted, no effect), and pycarl's own `hardware`, `device`,
-`rng_seed`, `progress`. `max_delay` is accepted as in pyNN.
+`rng_seed`, `progress`. `max_delay` is accepted as in pyNN; by default it is sPyNNaker 5's limit
+with delay extensions, 144 ticks. set_allow_delay_extensions(False) limits
+delays to the 16 ticks of a neuron core, True restores max_delay.
+
+`fixed_point` (pycarl's own; default True) runs the neuron models in
+SpiNNaker's s16.15 arithmetic, in the variant of the release (fixed_point.py);
+False runs the same update order in float64; an Arithmetic object (e.g.
+fixed_point.SPYNNAKER8_TRUNCATING_HOST) picks one variant.
 
 `spynnaker_version` (pycarl's own; default 7) picks the release whose STDP
-arithmetic plastic projections follow: 6 for scripts written for spynnaker8
+and neuron arithmetic the simulation follows: 6 for scripts written for spynnaker8
 (A+ and A- scaled by w_max, one clip per presynaptic spike), 7 for the
 current sPyNNaker (releases.py; kept in `simulator.state.spynnaker_release`).
 
@@ -29,15 +36,20 @@ from pyNN import errors
 
 from .. import control as _pycarl_control
 from .. import simulator
+from .fixed_point import Arithmetic
 from .releases import release_named
 
 DEFAULT_TIMESTEP = 1.0  # ms: SpiNNaker's machine time step
+#: sPyNNaker 5's longest delay: 16 ticks on the neuron core times 9 with the
+#: 8 delay-extension stages (spynnaker/pyNN/models/utility_models/delays)
+MAX_DELAY_TICKS = 144
+WITHOUT_EXTENSIONS_TICKS = 16
 
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
           database_socket_addresses=None, time_scale_factor=None,
           n_chips_required=None, n_boards_required=None, spynnaker_version=None,
-          **extra_params):
+          fixed_point=True, **extra_params):
     """Start a sPyNNaker-style simulation (see the module docstring)."""
     if spynnaker_version is None:
         spynnaker_version = _pycarl_control.setup_default("spynnaker_version")
@@ -56,18 +68,33 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
         raise errors.InvalidParameterValueError(
             "pycarl_backend.spinnaker runs on SpiNNaker's tick grid; "
             "spike_precision must be 'on_grid'")
-    if max_delay is not None:
-        extra_params["max_delay"] = max_delay
+    if max_delay is None:
+        max_delay = MAX_DELAY_TICKS * float(timestep)
+    extra_params["max_delay"] = max_delay
     rank = _pycarl_control.setup(timestep, min_delay, **extra_params)
     state = simulator.state
     state.time_scale_factor = time_scale_factor
     state.spynnaker_release = release
+    state.spinnaker_arithmetic = _arithmetic(fixed_point, release)
+    state.allow_delay_extensions = True
     state.neurons_per_core_by_type = {}
     state.neurons_per_core_by_population = {}
     state.neurons_per_core_override = None
     # a neurons_per_core the user gave in hardware_options wins over placement limits
     state.user_neurons_per_core = "neurons_per_core" in getattr(state, "hardware_overrides", {})
     return rank
+
+
+def _arithmetic(fixed_point, release):
+    if isinstance(fixed_point, Arithmetic):
+        return fixed_point
+    if fixed_point is True:
+        return release.arithmetic
+    if fixed_point is False or fixed_point is None:
+        return None
+    raise errors.InvalidParameterValueError(
+        f"setup(fixed_point={fixed_point!r}): give True (the release's s16.15 arithmetic), "
+        f"False (float64) or a pycarl_backend.spinnaker.fixed_point.Arithmetic")
 
 
 def _positive_int(value, what):
@@ -79,6 +106,27 @@ def _positive_int(value, what):
         raise errors.InvalidParameterValueError(
             f"{what}: the number of neurons per core must be an integer >= 1, got {value!r}")
     return n
+
+
+def name():
+    """The simulator's name, in sPyNNaker's form ("sPyNNaker_under_version(...)"
+    there): which engine runs, with the semantics of which release."""
+    release = getattr(simulator.state, "spynnaker_release", None) or release_named(None)
+    return f"pycarl_spinnaker_under_semantics({release.name})"
+
+
+def set_allow_delay_extensions(allow):
+    """sPyNNaker's switch for delay-extension cores. Off, the longest delay is
+    what a neuron core holds (16 ticks); on (the default), setup()'s max_delay."""
+    state = simulator.state
+    state.require_setup("set_allow_delay_extensions()")
+    state.allow_delay_extensions = bool(allow)
+    if not state.allow_delay_extensions:
+        state.max_delay_with_extensions = getattr(
+            state, "max_delay_with_extensions", state.max_delay)
+        state.max_delay = WITHOUT_EXTENSIONS_TICKS * state.dt
+    elif hasattr(state, "max_delay_with_extensions"):
+        state.max_delay = state.max_delay_with_extensions
 
 
 def set_number_of_neurons_per_core(neuron_type, max_permitted):

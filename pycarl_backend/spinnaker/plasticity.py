@@ -15,6 +15,10 @@ so post spikes are seen d ticks late when backprop_delay is on):
   times pair, decay 1;
 * that new weight is the one the presynaptic spike delivers.
 
+MultiplicativeWeightDependence (weight_multiplicative_impl.h) scales each
+pair by the distance to the bound, A+ (w_max - w) and A- (w - w_min) with A in
+weight units, applied pair by pair in both releases.
+
 Two releases differ in three points (`releases.py` says which is which):
 
 ====================  =====================================  ==================================
@@ -29,7 +33,10 @@ t_last                t_post + d if that spike was in this   always t_post + d
 ====================  =====================================  ==================================
 
 Traces are all-to-all (r <- r * decay + 1 at each spike); the nearest-pair
-rule resets them to 1 instead. Each postsynaptic neuron keeps its last 15
+rule (timing_nearest_pair_impl.h) resets them to 1 and pairs only nearest
+spikes: a presynaptic spike is potentiated by the first postsynaptic spike
+after the previous presynaptic one, and depressed by the latest postsynaptic
+spike only if that came after the previous presynaptic spike. Each postsynaptic neuron keeps its last 15
 spikes (sPyNNaker's 16-entry history, whose first entry is a dummy at time 0
 with trace 0). The decay factors are rounded to sPyNNaker's 11-bit fixed-point
 look-up table; the rest of the arithmetic is floating point.
@@ -44,7 +51,8 @@ schedule, the integer-tick traces with the fixed-point decay table
 """
 import numpy as np
 
-from ..engine.plasticity import AdditiveWeightDependence, ParametricBlock, SpikePairRule
+from ..engine.plasticity import (AdditiveWeightDependence, MultiplicativeWeightDependence,
+                                 ParametricBlock, SpikePairRule)
 from .releases import release_named
 from .weights import MagnitudeWeights
 
@@ -142,16 +150,19 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
                         **AdditiveWeightDependence.parameter_ranges}
 
     def __init__(self, xp, n_pre, n_post, receptor_offset, label="", dt=1.0,
-                 nearest=False, backprop_delay=True, release=None):
+                 nearest=False, backprop_delay=True, release=None, weight_rule="additive"):
         super().__init__(xp, n_pre, n_post, receptor_offset, label=label, dt=dt)
         self.nearest = bool(nearest)
         self.backprop_delay = bool(backprop_delay)
         self.release = release_named(release)
         self.timing = PairTiming(xp, dt, 20.0, 20.0, nearest=self.nearest)
-        dependence = (AdditiveWeightDependence() if self.release.a_scaled_by_w_max
-                      else WeightUnitAdditive())
-        step_rule = PerPairWeightStep if self.release.clips_per_pair else SummedWeightStep
-        self.step_rule = step_rule(dependence)
+        if weight_rule == "multiplicative":  # pair by pair in every release
+            self.step_rule = PerPairWeightStep(MultiplicativeWeightDependence())
+        else:
+            dependence = (AdditiveWeightDependence() if self.release.a_scaled_by_w_max
+                          else WeightUnitAdditive())
+            step_rule = PerPairWeightStep if self.release.clips_per_pair else SummedWeightStep
+            self.step_rule = step_rule(dependence)
         self._reset_histories()
 
     def check_parameter_set(self, parameters):
@@ -250,9 +261,17 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
         else:  # <= 6 (post_events_next_delayed): delayed only if it was in this window
             prev_time = xp.where(in_window[rows, latest], prev_time + d, prev_time)
         depression = prev_trace * timing.decay_minus(step - prev_time)
+        potentiating = in_window
+        if self.nearest:  # timing_nearest_pair_impl.h: nearest spikes only
+            # potentiation by the first post spike after the previous pre spike,
+            first = xp.argmax(in_window, axis=1)
+            potentiating = xp.zeros_like(in_window)
+            potentiating[rows, first] = in_window[rows, first]
+            # depression only if a post spike came since the previous pre spike
+            has_prev = has_prev & in_window[rows, latest]
         self.keep_initial_weights()
         p = {name: self.columns[name][idx] for name in self.parameter_defaults}
-        weight = self.step_rule.apply(xp, self.weight[idx].astype(float), gains, in_window,
+        weight = self.step_rule.apply(xp, self.weight[idx].astype(float), gains, potentiating,
                                       depression, has_prev, p).astype(self.weight.dtype)
         self.weight[idx] = weight
         self.pre_trace[spikes] = timing.add_pre_spike(step, self.pre_time[spikes],

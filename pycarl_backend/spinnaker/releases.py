@@ -8,6 +8,9 @@ of 6.0) and the current release line, 7.x (sPyNNaker's own sources):
   weight_additive_one_term_impl.h sums every pair of one presynaptic spike
   and clips once in weight_get_final; post_events_next_delayed keeps the
   dendritically delayed time only for the post spikes of the current window.
+* the neuron arithmetic (fixed_point.py): the 5/6-era host writes truncated
+  constants and the ARM code truncates products; 7.x derives the constants
+  on the chip and rounds products to nearest.
 * 7.x: the same Python file writes A_plus and A_minus unscaled (in weight
   units); the C rule clips after each pair (MIN at w_max after potentiation,
   MAX at w_min after depression); synapse_dynamics_stdp_mad_impl.c adds the
@@ -23,6 +26,8 @@ from dataclasses import dataclass
 
 from pyNN import errors
 
+from .fixed_point import SPYNNAKER7_ARITHMETIC, SPYNNAKER8_ARITHMETIC
+
 
 @dataclass(frozen=True)
 class Release:
@@ -30,12 +35,15 @@ class Release:
     a_scaled_by_w_max: bool
     clips_per_pair: bool
     delays_every_depressing_post: bool
+    arithmetic: object  # fixed_point.Arithmetic of the neuron models
 
 
 SPYNNAKER_6 = Release("sPyNNaker <= 6 (spynnaker8)", a_scaled_by_w_max=True,
-                      clips_per_pair=False, delays_every_depressing_post=False)
+                      clips_per_pair=False, delays_every_depressing_post=False,
+                      arithmetic=SPYNNAKER8_ARITHMETIC)
 SPYNNAKER_7 = Release("sPyNNaker >= 7", a_scaled_by_w_max=False,
-                      clips_per_pair=True, delays_every_depressing_post=True)
+                      clips_per_pair=True, delays_every_depressing_post=True,
+                      arithmetic=SPYNNAKER7_ARITHMETIC)
 DEFAULT_VERSION = 7
 
 

@@ -6,7 +6,8 @@
   as |w|. As in sPyNNaker, one projection may not mix signs.
 * STDPMechanism takes sPyNNaker's extra `backprop_delay` (default True) and
   `pad_to_length` (accepted, no effect) arguments; SpikePairRule,
-  SpikeNearestPairRule and AdditiveWeightDependence run as described in
+  SpikeNearestPairRule, AdditiveWeightDependence and
+  MultiplicativeWeightDependence run as described in
   plasticity.py, in the arithmetic of the release setup(spynnaker_version=...)
   chose (releases.py).
 """
@@ -43,7 +44,22 @@ def check_weight_signs(weights, projection):
             projection._warned_negative = True
 
 
-SPINNAKER_CHECKS = {"weight": check_weight_signs, "delay": check_delays}
+def check_spinnaker_delays(delays, projection):
+    """sPyNNaker clips delays below one tick up to the tick (weights.py) and takes
+    longer ones up to its delay-extension limit (setup's max_delay)."""
+    state = projection._simulator.state
+    d = np.asarray(delays, dtype=float)
+    if d.size and d.max() > state.max_delay + 1e-9:
+        extensions = getattr(state, "allow_delay_extensions", True)
+        raise errors.ConnectionError(
+            f"projection '{_name_of(projection)}': delay {d.max():g} ms is out of range; "
+            f"delays must be at most {state.max_delay:g} ms ("
+            + ("sPyNNaker's limit with delay extensions; setup(max_delay=...) raises it"
+               if extensions else "delay extensions are off: set_allow_delay_extensions(True)")
+            + ")")
+
+
+SPINNAKER_CHECKS = {"weight": check_weight_signs, "delay": check_spinnaker_delays}
 
 
 class StaticSynapse(_PycarlStaticSynapse):
@@ -78,6 +94,17 @@ class SpikeNearestPairRule(SpikePairRule):
 class AdditiveWeightDependence(synapses.AdditiveWeightDependence):
     __doc__ = synapses.AdditiveWeightDependence.__doc__
     translations = _identity('w_max', 'w_min')
+    rule = "additive"
+
+
+class MultiplicativeWeightDependence(synapses.MultiplicativeWeightDependence):
+    """sPyNNaker's multiplicative rule (weight_multiplicative_impl.h): each pair
+    moves w by A+ (w_max - w) K+ or A- (w - w_min) K-, applied pair by pair."""
+    translations = _identity('w_max', 'w_min')
+    rule = "multiplicative"
+
+
+WEIGHT_DEPENDENCES = (AdditiveWeightDependence, MultiplicativeWeightDependence)
 
 
 class STDPMechanism(EngineSynapseMixin, synapses.STDPMechanism):
@@ -94,10 +121,10 @@ class STDPMechanism(EngineSynapseMixin, synapses.STDPMechanism):
             raise errors.InvalidModelError(
                 f"pycarl_backend.spinnaker STDP supports SpikePairRule and "
                 f"SpikeNearestPairRule timing, not {type(timing_dependence).__name__}")
-        if not isinstance(weight_dependence, AdditiveWeightDependence):
+        if not isinstance(weight_dependence, WEIGHT_DEPENDENCES):
             raise errors.InvalidModelError(
-                f"pycarl_backend.spinnaker STDP supports AdditiveWeightDependence, "
-                f"not {type(weight_dependence).__name__}")
+                f"pycarl_backend.spinnaker STDP supports AdditiveWeightDependence and "
+                f"MultiplicativeWeightDependence, not {type(weight_dependence).__name__}")
         if voltage_dependence is not None:
             raise errors.InvalidModelError("sPyNNaker has no voltage-dependent STDP")
         self.backprop_delay = bool(backprop_delay)
@@ -120,6 +147,7 @@ class STDPMechanism(EngineSynapseMixin, synapses.STDPMechanism):
         return {"dt": state.dt,
                 "nearest": self.timing_dependence.nearest,
                 "backprop_delay": self.backprop_delay,
+                "weight_rule": self.weight_dependence.rule,
                 "release": getattr(state, "spynnaker_release", None)}
 
     def make_block(self, engine, pre_group, post_group, receptor, label, projection):

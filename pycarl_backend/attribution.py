@@ -61,12 +61,17 @@ def _share(part, whole):
     return part / whole if abs(whole) > 1e-12 else None
 
 
-def _interaction(parts, whole, tolerance):
+def _interaction(parts, whole, tolerance, scale):
+    """Do the single effects sum to the full effect? `relative` is the gap over
+    |full|, or None when |full| is under 5% of `scale` (the software value):
+    then a share of it means nothing, and the gap is judged against scale."""
     total = float(sum(parts))
     gap = total - whole
-    rel = _share(gap, abs(whole))
-    adds = abs(gap) <= tolerance * abs(whole) if rel is not None else abs(gap) < 1e-12
-    return {"sum": total, "full": whole, "difference": gap, "relative": rel, "adds_up": bool(adds)}
+    meaningful = abs(whole) >= 0.05 * abs(scale) and abs(whole) > 1e-12
+    rel = gap / abs(whole) if meaningful else None
+    adds = abs(gap) <= tolerance * (abs(whole) if meaningful else 0.05 * abs(scale))
+    return {"sum": total, "full": whole, "difference": gap, "relative": rel,
+            "adds_up": bool(adds)}
 
 
 def decompose(chip, software, runs, labels, t_stop_ms, tau_ms=10.0, tolerance=0.1,
@@ -78,28 +83,30 @@ def decompose(chip, software, runs, labels, t_stop_ms, tau_ms=10.0, tolerance=0.
     stats = {name: _run_stats(software, spikes, t_stop_ms, tau_ms) for name, spikes in runs.items()}
     full = stats[FULL]
     effects = [name for name in runs if name != FULL]
+    software_rates = {pop: s["rate_hz"] - s["rate_change_hz"] for pop, s in full.items()}
     rows = []
     for name in [FULL] + effects:
         pops = {}
         for pop, s in stats[name].items():
-            pops[pop] = dict(s, rate_share=_share(s["rate_change_hz"], full[pop]["rate_change_hz"]),
+            whole = full[pop]["rate_change_hz"]
+            negligible = abs(whole) < 0.05 * software_rates[pop]
+            pops[pop] = dict(s, rate_share=None if negligible else _share(s["rate_change_hz"],
+                                                                          whole),
                              van_rossum_share=_share(s["van_rossum"], full[pop]["van_rossum"]))
         rows.append({"run": name, "label": labels.get(name, name), "populations": pops})
     result = {"chip": chip, "tolerance": tolerance, "van_rossum_tau_ms": tau_ms, "rows": rows,
-              "software_rate_hz": {pop: mean_rate_hz(trains, t_stop_ms)
-                                   for pop, trains in software.items()},
+              "software_rate_hz": software_rates,
               "software_last_spike_ms": last_spike_ms(
                   [t for trains in software.values() for t in trains])}
-    result["software_rate_hz"]["all cells"] = (
-        full["all cells"]["rate_hz"] - full["all cells"]["rate_change_hz"])
     if effects:
         everything = "all cells"
-        result["rate"] = _interaction([stats[e][everything]["rate_change_hz"] for e in effects],
-                                      full[everything]["rate_change_hz"], tolerance)
-        result["van_rossum"] = _interaction([stats[e][everything]["van_rossum"] for e in effects],
-                                            full[everything]["van_rossum"], tolerance)
         sw_rate = result["software_rate_hz"][everything]
-        by_rate = abs(full[everything]["rate_change_hz"]) >= 0.05 * max(sw_rate, 1e-12)
+        result["rate"] = _interaction([stats[e][everything]["rate_change_hz"] for e in effects],
+                                      full[everything]["rate_change_hz"], tolerance, sw_rate)
+        result["van_rossum"] = _interaction([stats[e][everything]["van_rossum"] for e in effects],
+                                            full[everything]["van_rossum"], tolerance,
+                                            full[everything]["van_rossum"])
+        by_rate = result["rate"]["relative"] is not None
         key = "rate_change_hz" if by_rate else "van_rossum"
         result["dominant"] = max(effects, key=lambda e: abs(stats[e][everything][key]))
         result["dominant_by"] = key
@@ -131,15 +138,20 @@ def _describe_effect(row, full_ends, quiet, t_stop_ms):
     cells = pops["all cells"]
     ends, last = _ends(pops, quiet, t_stop_ms)
     share = cells["rate_share"]
-    share_text = (f"{_percent(share)} of the rate change" if share is not None
-                  else "no rate change")
-    detail = f"{cells['rate_change_hz']:+.1f} Hz, {share_text}"
+    if share is not None:
+        detail = f"{cells['rate_change_hz']:+.1f} Hz, {_percent(share)} of the rate change"
+    else:
+        vr_share = cells["van_rossum_share"]
+        detail = (f"{cells['rate_change_hz']:+.1f} Hz, van Rossum {cells['van_rossum']:.2f}"
+                  + (f" = {_percent(vr_share)} of the full run's" if vr_share is not None else ""))
     if full_ends:
         verdict = ("stops all activity" if last is None else
                    f"ends it at {last:.0f} ms" if ends else "does not end it")
         return f"{row['label']} alone {verdict} ({detail})"
     if abs(cells["rate_change_hz"]) < 1e-9 and cells["van_rossum"] < 1e-9:
         return f"{row['label']} alone changes nothing"
+    if share is None:
+        return f"{row['label']} alone: {detail}"
     return f"{row['label']} alone: {detail}, van Rossum {cells['van_rossum']:.2f}"
 
 
@@ -159,8 +171,13 @@ def sentence(result, quiet, t_stop_ms):
     if rate["adds_up"]:
         text += (f" The single effects add up ({rate['sum']:+.1f} Hz against "
                  f"{rate['full']:+.1f} Hz in the full run).")
+    elif rate["relative"] is not None:
+        most = [r for r in order if (rows[r]["populations"]["all cells"]["rate_share"] or 0) >= 0.5]
+        overlap = (" and overlap: each of " + ", ".join(rows[r]["label"] for r in most)
+                   + " alone gives most of the change") if len(most) > 1 else ""
+        text += (f" The effects interact{overlap}: alone they sum to {rate['sum']:+.1f} Hz "
+                 f"against {rate['full']:+.1f} Hz together ({abs(rate['relative']):.0%} apart).")
     else:
-        how = f"{abs(rate['relative']):.0%}" if rate["relative"] is not None else "entirely"
-        text += (f" The effects interact: alone they sum to {rate['sum']:+.1f} Hz against "
-                 f"{rate['full']:+.1f} Hz together ({how} apart).")
+        text += (f" The effects interact: alone they sum to {rate['sum']:+.1f} Hz, while "
+                 f"together they change the rate by only {rate['full']:+.2f} Hz.")
     return text

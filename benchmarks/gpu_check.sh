@@ -79,12 +79,12 @@ stage coba4000_cpu 60 20 python3 benchmarks/gpu_coba.py --simulator pycarl --dev
 # launch settings for a small network: longer CUDA graphs (512 steps, not 64), and
 # 32 blocks for propagate_spikes instead of one per multiprocessor (fewer blocks
 # to schedule and to count in before the clock advances)
-stage coba4000_gpu_graph512 40 20 env PYCARL_GRAPH_STEPS=512 python3 benchmarks/gpu_coba.py \
+stage coba4000_gpu_graph512 40 20 python3 benchmarks/gpu_coba.py --gpu-option graph_steps=512 \
     --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
-stage coba4000_gpu_prop32 40 20 env PYCARL_PROP_BLOCKS=32 python3 benchmarks/gpu_coba.py \
+stage coba4000_gpu_prop32 40 20 python3 benchmarks/gpu_coba.py --gpu-option prop_blocks=32 \
     --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
 # one launch per step (kernels/pipeline.cu: COBA's delays are 2 steps)
-stage coba4000_gpu_pipelined 40 20 env PYCARL_PIPELINED_STEP=1 python3 benchmarks/gpu_coba.py \
+stage coba4000_gpu_pipelined 40 20 python3 benchmarks/gpu_coba.py --gpu-option pipelined_step=true \
     --simulator pycarl --device "$DEVICE" --n 4000 --tstop "$COBA_T"
 stage microcircuit_gpu 150 60 python3 benchmarks/microcircuit.py --simulator pycarl \
     --device "$DEVICE" --scale "$SCALE" --tstop "$MC_T" --input dc

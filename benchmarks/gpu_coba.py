@@ -77,12 +77,25 @@ def progress(text):
 
 def simulator_arguments(doc):
     """An argument parser with the options every GPU benchmark takes: which
-    simulator, pycarl's device, NEST's threads."""
+    simulator, pycarl's device and GPU launch settings, NEST's threads."""
     parser = argparse.ArgumentParser(description=doc.splitlines()[0])
     parser.add_argument("--simulator", choices=["pycarl", "nest"], default="pycarl")
     parser.add_argument("--device", default="gpu", help="pycarl: cpu, gpu or auto")
+    parser.add_argument("--gpu-option", action="append", default=[], metavar="NAME=VALUE",
+                        help="pycarl: a GpuOptions field (graph_steps=512, prop_blocks=32, "
+                             "pipelined_step=true, fused_kernels=false); repeatable")
     parser.add_argument("--threads", type=int, default=os.cpu_count(), help="NEST threads")
     return parser
+
+
+def gpu_options(args):
+    """setup(gpu_options=...) from the --gpu-option NAME=VALUE list."""
+    options = {}
+    for text in args.gpu_option:
+        name, _, value = text.partition("=")
+        low = value.strip().lower()
+        options[name.strip()] = low == "true" if low in ("true", "false") else int(value)
+    return options
 
 
 def start_simulator(args, options, pycarl_only=None):
@@ -90,7 +103,8 @@ def start_simulator(args, options, pycarl_only=None):
     (pycarl, plus `pycarl_only`) or thread count (NEST)."""
     if args.simulator == "pycarl":
         import pycarl_backend as sim
-        sim.setup(device=args.device, **options, **(pycarl_only or {}))
+        sim.setup(device=args.device, gpu_options=gpu_options(args), **options,
+                  **(pycarl_only or {}))
     else:
         import pyNN.nest as sim
         sim.setup(threads=args.threads, verbosity="error", **options)

@@ -4,19 +4,18 @@
 
 For IF_curr_exp and IF_cond_exp, one small network (Poisson input, two
 recurrent populations, v recorded) runs on the CPU, on the GPU's fused
-kernels and on the GPU's generic CuPy path (PYCARL_FUSED_KERNELS=0); prints
+kernels and on the GPU's generic CuPy path (gpu_options fused_kernels=False); prints
 the first step where v differs, the largest difference, and the rates.
 """
-import os
 import time
 
 import numpy as np
 
 
 def run(model, device, fused=True, tstop=300.0):
-    os.environ["PYCARL_FUSED_KERNELS"] = "1" if fused else "0"
     import pycarl_backend as sim
-    sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=5)
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=5,
+              gpu_options={"fused_kernels": fused})
     rng = sim.NumpyRNG(seed=5)
     if model == "IF_cond_exp":
         cell = sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0, cm=0.2,

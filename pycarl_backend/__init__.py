@@ -21,8 +21,9 @@ from .projections import Projection                             # noqa: F401
 from .control import (                                          # noqa: F401
     setup, end, run, run_until, run_for, reset, initialize,
     get_current_time, get_time_step, get_min_delay, get_max_delay,
-    num_processes, rank,
+    num_processes, rank, set_setup_defaults,
 )
+from .engine.gpu_options import GpuOptions                      # noqa: F401
 from .procedural_api import create, connect, record, record_v, record_gsyn  # noqa: F401
 from .simulator import SimulationNotSetUpError                  # noqa: F401
 

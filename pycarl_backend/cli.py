@@ -9,7 +9,6 @@
 Exit status: 0 success, 1 the run failed, 2 bad usage.
 """
 import argparse
-import os
 import sys
 import textwrap
 from pathlib import Path
@@ -45,17 +44,22 @@ def _check_script(path):
         raise UsageError(f"script not found: {path}")
 
 
+def environment_settings():
+    from .settings import SettingsError, from_environment
+    try:
+        return from_environment()
+    except SettingsError as err:
+        raise UsageError(str(err)) from None
+
+
 def cmd_run(args):
     _check_script(args.script)
     if args.hardware:
         _check_chip(args.hardware)
-        os.environ["PYCARL_HARDWARE"] = args.hardware
-    if args.device:
-        os.environ["PYCARL_DEVICE"] = args.device
-    if args.seed is not None:
-        os.environ["PYCARL_SEED"] = str(args.seed)
+    settings = environment_settings().with_(hardware=args.hardware, device=args.device,
+                                            seed=args.seed)
     from .scriptrun import run_script
-    run_script(args.script, args.script_args)
+    run_script(args.script, args.script_args, settings=settings)
 
 
 def cmd_compare(args):
@@ -63,7 +67,7 @@ def cmd_compare(args):
     _check_chip(args.hardware)
     from .compare import compare
     result = compare(args.script, args.script_args, [args.hardware], args.out, seed=args.seed,
-                     attribute=not args.no_attribution)
+                     settings=environment_settings(), attribute=not args.no_attribution)
     m = result[args.hardware]
     if m["hardware_file"]:
         print(f"chip {m['hardware']} from {m['hardware_file']}")
@@ -94,7 +98,8 @@ def cmd_explore(args):
         raise UsageError(str(err)) from None
     from .explore import explore
     rows = explore(args.script, args.script_args, args.hardware, sweeps, args.out,
-                   seed=args.seed, workers=args.workers, scheduler=args.scheduler)
+                   seed=args.seed, workers=args.workers, scheduler=args.scheduler,
+                   settings=environment_settings())
     failed = [r for r in rows if r["status"] != "ok"]
     print(f"{len(rows) - len(failed)} of {len(rows)} points succeeded; wrote "
           f"{Path(args.out) / 'results.csv'}, results.json and report.html")
@@ -127,7 +132,7 @@ def cmd_demo(args):
             f"per cell (80 in the original; DYNAP-SE allows 64 per neuron), weights x 80/60.")
     print(note)
     results = compare(script, script_args, chips, args.out, seed=args.seed, notes=[note],
-                      attribute=not args.no_attribution)
+                      settings=environment_settings(), attribute=not args.no_attribution)
     for chip, m in results.items():
         print(m["attribution"]["sentence"])
         rates = ", ".join(f"{label} {p['rate_software_hz']:.1f}->{p['rate_hardware_hz']:.1f} Hz"

@@ -1,16 +1,18 @@
 """Software-only vs co-simulated runs of one unmodified PyNN script.
 
 Each run is a separate Python process (python -m pycarl_backend.scriptrun),
-so PyNN's global state never leaks between runs; the same seed
-(PYCARL_SEED) makes both build the same network and draw the same input.
+so PyNN's global state never leaks between runs; the same seed makes both
+build the same network and draw the same input.
 """
 import json
 import os
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .capture import load
+from .settings import RunSettings
 
 
 class ScriptFailed(RuntimeError):
@@ -18,25 +20,18 @@ class ScriptFailed(RuntimeError):
 
 
 def run_captured(script, script_args, capture_path, seed, hardware=None, options=None,
-                 progress=False, device=None, extra_env=None):
-    """Run the script once in a subprocess; return its capture (dict)."""
-    env = dict(os.environ)
-    env["PYCARL_SEED"] = str(seed)
-    env.pop("PYCARL_HARDWARE", None)
-    env.pop("PYCARL_HARDWARE_OPTIONS", None)
-    if hardware:
-        env["PYCARL_HARDWARE"] = hardware
-        env["PYCARL_HARDWARE_OPTIONS"] = json.dumps(options or {})
-    if device:
-        env["PYCARL_DEVICE"] = device
-    if progress:
-        env["PYCARL_PROGRESS"] = "1"
-    env.update(extra_env or {})
-    env["PYTHONPATH"] = os.pathsep.join(
-        [str(Path(__file__).resolve().parents[1])] + [p for p in [env.get("PYTHONPATH")] if p])
-    cmd = [sys.executable, "-m", "pycarl_backend.scriptrun", "--capture", str(capture_path),
-           str(script)] + list(script_args)
-    result = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                 progress=False, device=None, settings=None):
+    """Run the script once in a subprocess; return its capture (dict).
+
+    settings: a RunSettings whose device, progress, gpu_options and
+    spynnaker_version the run keeps (seed, chip and chip options are this call's)."""
+    base = settings or RunSettings()
+    run = replace(base, seed=int(seed), hardware=hardware or None,
+                  hardware_options=dict(options or {}) if hardware else {},
+                  device=device or base.device, progress=progress or base.progress)
+    cmd = [sys.executable, "-m", "pycarl_backend.scriptrun", "--settings", run.to_json(),
+           "--capture", str(capture_path), str(script)] + list(script_args)
+    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             text=True)
     if result.returncode != 0:
         tail = result.stderr.strip().splitlines()[-1:] or ["(no error output)"]
@@ -84,7 +79,7 @@ def _simulates_interconnect(overrides):
 
 
 def compare(script, script_args, chips, out_dir, seed=1234, options=None, progress=True,
-            workers=2, notes=(), attribute=True):
+            workers=2, notes=(), settings=None, attribute=True):
     """Run the script software-only and on each chip; write metrics and report.
 
     chips: built-in names or chip YAML paths. With `attribute`, each chip also
@@ -113,11 +108,11 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
 
     def cosimulate(chip, overrides, path):
         return run_captured(script, script_args, path, seed, hardware=str(chip),
-                            options=overrides)
+                            options=overrides, settings=settings)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         software_future = pool.submit(run_captured, script, script_args, out / "software.pkl",
-                                      seed)
+                                      seed, settings=settings)
         futures = {(chip, name): pool.submit(cosimulate, chip, overrides, path)
                    for chip, name, overrides, path in jobs}
         software = software_future.result()

@@ -1,8 +1,5 @@
 """setup(), run(), reset(), end() and the state queries."""
-import json
-import os
-
-from pyNN import common
+from pyNN import common, errors
 from pyNN.common.control import DEFAULT_MAX_DELAY, DEFAULT_TIMESTEP, DEFAULT_MIN_DELAY
 from pyNN.recording import get_io
 
@@ -12,38 +9,68 @@ from . import simulator
 #: the engine's seed when none is given (pyNN.nest's default rng_seed)
 DEFAULT_RNG_SEED = 42
 
+#: setup() keywords whose default an application may set (set_setup_defaults)
+DEFAULTABLE = ("device", "rng_seed", "hardware", "hardware_options", "progress",
+               "gpu_options", "spynnaker_version")
+_setup_defaults = {}
+
+
+def set_setup_defaults(**options):
+    """Defaults for the setup() keywords a script's own setup() call leaves out.
+
+    This is how an application runs an unmodified script with a chip, device
+    or seed (the `pycarl` command does, see pycarl/settings.py): keywords the
+    script passes to setup() win. Each call replaces the previous defaults;
+    no arguments restores pycarl's own."""
+    unknown = sorted(set(options) - set(DEFAULTABLE))
+    if unknown:
+        raise errors.InvalidParameterValueError(
+            f"set_setup_defaults(): unknown keyword(s) {', '.join(unknown)}; "
+            f"valid: {', '.join(DEFAULTABLE)}")
+    _setup_defaults.clear()
+    _setup_defaults.update(options)
+
+
+def setup_default(name, fallback=None):
+    """The default an application set for setup keyword `name`, else fallback."""
+    return _setup_defaults.get(name, fallback)
+
 
 def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params):
     """Start a new simulation.
 
     pycarl's extra parameters:
       device: "cpu" (default), "gpu" or "auto" (GPU when CuPy sees one);
-      rng_seed: seed of the engine's random numbers (sources, noise, stochastic
-        synapses); default $PYCARL_SEED, else 42 as in pyNN.nest, so that a run
-        repeats exactly unless a seed is given;
+      rng_seed (or seed): seed of the engine's random numbers (sources, noise,
+        stochastic synapses); default 42 as in pyNN.nest, so that a run repeats
+        exactly unless a seed is given;
       hardware: a chip name ("truenorth", "loihi", "dynapse"), a chip YAML path or a
-        hardware_models.HardwareModel; default from $PYCARL_HARDWARE, else none;
+        hardware_models.HardwareModel; default none (software only);
       hardware_options: chip parameter overrides, dotted chip-YAML keys -> values
         (e.g. {"interconnect.router_latency_cycles": 2, "mapping": "min-comm"});
-        default from $PYCARL_HARDWARE_OPTIONS (JSON);
-      progress: show a progress bar during run().
+      progress: show a progress bar during run();
+      gpu_options: launch settings of the GPU engine, a GpuOptions or a dict of
+        its fields (engine/gpu_options.py); no effect on the CPU.
+    Defaults an application set with set_setup_defaults() apply to the keywords
+    not given here.
     """
-    max_delay = extra_params.get('max_delay', DEFAULT_MAX_DELAY)
-    common.setup(timestep, min_delay, **extra_params)
+    if "seed" in extra_params and "rng_seed" not in extra_params:
+        extra_params["rng_seed"] = extra_params["seed"]
+    params = {**_setup_defaults, **extra_params}
+    params.pop("spynnaker_version", None)     # read by pycarl_backend.spinnaker's setup
+    max_delay = params.get('max_delay', DEFAULT_MAX_DELAY)
+    common.setup(timestep, min_delay, **params)
     if timestep <= 0:
         raise ValueError(f"setup(timestep={timestep}): the time step must be > 0 ms")
-    hardware = extra_params.get("hardware", os.environ.get("PYCARL_HARDWARE") or None)
     simulator.state.setup(
         timestep, min_delay, max_delay,
-        device=extra_params.get("device", os.environ.get("PYCARL_DEVICE", "cpu")),
-        rng_seed=extra_params.get("rng_seed", extra_params.get(
-            "seed", int(os.environ["PYCARL_SEED"]) if os.environ.get("PYCARL_SEED")
-            else DEFAULT_RNG_SEED)),
-        hardware=hardware,
-        hardware_options=extra_params.get(
-            "hardware_options", json.loads(os.environ.get("PYCARL_HARDWARE_OPTIONS") or "{}")),
-        progress=extra_params.get("progress", bool(os.environ.get("PYCARL_PROGRESS"))),
-        spike_precision=extra_params.get("spike_precision", "on_grid"))
+        device=params.get("device", "cpu"),
+        rng_seed=params.get("rng_seed", DEFAULT_RNG_SEED),
+        hardware=params.get("hardware"),
+        hardware_options=params.get("hardware_options", {}),
+        progress=bool(params.get("progress", False)),
+        spike_precision=params.get("spike_precision", "on_grid"),
+        gpu_options=params.get("gpu_options"))
     return rank()
 
 

@@ -25,14 +25,14 @@ from hardware_models.explore import (TIMING_COLUMNS, columns, design_points, met
 from .compare import metrics_for, run_captured
 
 
-def run_point(index, point, script, script_args, hardware, seed, software):
+def run_point(index, point, script, script_args, hardware, seed, settings, software):
     """Co-simulate one design point; return its result row (never raises)."""
     row = {"point": index, **point}
     start = time.perf_counter()
     try:
         with tempfile.TemporaryDirectory(prefix="pycarl-explore-") as tmp:
             captured = run_captured(script, script_args, Path(tmp) / "hardware.pkl", seed,
-                                    hardware=hardware, options=point)
+                                    hardware=hardware, options=point, settings=settings)
         row.update(metric_row(metrics_for(software, captured)))
         row["status"] = "ok"
         row["error"] = ""
@@ -85,7 +85,7 @@ def write_results(out, rows, sweep_keys):
 
 
 def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2,
-            scheduler=None, progress=True):
+            scheduler=None, progress=True, settings=None):
     """Run the sweep; write DIR/results.csv, DIR/results.json, DIR/report.html.
 
     sweeps: [(dotted chip key, [values])], validated before anything runs
@@ -108,12 +108,13 @@ def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2
                disable=None if progress else True)
     try:
         bar.set_postfix_str("software-only run")
-        software_capture = run_captured(script, script_args, out / "software.pkl", seed)
+        software_capture = run_captured(script, script_args, out / "software.pkl", seed,
+                                        settings=settings)
         software = {k: software_capture[k] for k in ("spikes", "t_stop_ms", "wall_time_s")}
         software["hardware_summary"] = None
         bar.update()
         bar.set_postfix_str(f"{len(points)} co-simulations on {spec.name}")
-        jobs = [(i, p, script, list(script_args), hardware, seed, software)
+        jobs = [(i, p, script, list(script_args), hardware, seed, settings, software)
                 for i, p in enumerate(points)]
         runner = _dask(jobs, client) if client else _local(jobs, max(1, int(workers)))
         rows = []

@@ -42,11 +42,12 @@ def small_cells(cond):
     return (gpu_path_cell(cond),) + ((0.006, 0.05) if cond else (0.4, -1.2))
 
 
-def pipelined_network(device, cond, host_work):
+def pipelined_network(device, cond, host_work, gpu_options=None):
     """One neuron model, every delay 2 steps or more (heterogeneous and
     uniform), sources with spikes in the last step of the first window, two
     windows. Returns the spike trains and, with host_work, v of 3 cells."""
-    sim.setup(timestep=0.1, min_delay=0.2, max_delay=4.0, device=device, rng_seed=5)
+    sim.setup(timestep=0.1, min_delay=0.2, max_delay=4.0, device=device, rng_seed=5,
+              gpu_options=gpu_options)
     rng = NumpyRNG(seed=5)
     cell, w_exc, w_inh = small_cells(cond)
     exc = sim.Population(160, cell, label="exc")

@@ -37,8 +37,7 @@ def test_same_seed_same_spikes_different_seed_different_spikes():
     assert a != c
 
 
-def poisson_spikes_without_seed(monkeypatch):
-    monkeypatch.delenv("PYCARL_SEED", raising=False)
+def poisson_spikes_without_seed():
     sim.setup(timestep=0.1)
     src = sim.Population(20, sim.SpikeSourcePoisson(rate=50.0), label="src")
     src.record("spikes")
@@ -48,13 +47,45 @@ def poisson_spikes_without_seed(monkeypatch):
 
 def test_without_a_seed_runs_repeat_as_in_pyNN_nest(monkeypatch):
     from pycarl_backend.control import DEFAULT_RNG_SEED
-    first = poisson_spikes_without_seed(monkeypatch)
+    monkeypatch.setenv("PYCARL_SEED", "7")      # the library reads no environment
+    first = poisson_spikes_without_seed()
     assert sum(map(len, first)) > 0
-    assert poisson_spikes_without_seed(monkeypatch) == first
+    assert poisson_spikes_without_seed() == first
     assert sim.simulator.state.engine.seed == DEFAULT_RNG_SEED == 42
-    monkeypatch.setenv("PYCARL_SEED", "7")
+
+
+def test_setup_defaults_apply_to_keywords_the_script_leaves_out():
+    try:
+        sim.set_setup_defaults(rng_seed=7, hardware_options={"mapping": "min-comm"})
+        sim.setup(timestep=0.1)
+        assert sim.simulator.state.engine.seed == 7
+        assert sim.simulator.state.hardware_overrides == {"mapping": "min-comm"}
+        sim.setup(timestep=0.1, rng_seed=3)                 # explicit keywords win
+        assert sim.simulator.state.engine.seed == 3
+        sim.setup(timestep=0.1, seed=5)                     # also under PyNN's other name
+        assert sim.simulator.state.engine.seed == 5
+        with pytest.raises(sim.errors.InvalidParameterValueError, match="valid: device"):
+            sim.set_setup_defaults(colour="blue")
+    finally:
+        sim.set_setup_defaults()
     sim.setup(timestep=0.1)
-    assert sim.simulator.state.engine.seed == 7
+    assert sim.simulator.state.engine.seed == 42
+    assert sim.simulator.state.hardware_overrides == {}
+
+
+def test_gpu_options_are_checked_and_reach_the_engine():
+    sim.setup(timestep=0.1, gpu_options={"graph_steps": 512})
+    assert sim.simulator.state.engine.gpu_options == sim.GpuOptions(graph_steps=512)
+    sim.setup(timestep=0.1, gpu_options=sim.GpuOptions(pipelined_step=True))
+    assert sim.simulator.state.engine.gpu_options.pipelined_step is True
+    sim.setup(timestep=0.1)
+    assert sim.simulator.state.engine.gpu_options == sim.GpuOptions()
+    with pytest.raises(sim.errors.InvalidParameterValueError, match="unknown option.*graph_step"):
+        sim.setup(timestep=0.1, gpu_options={"graph_step": 512})
+    with pytest.raises(sim.errors.InvalidParameterValueError, match="prop_blocks=-1"):
+        sim.setup(timestep=0.1, gpu_options={"prop_blocks": -1})
+    with pytest.raises(sim.errors.InvalidParameterValueError, match="fused_kernels='no'"):
+        sim.GpuOptions(fused_kernels="no")
 
 
 def test_run_in_pieces_equals_one_run():

@@ -18,8 +18,9 @@ def spike_trains(population):
     return [np.asarray(st.magnitude) for st in block.segments[0].spiketrains]
 
 
-def run_curr_exp(device, seed=11, split=False, host_work=True):
-    sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=seed)
+def run_curr_exp(device, seed=11, split=False, host_work=True, gpu_options=None):
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=5.0, device=device, rng_seed=seed,
+              gpu_options=gpu_options)
     cell = sim.IF_curr_exp(tau_m=20.0, tau_refrac=2.0, v_thresh=-50.0, v_reset=-65.0,
                            tau_syn_E=5.0, tau_syn_I=10.0)
     exc, inh = build_recurrent(cell, 800, 200, 0.15, -0.6, seed, record_v=host_work)
@@ -55,37 +56,33 @@ def test_if_curr_exp_identical_to_cpu():
     np.testing.assert_allclose(v_gpu, v_cpu, rtol=0, atol=1e-9)
 
 
-def test_if_curr_exp_identical_across_runs_and_generic_path(monkeypatch):
+def test_if_curr_exp_identical_across_runs_and_generic_path():
     # two run() calls: pending ring-buffer input and state carry over between windows
     cpu_split, _, _ = run_curr_exp("cpu", seed=5, split=True)
     gpu_split, _, _ = run_curr_exp("gpu", seed=5, split=True)
     assert_same_trains(cpu_split, gpu_split)
     cpu, _, _ = run_curr_exp("cpu", seed=5)
-    monkeypatch.setenv("PYCARL_FUSED_KERNELS", "0")
-    generic, _, fused = run_curr_exp("gpu", seed=5)
+    generic, _, fused = run_curr_exp("gpu", seed=5, gpu_options={"fused_kernels": False})
     assert not fused
     assert_same_trains(cpu, generic)
 
 
-def test_if_curr_exp_identical_with_cuda_graphs(monkeypatch):
-    from pycarl_backend.engine import gpu
+def test_if_curr_exp_identical_with_cuda_graphs():
     cpu, _, _ = run_curr_exp("cpu", seed=9, host_work=False)
     graphs, _, used = run_curr_exp("gpu", seed=9, host_work=False)
     assert used, "the step loop was not replayed from CUDA graphs"
     assert_same_trains(cpu, graphs)
-    monkeypatch.setattr(gpu, "GRAPH_STEPS", 0)
-    plain, _, _ = run_curr_exp("gpu", seed=9, host_work=False)
+    plain, _, _ = run_curr_exp("gpu", seed=9, host_work=False, gpu_options={"graph_steps": 0})
     assert_same_trains(cpu, plain)
 
 
 @pytest.mark.parametrize("cond", [False, True], ids=["IF_curr_exp", "IF_cond_exp"])
-def test_pipelined_step_same_spikes_as_cpu(monkeypatch, cond):
-    """One launch per step (PYCARL_PIPELINED_STEP): IF_curr_exp trains identical to
-    the CPU's, IF_cond_exp within 2% in spike count (CUDA's exp)."""
-    from pycarl_backend.engine import gpu
+def test_pipelined_step_same_spikes_as_cpu(cond):
+    """One launch per step (gpu_options pipelined_step): IF_curr_exp trains identical
+    to the CPU's, IF_cond_exp within 2% in spike count (CUDA's exp)."""
     cpu, _ = pipelined_network("cpu", cond, host_work=False)
-    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
-    got, _ = pipelined_network("gpu", cond, host_work=False)
+    got, _ = pipelined_network("gpu", cond, host_work=False,
+                               gpu_options={"pipelined_step": True})
     if cond:
         n_cpu, n_gpu = sum(t.size for t in cpu), sum(t.size for t in got)
         assert n_cpu > 200 and abs(n_gpu - n_cpu) <= 0.02 * n_cpu, (n_cpu, n_gpu)

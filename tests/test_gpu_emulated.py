@@ -271,7 +271,6 @@ def fake_gpu(monkeypatch):
     monkeypatch.setitem(sys.modules, "cupy", fake)
     monkeypatch.setitem(sys.modules, "cupyx", fakex)
     monkeypatch.setattr(gpu, "_modules", {})
-    monkeypatch.setenv("PYCARL_FUSED_KERNELS", "1")
     _SOURCES.update({f: gpu.kernel_source(f) for f in gpu.KERNEL_FILES})
     # to_numpy hands back plain host arrays, as it does for real CuPy arrays
     from pycarl_backend.engine.backend import to_numpy
@@ -283,11 +282,12 @@ def fake_gpu(monkeypatch):
 
 # --- the networks -----------------------------------------------------------
 
-def run_network(device, cond, split, host_work=True):
+def run_network(device, cond, split, host_work=True, gpu_options=None):
     import pycarl_backend as sim
     from pyNN.random import NumpyRNG
     from networks import small_cells
-    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=7)
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=7,
+              gpu_options=gpu_options)
     rng = NumpyRNG(seed=7)
     cell, w_exc, w_inh = small_cells(cond)
     exc = sim.Population(160, cell, label="exc")
@@ -342,12 +342,12 @@ def test_fused_path_matches_numpy_engine(fake_gpu, cond, split):
 
 
 @pytest.mark.parametrize("split", [False, True], ids=["one_run", "two_runs"])
-def test_cuda_graph_replay_matches_numpy_engine(fake_gpu, monkeypatch, split):
-    from pycarl_backend.engine import gpu
-    monkeypatch.setattr(gpu, "GRAPH_STEPS", 64)  # 150-step windows: graphs and a remainder
+def test_cuda_graph_replay_matches_numpy_engine(fake_gpu, split):
     launched = Graph.launched
     ref, _, _ = run_network("cpu", False, split, host_work=False)
-    got, _, fused = run_network("gpu", False, split, host_work=False)
+    # 150-step windows: graphs and a remainder
+    got, _, fused = run_network("gpu", False, split, host_work=False,
+                                gpu_options={"graph_steps": 64})
     assert fused and Graph.launched > launched
     assert sum(t.size for pop in ref for t in pop) > 200
     for pop_ref, pop_got in zip(ref, got):

@@ -226,7 +226,6 @@ def compiled_gpu(monkeypatch, tmp_path_factory):
     monkeypatch.setitem(sys.modules, "cupy", fake)
     monkeypatch.setitem(sys.modules, "cupyx", fakex)
     monkeypatch.setattr(gpu, "_modules", {})
-    monkeypatch.setenv("PYCARL_FUSED_KERNELS", "1")
     from pycarl_backend.engine.backend import to_numpy
     for name, module in list(sys.modules.items()):
         if name.startswith("pycarl_backend") and getattr(module, "to_numpy", None) is to_numpy:
@@ -256,14 +255,14 @@ def test_compiled_kernels_match_numpy_engine(compiled_gpu, monkeypatch, cond, ho
         np.testing.assert_allclose(v_got, v_ref, rtol=0, atol=1e-9)
 
 
-def va_coba_trains(device, n, tstop):
+def va_coba_trains(device, n, tstop, gpu_options=None):
     """The Vogels-Abbott COBA network of benchmarks/va_network.py (two runs)."""
     import os
     import pycarl_backend as sim
     sys.path.insert(0, os.path.join(os.path.dirname(__file__), os.pardir, "benchmarks"))
     import va_network
     sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
-              device=device, rng_seed=va_network.SEED)
+              device=device, rng_seed=va_network.SEED, gpu_options=gpu_options)
     net = va_network.build(sim, "COBA", n)
     sim.run(10.0)
     sim.run(tstop)
@@ -278,7 +277,6 @@ def va_coba_trains(device, n, tstop):
 @pytest.mark.parametrize("prop_blocks", [0, 5], ids=["one_per_sm", "5_blocks"])
 def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch, prop_blocks):
     from pycarl_backend.engine import gpu
-    monkeypatch.setattr(gpu, "PROP_BLOCKS", prop_blocks)
     grids = []
     original = gpu.FusedStepper._launches
 
@@ -288,7 +286,8 @@ def test_compiled_cond_kernel_va_coba_identical(compiled_gpu, monkeypatch, prop_
         return launches
     monkeypatch.setattr(gpu.FusedStepper, "_launches", spy)
     ref, _ = va_coba_trains("cpu", 1000, 100.0)
-    got, (fused, pipelined) = va_coba_trains("gpu", 1000, 100.0)
+    got, (fused, pipelined) = va_coba_trains("gpu", 1000, 100.0,
+                                            gpu_options={"prop_blocks": prop_blocks})
     assert fused and not pipelined
     assert set(grids) == {prop_blocks or 2}  # the fake device has 2 multiprocessors
     assert sum(t.size for t in ref) > 1000
@@ -339,11 +338,9 @@ def steppers(monkeypatch):
 @pytest.mark.parametrize("host_work", [True, False], ids=["host_loop", "graphs"])
 def test_pipelined_step_matches_numpy_engine(compiled_gpu, monkeypatch, steppers, cond,
                                              host_work):
-    from pycarl_backend.engine import gpu
-    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
-    monkeypatch.setattr(gpu, "GRAPH_STEPS", 64)
     ref, v_ref = pipelined_network("cpu", cond, host_work)
-    got, v_got = pipelined_network("gpu", cond, host_work)
+    got, v_got = pipelined_network("gpu", cond, host_work,
+                                   gpu_options={"pipelined_step": True, "graph_steps": 64})
     assert steppers and all(s.pipelined for s in steppers)
     assert sum(t.size for t in ref) > 200
     for k, (a, b) in enumerate(zip(ref, got)):
@@ -354,9 +351,9 @@ def test_pipelined_step_matches_numpy_engine(compiled_gpu, monkeypatch, steppers
 
 def test_pipelined_step_needs_delays_of_two_steps(compiled_gpu, monkeypatch, steppers):
     from pycarl_backend.engine import gpu
-    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
     ref, _, _ = run_network("cpu", False, split=False, host_work=False)
-    got, _, fused = run_network("gpu", False, split=False, host_work=False)
+    got, _, fused = run_network("gpu", False, split=False, host_work=False,
+                                gpu_options={"pipelined_step": True})
     assert fused and steppers and not any(s.pipelined for s in steppers)
     assert gpu.pipeline_blocker(steppers[0].batches, [], steppers[0].slots) is None
     for pop_ref, pop_got in zip(ref, got):
@@ -366,10 +363,9 @@ def test_pipelined_step_needs_delays_of_two_steps(compiled_gpu, monkeypatch, ste
 
 def test_pipelined_step_va_coba_identical(compiled_gpu, monkeypatch):
     """The benchmark's COBA network (delays of 2 steps) with one launch per step."""
-    from pycarl_backend.engine import gpu
-    monkeypatch.setattr(gpu, "PIPELINED_STEP", True)
     ref, _ = va_coba_trains("cpu", 1000, 100.0)
-    got, (fused, pipelined) = va_coba_trains("gpu", 1000, 100.0)
+    got, (fused, pipelined) = va_coba_trains("gpu", 1000, 100.0,
+                                            gpu_options={"pipelined_step": True})
     assert fused and pipelined
     assert sum(t.size for t in ref) > 1000
     for k, (a, b) in enumerate(zip(ref, got)):

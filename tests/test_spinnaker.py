@@ -251,13 +251,17 @@ def test_spynnaker_version_is_checked():
         sim.setup(timestep=1.0, spynnaker_version="eight")
 
 
-def test_spynnaker_version_from_the_environment(monkeypatch):
+def test_spynnaker_version_from_the_setup_defaults():
+    from pycarl_backend import set_setup_defaults
     from pycarl_backend.spinnaker.releases import SPYNNAKER_6, SPYNNAKER_7
-    monkeypatch.setenv("PYCARL_SPYNNAKER_VERSION", "6")
-    sim.setup(timestep=1.0)
-    assert simulator.state.spynnaker_release is SPYNNAKER_6
-    sim.setup(timestep=1.0, spynnaker_version=7)      # the argument wins
-    assert simulator.state.spynnaker_release is SPYNNAKER_7
+    try:
+        set_setup_defaults(spynnaker_version="6")   # what `pycarl run` does with the env
+        sim.setup(timestep=1.0)
+        assert simulator.state.spynnaker_release is SPYNNAKER_6
+        sim.setup(timestep=1.0, spynnaker_version=7)      # the argument wins
+        assert simulator.state.spynnaker_release is SPYNNAKER_7
+    finally:
+        set_setup_defaults()
 
 
 def test_stdp_heterogeneous_time_constants_are_refused():

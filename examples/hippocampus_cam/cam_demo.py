@@ -6,8 +6,8 @@ fragments, overwrite (forget) a memory; prints each operation as correct/wrong.
     pycarl compare examples/hippocampus_cam/cam_demo.py ...    # on chip models
 
 A plain PyNN script on pycarl_backend.spinnaker (SpiNNaker semantics in
-software); setup() takes the chip from $PYCARL_HARDWARE when one is set, so
-`pycarl compare` can run it unchanged. The network is in cam_network.py.
+software); run by the `pycarl` command, setup() takes the chip that command
+gives (--hardware, or $PYCARL_HARDWARE), so `pycarl compare` can run it unchanged. The network is in cam_network.py.
 """
 import argparse
 import os

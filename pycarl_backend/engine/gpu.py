@@ -16,12 +16,12 @@ Per step, whatever the network's size:
 The host reads nothing back during the loop except, every `chunk` steps, the
 recorded-spike counts (to size the record arrays for the next chunk).
 
-With PYCARL_PIPELINED_STEP=1, a network of one neuron model whose every
+Launch settings come from the engine's GpuOptions (``setup(gpu_options=...)``,
+engine/gpu_options.py). With ``pipelined_step=True``, a network of one neuron model whose every
 delay is 2 steps or more runs one launch per step instead (kernels/pipeline.cu:
 the neurons of step t and the propagation of step t-1's spikes together).
 """
 import copy
-import os
 import pathlib
 import re
 
@@ -39,12 +39,6 @@ INCLUDED_SOURCES = ("emit_spike.cu", "pipeline.cu")
 THREADS = 256
 #: recorded-spike room reserved per chunk: chunk * recorded cells <= this
 RECORD_RESERVE = 1 << 24
-#: steps per CUDA graph (0: launch every step from the host)
-GRAPH_STEPS = int(os.environ.get("PYCARL_GRAPH_STEPS", "64"))
-#: blocks of propagate_spikes (0: one per multiprocessor, four for > 2**24 synapses)
-PROP_BLOCKS = int(os.environ.get("PYCARL_PROP_BLOCKS", "0"))
-#: one launch per step where the network allows it (kernels/pipeline.cu)
-PIPELINED_STEP = os.environ.get("PYCARL_PIPELINED_STEP", "0") == "1"
 
 
 class ModelKernel:
@@ -126,8 +120,8 @@ def fusable(engine, hardware):
     """Why the fused path cannot run this network, or None when it can."""
     if engine.xp is np:
         return "NumPy engine"
-    if os.environ.get("PYCARL_FUSED_KERNELS", "1") == "0":
-        return "disabled by PYCARL_FUSED_KERNELS=0"
+    if not engine.gpu_options.fused_kernels:
+        return "disabled by gpu_options fused_kernels=False"
     if hardware is not None or engine.step_hooks:
         return "hardware co-simulation or step hooks"
     for group in engine.groups:
@@ -278,7 +272,7 @@ class FusedStepper:
                                               [g.size for g in spiking]))
         self.group_first_gid = cp.asarray(np.array([first_gid[g] for g in spiking], np.int32))
         self._build_block_table(spiking, blocks_by_pre)
-        self.pipelined = PIPELINED_STEP and pipeline_blocker(
+        self.pipelined = engine.gpu_options.pipelined_step and pipeline_blocker(
             self.batches, engine.blocks, self.slots) is None
         # spike lists: one, its count double-buffered by step parity; or, pipelined,
         # three lists and counts by step % 3 (kernels/pipeline.cu)
@@ -295,7 +289,7 @@ class FusedStepper:
         sms = cp.cuda.Device().attributes["MultiProcessorCount"]
         # small networks: a smaller grid launches faster
         n_synapses = sum(b.size for b in engine.blocks)
-        self.prop_blocks = PROP_BLOCKS or (4 * sms if n_synapses > (1 << 24) else sms)
+        self.prop_blocks = engine.gpu_options.prop_blocks or (4 * sms if n_synapses > (1 << 24) else sms)
 
     def _build_block_table(self, spiking, blocks_by_pre):
         cp = self.cp
@@ -420,7 +414,8 @@ class FusedStepper:
         # per-step host work (current injection, state sampling, a progress bar)
         # needs the loop on the host; otherwise steps are replayed from CUDA graphs
         per_step_host = bool(injected or sampled) or not isinstance(steps, range)
-        graph_steps = 0 if per_step_host or GRAPH_STEPS <= 0 else min(GRAPH_STEPS, chunk)
+        graph_steps = engine.gpu_options.graph_steps
+        graph_steps = 0 if per_step_host or graph_steps <= 0 else min(graph_steps, chunk)
         if graph_steps:
             chunk = max(graph_steps, chunk // graph_steps * graph_steps)
         cp.cuda.Device().synchronize()  # set-up work on the default stream is done
@@ -485,22 +480,3 @@ def fused_stepper(engine, hardware, blocks_by_pre):
     if fusable(engine, hardware) is not None:
         return None
     return FusedStepper(engine, blocks_by_pre)
-
-
-def sort_by_pre(cp, n_pre, pre, post, weight, delay):
-    """CSR by presynaptic cell, sorted on the GPU (SynapseBlock.finalize's host
-    argsort takes minutes for the microcircuit's 0.3 billion synapses).
-
-    The sort is stable, as the host path's, so synapses keep their order
-    within a row. Returns device indptr, post and weight, and host delays.
-    """
-    pre_d = cp.asarray(np.asarray(pre, dtype=np.int64))
-    indptr = cp.concatenate([cp.zeros(1, cp.int64),
-                             cp.cumsum(cp.bincount(pre_d, minlength=n_pre))])
-    # unique keys (row, position), so that any sort gives the stable order
-    order = cp.argsort((pre_d << 32) | cp.arange(pre_d.size, dtype=cp.int64))
-    del pre_d
-    post_d = cp.asarray(post)[order]
-    weight_d = cp.asarray(weight)[order]
-    delay_h = cp.asnumpy(cp.asarray(delay)[order])
-    return indptr, post_d, weight_d, delay_h

@@ -9,14 +9,17 @@ import numpy as np
 from .backend import select_xp, to_numpy
 from .currents import GroupInjection
 from .delays import InputRing
+from .gpu_options import GpuOptions
 from .recording import SpikeRecord, StateRecord
 from .synapses import SynapseBlock
 
 
 class Engine:
 
-    def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False):
+    def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False,
+                 gpu_options=None):
         self.xp, self.device = select_xp(device)
+        self.gpu_options = GpuOptions.from_value(gpu_options)
         self.precise_spike_times = precise_spike_times
         self.dt = float(dt)
         self.seed = seed

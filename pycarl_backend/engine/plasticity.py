@@ -16,7 +16,8 @@ import numpy as np
 from pyNN import errors
 
 from .backend import to_numpy
-from .synapses import SynapseBlock, expand_rows
+from .csr import expand_rows, host_order_by_row, row_of_each_entry
+from .synapses import SynapseBlock
 
 
 def check_range(label, name, values, bounds):
@@ -435,14 +436,10 @@ class STDPBlock(ParametricBlock):
         """CSC view: synapse indices grouped by postsynaptic cell, and each
         synapse's presynaptic cell."""
         xp = self.xp
-        post = to_numpy(self.post)
-        order = np.argsort(post, kind="stable")
-        counts = np.bincount(post, minlength=self.n_post)
-        self.csc_indptr = xp.asarray(np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
-        self.csc_synapse = xp.asarray(order.astype(np.int64))
-        indptr = to_numpy(self.indptr)
-        self.pre_of_synapse = xp.asarray(
-            np.repeat(np.arange(self.n_pre, dtype=np.int32), np.diff(indptr)))
+        csc_indptr, csc_synapse = host_order_by_row(self.n_post, to_numpy(self.post))
+        self.csc_indptr = xp.asarray(csc_indptr)
+        self.csc_synapse = xp.asarray(csc_synapse)
+        self.pre_of_synapse = xp.asarray(row_of_each_entry(to_numpy(self.indptr), np.int32))
 
     def set_delays(self, delay_steps):
         super().set_delays(delay_steps)

@@ -11,22 +11,8 @@ compressed into CSR once, before the next run or query.
 """
 import numpy as np
 
-from .backend import repeat_arange, scatter_add, to_numpy
-
-
-def expand_rows(xp, indptr, rows):
-    """Entries of the compressed rows `rows` (CSR or CSC `indptr`), and each one's
-    position in `rows`; (None, None) when the rows are empty."""
-    starts = indptr[rows]
-    counts = indptr[rows + 1] - starts
-    total = int(counts.sum())
-    if total == 0:
-        return None, None
-    row_of_entry = repeat_arange(xp, counts, total)
-    # entry k of row r sits at starts[r] + (k - offset of row r's first entry)
-    shift = starts - (xp.cumsum(counts) - counts)
-    idx = shift[row_of_entry] + xp.arange(total)
-    return idx, row_of_entry
+from .backend import scatter_add, to_numpy
+from .csr import device_csr, expand_rows, host_csr, row_of_each_entry
 
 
 class SynapseBlock:
@@ -75,13 +61,9 @@ class SynapseBlock:
         delay = np.concatenate([p[3] for p in parts])
         self._chunks = []
         if self.xp is not np and pre.size:  # sort on the GPU
-            from .gpu import sort_by_pre
-            self._store(*sort_by_pre(self.xp, self.n_pre, pre, post, weight, delay))
+            self._store(*device_csr(self.xp, self.n_pre, pre, post, weight, delay))
             return
-        order = np.argsort(pre, kind="stable")
-        counts = np.bincount(pre, minlength=self.n_pre)
-        self._store(np.concatenate([[0], np.cumsum(counts)]), post[order], weight[order],
-                    delay[order])
+        self._store(*host_csr(self.n_pre, pre, post, weight, delay))
 
     def _store(self, indptr, post, weight, delay):
         xp = self.xp
@@ -109,8 +91,7 @@ class SynapseBlock:
 
     def host_arrays(self):
         """(pre, post, weight, delay_steps) as host arrays, in CSR order."""
-        indptr = to_numpy(self.indptr)
-        pre = np.repeat(np.arange(self.n_pre, dtype=np.int64), np.diff(indptr))
+        pre = row_of_each_entry(to_numpy(self.indptr))
         delay = self.delay_array()
         return pre, to_numpy(self.post).astype(np.int32), to_numpy(self.weight), delay
 

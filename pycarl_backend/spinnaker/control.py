@@ -39,6 +39,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
           n_chips_required=None, n_boards_required=None, spynnaker_version=None,
           **extra_params):
     """Start a sPyNNaker-style simulation (see the module docstring)."""
+    if spynnaker_version is None:
+        spynnaker_version = _pycarl_control.setup_default("spynnaker_version")
     release = release_named(spynnaker_version)
     if timestep is None:
         timestep = DEFAULT_TIMESTEP

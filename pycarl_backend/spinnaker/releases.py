@@ -13,12 +13,12 @@ of 6.0) and the current release line, 7.x (sPyNNaker's own sources):
   MAX at w_min after depression); synapse_dynamics_stdp_mad_impl.c adds the
   dendritic delay to the latest post spike whichever window it was in.
 
-`setup(spynnaker_version=...)` picks one; without it, $PYCARL_SPYNNAKER_VERSION
-(so that `pycarl run` needs no change to the script), else the current
+`setup(spynnaker_version=...)` picks one; without it, the default an
+application set (the `pycarl` command turns $PYCARL_SPYNNAKER_VERSION into
+one, so the script needs no change), else the current
 release line (7), what `import pyNN.spiNNaker` gives today. Scripts written
 for spynnaker8 (`import spynnaker8 as sim`) can ask for 6.
 """
-import os
 from dataclasses import dataclass
 
 from pyNN import errors
@@ -41,11 +41,11 @@ DEFAULT_VERSION = 7
 
 def release_named(version):
     """The Release for a version: 6 or 7, or a version string such as '6.0.0';
-    None gives $PYCARL_SPYNNAKER_VERSION or the default."""
+    None gives the default."""
     if isinstance(version, Release):
         return version
     if version is None:
-        version = os.environ.get("PYCARL_SPYNNAKER_VERSION") or DEFAULT_VERSION
+        version = DEFAULT_VERSION
     text = str(version).strip()
     major = text.split(".")[0]
     if not major.isdigit() or int(major) < 1:

@@ -74,8 +74,12 @@ def _builtin_names():
     return set(list_chips())
 
 
-def _simulates_interconnect(overrides):
-    return overrides.get("latency") is not False
+def _expected_cost(job):
+    """Scheduling guess: runs that simulate the interconnect take longest, the more so
+    the larger the chip (TrueNorth's event-driven back-pressure fallback)."""
+    from hardware_models import load_spec
+    chip, _, overrides, _ = job
+    return (overrides.get("latency") is not False, int(load_spec(chip).get("cores")))
 
 
 def compare(script, script_args, chips, out_dir, seed=1234, options=None, progress=True,
@@ -84,8 +88,7 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
 
     chips: built-in names or chip YAML paths. With `attribute`, each chip also
     runs once per declared effect alone (pycarl_backend.attribution). All runs
-    are independent processes, `workers` at a time, those that simulate the
-    interconnect (the slow ones) first. Returns {chip: metrics}. With one
+    are independent processes, `workers` at a time, the slow ones first. Returns {chip: metrics}. With one
     chip, DIR/metrics.json holds its metrics; with several, chip -> metrics.
     """
     from concurrent.futures import ThreadPoolExecutor
@@ -102,7 +105,7 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
                                            if name == attribution.FULL else
                                            f"hardware_{chip_slug(chip, i)}_only_{name}.pkl"))
             for i, chip in enumerate(chips) for name, _, overrides in plans[chip]]
-    jobs.sort(key=lambda job: not _simulates_interconnect(job[2]))   # stable: slow ones first
+    jobs.sort(key=_expected_cost, reverse=True)     # stable; the slow runs start first
     stages = tqdm(total=len(jobs) + 2, desc="pycarl compare", unit="run", disable=not progress)
     stages.set_postfix_str(f"{len(jobs) + 1} runs")
 

@@ -27,9 +27,17 @@ def time_unit(max_ms):
     """(name, factor from ms) of the unit that fits values up to max_ms."""
     if max_ms < 1e-3:
         return "ns", 1e6
-    if max_ms < 1.0:
+    if max_ms < 0.5:
         return "us", 1e3
     return "ms", 1.0
+
+
+def format_time(ms):
+    """A time given in ms, written in the unit that fits it ("7.17 ns", "0.99 ms")."""
+    if ms is None:
+        return "none"
+    unit, factor = time_unit(abs(ms))
+    return f"{ms * factor:.3g} {unit}"
 
 
 def rate_figure(software, chip_spikes, t_stop_ms, bin_ms=None):
@@ -267,14 +275,15 @@ def compare_report(path, software, hardware_runs, t_stop_ms, title="pycarl compa
             packets = int(sent.sum()) if sent is not None else 0
             parts.append(f"<p>{html.escape(chip)}: {busy} router carries traffic "
                          f"({packets} packets sent); no heat map.</p>")
-    chip_rows = [[chip, m["latency_ms"].get("mean"), m["latency_ms"].get("max"),
-                  m["isi_distortion_ms"].get("mean"), m["disorder"], m["energy_pj"]["total"],
-                  m["hardware_time_per_tick_ns"]["mean"], m.get("n_cores_used")]
-                 for chip, m in metrics.items()]
+    chip_rows = [[chip, format_time(m["latency_ms"].get("mean")),
+                  format_time(m["latency_ms"].get("max")),
+                  format_time(m["isi_distortion_ms"].get("mean")), m["disorder"],
+                  m["energy_pj"]["total"], m["hardware_time_per_tick_ns"]["mean"],
+                  m.get("n_cores_used")] for chip, m in metrics.items()]
     pop_rows = [[chip, label, p["rate_software_hz"], p["rate_hardware_hz"], p["van_rossum"]]
                 for chip, m in metrics.items() for label, p in m["populations"].items()]
     parts.append("<h2>Chips</h2>" + table(chip_rows, [
-        "chip", "mean latency (ms)", "max latency (ms)", "mean ISI distortion (ms)",
+        "chip", "mean latency", "max latency", "mean ISI distortion",
         "disorder", "energy (pJ)", "hardware time per tick (ns)", "cores"]))
     parts.append("<h2>Populations</h2>" + table(pop_rows, [
         "chip", "population", "rate software (Hz)", "rate hardware (Hz)", "van Rossum"]))

@@ -158,3 +158,24 @@ def test_events_late_spikes_and_constraints():
     assert "network scaled to 400 cells" in texts and "neurons_per_core reduced" in texts
     assert any("12 splitter neurons on 3 cores" in t for t in texts)
     assert any("software (floating-point) models" in t for t in texts)
+
+
+# ------------------------------------------------------------ report helpers
+def test_times_are_written_in_the_unit_that_fits():
+    from pycarl_backend.compare_report import format_time, time_unit
+    assert time_unit(7e-6) == ("ns", 1e6) and time_unit(3.6e-5) == ("ns", 1e6) and time_unit(3.6e-3) == ("us", 1e3)
+    assert time_unit(0.2) == ("us", 1e3) and time_unit(0.99) == ("ms", 1.0)
+    assert format_time(7.17e-6) == "7.17 ns" and format_time(2.5) == "2.5 ms"
+    assert format_time(None) == "none"
+
+
+def test_heat_map_only_where_more_than_one_router_carries_traffic():
+    from pycarl_backend.compare_report import router_traffic
+    one = {"traffic": {"core_xy": [[0, 0], [0, 0]], "packets_sent": [5, 7],
+                       "packets_received": [6, 6]}}
+    sent, received, busy = router_traffic(one)
+    assert busy == 1 and sent.sum() == 12
+    two = {"traffic": {"core_xy": [[0, 0], [1, 0], [2, 1]], "packets_sent": [5, 0, 0],
+                       "packets_received": [0, 5, 0]}}
+    sent, received, busy = router_traffic(two)
+    assert busy == 2 and sent.shape == (2, 3) and received[0, 1] == 5

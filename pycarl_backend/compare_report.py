@@ -171,7 +171,9 @@ def traffic_figure(chip, sent, received):
 
 
 def _pct(share):
-    return "" if share is None else f" ({share:.0%})"
+    if share is None:
+        return ""
+    return " (0%)" if abs(share) < 0.005 else f" ({share:.0%})"
 
 
 def attribution_table(a):
@@ -199,14 +201,14 @@ def additivity_text(a):
     if "rate" not in a:
         return "One effect declared: the co-simulated run is its effect alone."
     parts = []
-    for key, what, unit in (("rate", "rate change", " Hz"), ("van_rossum", "van Rossum distance",
-                                                               "")):
+    for key, what, number in (("rate", "rate change", "{:+.3g} Hz"),
+                              ("van_rossum", "van Rossum distance", "{:.3g}")):
         x = a[key]
         rel = "" if x["relative"] is None else f", {abs(x['relative']):.0%} apart"
         verdict = (f"add up (within {a['tolerance']:.0%})" if x["adds_up"]
                    else "do not add up: the effects interact")
-        parts.append(f"{what}: single effects sum to {x['sum']:+.3g}{unit} against "
-                     f"{x['full']:+.3g}{unit} in the full run{rel}; they {verdict}")
+        parts.append(f"{what}: single effects sum to {number.format(x['sum'])} against "
+                     f"{number.format(x['full'])} in the full run{rel}; they {verdict}")
     return "; ".join(parts) + "."
 
 

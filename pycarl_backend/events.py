@@ -111,7 +111,8 @@ def constraint_events(summary, options=None, notes=()):
     out = [_event("constraint", None, None, str(n)) for n in notes]
     mapping = summary.get("mapping") or {}
     out += [_event("constraint", None, None, str(n)) for n in mapping.get("notes") or []]
-    if mapping.get("splitter_neurons"):
+    if mapping.get("splitter_neurons") and not any("splitter" in str(n)
+                                                   for n in mapping.get("notes") or []):
         out.append(_event("constraint", None, None,
                           f"{mapping['splitter_neurons']} splitter neurons on "
                           f"{mapping.get('splitter_cores', 0)} cores relay fan-out "

@@ -33,7 +33,8 @@ def load(log_dir):
 def tests_summary(lines):
     """pytest's last line, or (when the stage ran out of time) a count of the
     `pytest -v` result lines printed so far, failures named."""
-    if " in " in lines[-1] and any(w in lines[-1] for w in ("passed", "failed", "error", "skipped")):
+    outcomes = ("passed", "failed", "error", "skipped")
+    if " in " in lines[-1] and any(w in lines[-1] for w in outcomes):
         return lines[-1]
     outcomes = {"PASSED": [], "FAILED": [], "ERROR": [], "SKIPPED": []}
     for line in lines:
@@ -58,7 +59,8 @@ def fastest_gpu_coba(stages):
 def table(stages, card):
     lines = [f"GPU check on: {card}",
              f"{'stage':<22} {'simulator':<8} {'device':<9} {'neurons':>8} {'synapses':>12} "
-             f"{'sim s':>6} {'build s':>8} {'run s':>8} {'RTF':>8} {'rate Hz':>8} fused/graphs/pipelined"]
+             f"{'sim s':>6} {'build s':>8} {'run s':>8} {'RTF':>8} {'rate Hz':>8} "
+             "fused/graphs/pipelined"]
     for name, r in stages.items():
         if name.startswith("tests"):
             continue

@@ -8,8 +8,7 @@ from .errors import ChipSpecError, HardwareConstraintError, UnknownParameterErro
 from .graph import NetworkGraph, PopulationSpec, ProjectionSpec
 from .spec import ChipSpec, list_chips, load_spec
 from .model import HardwareModel, load_hardware
-from .metrics import compare_runs
 
 __all__ = ["HardwareConstraintError", "UnknownParameterError", "ChipSpecError",
            "NetworkGraph", "PopulationSpec", "ProjectionSpec", "ChipSpec", "HardwareModel",
-           "list_chips", "load_hardware", "load_spec", "compare_runs"]
+           "list_chips", "load_hardware", "load_spec"]

@@ -24,7 +24,6 @@ Hardware time per tick: TrueNorth-style ``tick`` chips: the fixed tick_ns;
 ``barrier`` chips: busy (at least tick_ns when a real-time tick is set);
 ``async`` chips: the simulation step (real time).
 """
-import numpy as np
 
 
 class EnergyModel:

@@ -96,7 +96,8 @@ class Mesh(Topology):
         super().__init__(n_cores, flits, buffer_flits, cycle_ns)
         self.width, self.height, self.cpr = int(width), int(height), int(cores_per_router)
         if router_latency < 1:
-            raise ChipSpecError(f"interconnect.router_latency_cycles must be >= 1, got {router_latency}")
+            raise ChipSpecError(f"interconnect.router_latency_cycles must be >= 1, "
+                                f"got {router_latency}")
         self.R, self.wx, self.wy = int(router_latency), int(wire_x), int(wire_y)
         if n_cores > self.width * self.height * self.cpr:
             raise HardwareConstraintError(
@@ -213,7 +214,8 @@ class Hierarchical(Topology):
             raise ChipSpecError("interconnect r1/router/r3 latencies must be >= 1 cycle")
         self.r1, self.r2, self.r3 = int(r1), int(r2), int(r3)
         self.host_chip = int(host_chip)
-        self.e_core, self.e_chip, self.e_local = float(e_core_pj), float(e_chip_pj), float(e_local_pj)
+        self.e_core, self.e_chip = float(e_core_pj), float(e_chip_pj)
+        self.e_local = float(e_local_pj)
         n, K = self.n_cores, self.K
         self.n_links = 3 * n + 6 * K + 1
         self.terminal = np.zeros(self.n_links, dtype=bool)

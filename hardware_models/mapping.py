@@ -119,7 +119,7 @@ def _via(parts):
         return "no projection"
     if len(parts) == 1:
         return f"projection '{parts[0][0]}'"
-    return "projections " + ", ".join(f"'{l}' ({c})" for l, c in parts)
+    return "projections " + ", ".join(f"'{label}' ({c})" for label, c in parts)
 
 
 def _worst_over(onchip, values, limit):

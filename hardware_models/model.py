@@ -169,8 +169,8 @@ class HardwareModel:
         else:
             rs = [self.net.route(a, b) for a, b in zip(src.tolist(), dst.tolist())]
             plen = np.array([len(r.links) for r in rs], np.int64)
-            links = np.array([l for r in rs for l in r.links], np.int64)
-            lats = np.array([l for r in rs for l in r.lats], np.int64)
+            links = np.array([x for r in rs for x in r.links], np.int64)
+            lats = np.array([x for r in rs for x in r.lats], np.int64)
             energy = np.array([r.energy_pj for r in rs], np.float64)
         base = self._pair_len.size
         self._pair_len = np.concatenate([self._pair_len, np.asarray(plen, np.int64)])
@@ -405,7 +405,6 @@ class HardwareModel:
                  paths=None):
         em = self.energy_model
         n = max(self.n_cores_used, 1)
-        m = self.mapping
         on = core >= 0
         n_split_spikes = int(P_leg.sum()) if P_leg is not None else 0
         self._counts["spikes"] += int(on.sum()) + n_split_spikes

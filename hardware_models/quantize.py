@@ -67,7 +67,8 @@ def _loihi(graph, core_of, bits, emin, emax):
             bad = e[amax > 0]
             raise HardwareConstraintError(
                 f"Loihi shared exponent of projection '{pr.label}' needs 2**{int(bad.min())}.."
-                f"2**{int(bad.max())}; the chip allows 2**{emin}..2**{emax} (max |w| {amax.max():g})")
+                f"2**{int(bad.max())}; the chip allows 2**{emin}..2**{emax} "
+                f"(max |w| {amax.max():g})")
         step = np.exp2(e)[inv]
         m = np.clip(np.round(np.abs(w) / step), 0, mmax)
         out[pr.label] = (np.sign(w) * m * step).astype(np.float32)
@@ -81,7 +82,6 @@ def _truenorth(graph, core_of, n_types, bits):
     projs = graph.projections
     if not projs:
         return {}
-    N = graph.n_neurons
     src = np.concatenate([p.source for p in projs]).astype(np.int64)
     tgt = np.concatenate([p.target for p in projs]).astype(np.int64)
     w = np.concatenate([p.weight for p in projs]).astype(np.float64)
@@ -163,7 +163,8 @@ def _dynapse(graph, core_of, cv, seed, n_types, share=True):
     keys, vals = [], []
     for k, p in enumerate(projs):
         cs = core_of[p.target].astype(np.int64)
-        t = np.array([ptype[(k, int(c))] for c in cs], np.int64) if p.size else np.zeros(0, np.int64)
+        t = (np.array([ptype[(k, int(c))] for c in cs], np.int64) if p.size
+             else np.zeros(0, np.int64))
         keys.append(cs * n_types + t)
         vals.append(np.abs(p.weight.astype(np.float64)))
     K = np.concatenate(keys)
@@ -172,7 +173,7 @@ def _dynapse(graph, core_of, cv, seed, n_types, share=True):
     shared = np.bincount(inv, weights=V) / np.bincount(inv)
     out = {}
     off = 0
-    for k, p in enumerate(projs):
+    for p in projs:
         sl = slice(off, off + p.size)
         t = K[sl] % n_types
         sw = (shared[inv[sl]] if share else V[sl]) * mismatch[p.target, t]

@@ -136,7 +136,8 @@ class ChipSpec:
 
     def __init__(self, raw, source="<dict>"):
         if not isinstance(raw, dict):
-            raise ChipSpecError(f"{source}: a chip YAML must be a mapping, got {type(raw).__name__}")
+            raise ChipSpecError(f"{source}: a chip YAML must be a mapping, "
+                                f"got {type(raw).__name__}")
         self.source = source
         self.raw = _merge(SCHEMA, raw, source)
         self._validate()
@@ -154,7 +155,8 @@ class ChipSpec:
                 return default
             else:
                 raise UnknownParameterError(
-                    f"{self.name}: unknown chip key '{dotted}'; valid keys: {', '.join(VALID_KEYS)}")
+                    f"{self.name}: unknown chip key '{dotted}'; "
+                    f"valid keys: {', '.join(VALID_KEYS)}")
         return node
 
     def keys(self):

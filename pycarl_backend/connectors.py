@@ -193,7 +193,8 @@ def pair_distances(projection, pre, post):
     to the postsynaptic positions; periodic boundaries per axis)."""
     space = projection.space
     a = projection.pre.positions[:, pre]
-    b = space.scale_factor * (projection.post.positions[:, post] + np.reshape(space.offset, (-1, 1)))
+    offset = np.reshape(space.offset, (-1, 1))
+    b = space.scale_factor * (projection.post.positions[:, post] + offset)
     total = np.zeros(np.size(pre))
     for axis in space.axes:
         diff = a[axis] - b[axis]

@@ -96,7 +96,8 @@ class Projection(common.Projection):
     _static_synapse_class = StaticSynapse
 
     def __init__(self, presynaptic_population, postsynaptic_population, connector,
-                 synapse_type=None, source=None, receptor_type=None, space=Space(),
+                 synapse_type=None, source=None, receptor_type=None,
+                 space=Space(),  # noqa: B008 (PyNN's Projection signature; never mutated)
                  label=None):
         simulator.state.require_setup("Projection")
         common.Projection.__init__(self, presynaptic_population, postsynaptic_population,
@@ -254,7 +255,7 @@ class Projection(common.Projection):
         for name, value in parameter_space.items():
             homogeneous = value.is_homogeneous
             full = None if homogeneous else value.evaluate(simplify=False)
-            for key, block in self._finalized_blocks():
+            for key, _block in self._finalized_blocks():
                 pre = self._block_attribute(key, "presynaptic_index")
                 post = self._block_attribute(key, "postsynaptic_index")
                 if homogeneous:

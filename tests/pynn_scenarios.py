@@ -4,7 +4,10 @@ runs on NEST, so that they can be run against pycarl_backend.
 
 Nothing of PyNN's test code is stored in this repository: the sdist is
 downloaded with pip into a cache directory ($PYCARL_CACHE, default
-~/.cache/pycarl) the first time.
+~/.cache/pycarl) the first time, during test collection
+(test_pynn_scenarios.py's pytest_generate_tests); without a network and
+without the cache, `fetch_scenarios` raises ScenariosUnavailable and those
+tests skip with its message.
 """
 import importlib
 import os
@@ -14,6 +17,10 @@ import tarfile
 from pathlib import Path
 
 PYNN_VERSION = "0.13.0"
+
+
+class ScenariosUnavailable(RuntimeError):
+    """PyNN's sdist is neither cached nor downloadable (no network, no index)."""
 
 
 def cache_dir():
@@ -30,10 +37,17 @@ def fetch_scenarios():
     download.mkdir(parents=True, exist_ok=True)
     archive = next(download.glob(f"[pP]y[nN][nN]-{PYNN_VERSION}.tar.gz"), None)
     if archive is None:
-        subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--no-binary",
-                        ":all:", f"pyNN=={PYNN_VERSION}", "-d", str(download)],
-                       check=True, stdout=subprocess.DEVNULL)
-        archive = next(download.glob(f"[pP]y[nN][nN]-{PYNN_VERSION}.tar.gz"))
+        result = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
+                                 "--no-binary", ":all:", "--retries", "1", "--timeout", "15",
+                                 f"pyNN=={PYNN_VERSION}", "-d", str(download)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        archive = next(download.glob(f"[pP]y[nN][nN]-{PYNN_VERSION}.tar.gz"), None)
+        if result.returncode != 0 or archive is None:
+            errors = [line for line in result.stderr.splitlines() if "ERROR" in line]
+            why = (errors or result.stderr.strip().splitlines() or ["no output"])[-1]
+            raise ScenariosUnavailable(
+                f"PyNN {PYNN_VERSION}'s sdist is not cached in {download} and pip could not "
+                f"download it (exit status {result.returncode}: {why.strip()})")
     prefix = f"{archive.name[:-len('.tar.gz')]}/test/system/scenarios/"
     package.mkdir(parents=True, exist_ok=True)
     with tarfile.open(archive) as tar:

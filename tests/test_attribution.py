@@ -1,5 +1,5 @@
 """Attribution of a chip's difference to its effects (hardware_models.effects,
-pycarl_backend.attribution) and the events a report states (pycarl_backend.events)."""
+pycarl.attribution) and the events a report states (pycarl.events)."""
 from pathlib import Path
 
 import numpy as np
@@ -9,8 +9,8 @@ import yaml
 from hardware_models import load_spec
 from hardware_models.effects import all_off, effects, isolating_runs, only
 from hardware_models.errors import ChipSpecError
-from pycarl_backend import attribution, events
-from pycarl_backend.compare import run_captured
+from pycarl import attribution, events
+from pycarl.compare import run_captured
 
 ROOT = Path(__file__).resolve().parents[1]
 FEEDFORWARD = str(ROOT / "examples" / "feedforward.py")
@@ -162,7 +162,7 @@ def test_events_late_spikes_and_constraints():
 
 # ------------------------------------------------------------ report helpers
 def test_times_are_written_in_the_unit_that_fits():
-    from pycarl_backend.compare_report import format_time, time_unit
+    from pycarl.compare_report import format_time, time_unit
     assert time_unit(7e-6) == ("ns", 1e6) and time_unit(3.6e-5) == ("ns", 1e6) and time_unit(3.6e-3) == ("us", 1e3)
     assert time_unit(0.2) == ("us", 1e3) and time_unit(0.99) == ("ms", 1.0)
     assert format_time(7.17e-6) == "7.17 ns" and format_time(2.5) == "2.5 ms"
@@ -170,7 +170,7 @@ def test_times_are_written_in_the_unit_that_fits():
 
 
 def test_heat_map_only_where_more_than_one_router_carries_traffic():
-    from pycarl_backend.compare_report import router_traffic
+    from pycarl.compare_report import router_traffic
     one = {"traffic": {"core_xy": [[0, 0], [0, 0]], "packets_sent": [5, 7],
                        "packets_received": [6, 6]}}
     sent, received, busy = router_traffic(one)

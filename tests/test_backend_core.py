@@ -188,7 +188,7 @@ def test_pycarl_run_serves_other_backends_imports(tmp_path, import_line, expecte
     script = tmp_path / "script.py"
     script.write_text(f"{import_line}\nsim.setup()\nprint('backend', sim.__name__)\n")
     env = dict(os.environ, PYTHONPATH=f"{ROOT}{os.pathsep}{os.environ.get('PYTHONPATH', '')}")
-    out = subprocess.run([sys.executable, "-m", "pycarl_backend.scriptrun", str(script)],
+    out = subprocess.run([sys.executable, "-m", "pycarl.scriptrun", str(script)],
                          capture_output=True, text=True, env=env, check=True).stdout
     assert f"backend {expected}" in out
 

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from pycarl_backend.cli import build_parser, main
+from pycarl.cli import build_parser, main
 
 ROOT = Path(__file__).resolve().parents[1]
 COMMANDS = ("run", "compare", "explore", "chips", "demo")
@@ -33,7 +33,7 @@ def test_top_level_help_lists_every_subcommand():
 
 
 def test_installed_command_runs():
-    result = subprocess.run([sys.executable, "-m", "pycarl_backend.cli", "chips"],
+    result = subprocess.run([sys.executable, "-m", "pycarl", "chips"],
                             capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert result.returncode == 0, result.stderr
     for chip in ("loihi", "truenorth", "dynapse"):
@@ -67,7 +67,7 @@ def test_compare_options_may_follow_the_script(capsys, tmp_path):
 def test_script_that_raises_is_run_failure(tmp_path):
     script = tmp_path / "boom.py"
     script.write_text("raise ValueError('weights must be finite')\n")
-    result = subprocess.run([sys.executable, "-m", "pycarl_backend.cli", "compare",
+    result = subprocess.run([sys.executable, "-m", "pycarl", "compare",
                              "--hardware", "loihi", "--out", str(tmp_path / "o"), str(script)],
                             capture_output=True, text=True, timeout=300, cwd=ROOT)
     assert result.returncode == 1
@@ -88,7 +88,7 @@ def test_hardware_accepts_a_yaml_path_everywhere(tmp_path):
     small = ["pycarl", "--n", "20", "--tstop", "60"]
 
     def pycarl(*args):
-        result = subprocess.run([sys.executable, "-m", "pycarl_backend.cli", *args],
+        result = subprocess.run([sys.executable, "-m", "pycarl", *args],
                                 capture_output=True, text=True, cwd=tmp_path, timeout=600)
         assert result.returncode == 0, result.stderr[-2000:]
         return result

@@ -72,7 +72,7 @@ def test_dynapse_latency_shifts_spikes():
 @pytest.mark.parametrize("chip", CHIPS)
 def test_compare_writes_metrics_and_report_for_vogels_abbott(chip, tmp_path):
     out = tmp_path / chip
-    cmd = [sys.executable, "-m", "pycarl_backend.cli", "compare", "--hardware", chip,
+    cmd = [sys.executable, "-m", "pycarl", "compare", "--hardware", chip,
            "--out", str(out), str(ROOT / "examples" / "vogels_abbott.py"), "pycarl",
            "--n", "400", "--tstop", "200", "--indegree", "60", "--exact-indegree",
            "--raster", ""]

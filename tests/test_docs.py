@@ -52,7 +52,8 @@ def test_docs_build_with_warnings_as_errors(tmp_path):
         capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr[-5000:]
     html = tmp_path / "html"
-    for page in ("quickstart", "backend_swap", "cosim", "chip_yaml", "dse", "cli", "api"):
+    for page in ("quickstart", "architecture", "backend_swap", "cosim", "chip_yaml", "dse",
+                 "cli", "api"):
         assert (html / f"{page}.html").exists(), page
     index = (html / "index.html").read_text()
     if (DOCS / "spinnaker.rst").exists():
@@ -61,5 +62,5 @@ def test_docs_build_with_warnings_as_errors(tmp_path):
     # the generated table holds every key with the built-in chips' values
     for key in VALID_KEYS:
         assert f"<p>{key}</p>" in chip_page, key
-    assert (html / "generated" / "hardware_models.explore.html").exists()
-    assert (html / "generated" / "pycarl_backend.explore.html").exists()
+    assert (html / "generated" / "pycarl.sweep.html").exists()
+    assert (html / "generated" / "pycarl.explore.html").exists()

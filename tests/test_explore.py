@@ -4,16 +4,14 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from hardware_models.explore import (SweepError, design_points, pareto_front, parse_sweep,
-                                     parse_value, validate_sweeps)
-from pycarl_backend.cli import main
-from pycarl_backend.explore import comparable
+from pycarl.cli import main
+from pycarl.explore import comparable
+from pycarl.sweep import (SweepError, design_points, pareto_front, parse_sweep, parse_value,
+                          validate_sweeps)
 
 ROOT = Path(__file__).resolve().parents[1]
 SCRIPT = str(ROOT / "examples" / "feedforward.py")
@@ -120,7 +118,7 @@ def test_script_that_raises_is_a_run_failure(tmp_path, capsys):
 
 def test_options_after_the_script_arguments(tmp_path):
     """The issue's syntax: SCRIPT ARGS first, then pycarl's options (--seed stays the script's)."""
-    from pycarl_backend.cli import build_parser, take_trailing_options
+    from pycarl.cli import build_parser, take_trailing_options
     args = build_parser().parse_args([
         "explore", SCRIPT, "pycarl", "--n", "40", "--seed", "3", "--hardware", "loihi",
         "--sweep", "quantize=true,false", "--sweep=mapping=min-comm", "--out", "d",
@@ -213,7 +211,7 @@ def synthetic_rows():
 
 
 def test_dse_report_is_self_contained(tmp_path):
-    from hardware_models.report import dse_report
+    from pycarl.report import dse_report
     path = dse_report(tmp_path / "report.html", synthetic_rows(),
                       ["interconnect.router_latency_cycles", "mapping"])
     html = Path(path).read_text()
@@ -287,7 +285,7 @@ def screenshot(browser, page, tmp_path, width=1200, height=2000):
 
 
 def test_report_renders_in_headless_chromium(tmp_path):
-    from hardware_models.report import dse_report
+    from pycarl.report import dse_report
     browser = chromium()
     if not browser:
         pytest.skip("chromium is not installed and cannot be installed here")
@@ -309,7 +307,7 @@ def test_compare_report_is_offline_and_every_plot_is_drawn(tmp_path):
     """A real compare report (Loihi, 8 neurons per core: two routers carry traffic, so
     the heat map is drawn): no external resource, metrics.json linked not pasted, and
     every plot decodes in headless Chromium and is not blank."""
-    from pycarl_backend.compare import compare
+    from pycarl.compare import compare
     browser = chromium()
     if not browser:
         pytest.skip("chromium is not installed and cannot be installed here")

@@ -2,7 +2,8 @@
 import numpy as np
 import pytest
 
-from hardware_models import ChipSpecError, NetworkGraph, PopulationSpec, ProjectionSpec, load_hardware
+from hardware_models import (ChipSpecError, NetworkGraph, PopulationSpec, ProjectionSpec,
+                             load_hardware)
 
 
 def fan_out_chip(width, cores_per_router, backpressure):

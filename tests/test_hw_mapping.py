@@ -13,8 +13,8 @@ def graph(sizes, projs, dt=0.1):
     for label, n, *src in sizes:
         pops.append(PopulationSpec(label, n, "IF_curr_exp", first, bool(src and src[0])))
         first += n
-    pr = [ProjectionSpec(l, pre, post, "excitatory", s, t, np.full(len(s), 1.0),
-                         np.ones(len(s))) for l, pre, post, s, t in projs]
+    pr = [ProjectionSpec(label, pre, post, "excitatory", s, t, np.full(len(s), 1.0),
+                         np.ones(len(s))) for label, pre, post, s, t in projs]
     return NetworkGraph(dt, pops, pr)
 
 
@@ -73,7 +73,8 @@ def test_synaptic_memory_limit():
 
 def test_fan_out_axons_per_core():
     g = graph([("a", 3)], [("p", "a", "a", [0, 0], [1, 2])])
-    with pytest.raises(HardwareConstraintError, match=r"1 output axons per core; core 0 .* needs 2"):
+    with pytest.raises(HardwareConstraintError,
+                       match=r"1 output axons per core; core 0 .* needs 2"):
         load_hardware("loihi", neurons_per_core=1,
                       **{"limits.fan_out_axons_per_core": 1}).attach(g)
 
@@ -84,7 +85,8 @@ def test_too_many_output_axons_repacks_with_fewer_neurons_per_core():
     # 1 per core -> 8 cores, 1 x 8 = 8 > 6: refused with the numbers
     src, tgt = np.meshgrid(np.arange(8), np.arange(8))
     g = graph([("a", 8)], [("p", "a", "a", src.ravel(), tgt.ravel())])
-    with pytest.raises(HardwareConstraintError, match=r"6 output axons per core; core 0 .* needs 8"):
+    with pytest.raises(HardwareConstraintError,
+                       match=r"6 output axons per core; core 0 .* needs 8"):
         load_hardware("loihi", neurons_per_core=4,
                       **{"limits.fan_out_axons_per_core": 6}).attach(g)
     # 8 neurons 'a' -> 1 neuron 'b': 8 per core gives a core of 8 'a' all sending to
@@ -100,8 +102,9 @@ def test_too_many_output_axons_repacks_with_fewer_neurons_per_core():
 def test_dynapse_destination_chips_per_neuron():
     # 1 neuron per core, 4 cores per chip: neuron 0 reaches chips 0, 1, 2, 3
     g = graph([("a", 16)], [("p", "a", "a", [0, 0, 0, 0], [1, 4, 8, 12])])
-    with pytest.raises(HardwareConstraintError, match=r"3 destination chips per neuron .*"
-                                                      r"'a'\[0\] targets 4 chips via projection 'p'"):
+    with pytest.raises(HardwareConstraintError,
+                       match=r"3 destination chips per neuron .*"
+                             r"'a'\[0\] targets 4 chips via projection 'p'"):
         load_hardware("dynapse", neurons_per_core=1, quantize=False).attach(g)
     g = graph([("a", 16)], [("p", "a", "a", [0, 0, 0], [1, 4, 8])])
     load_hardware("dynapse", neurons_per_core=1, quantize=False).attach(g)
@@ -134,7 +137,7 @@ def test_truenorth_fan_out_handled_with_splitter_neurons():
     s = hw.summary()
     assert s["counts"]["packets"] == 3               # neuron -> splitter core, 2 splitter packets
     assert sorted(s["deliveries"]["core"]) == [0, 1]
-    assert all(l >= 1e6 for l in s["deliveries"]["latency_ns"])
+    assert all(lat >= 1e6 for lat in s["deliveries"]["latency_ns"])
     # a neuron needing more splitters than a core holds is refused with the numbers
     g = graph([("src", 1), ("dst", 12)], [("p", "src", "dst", [0] * 12, np.arange(1, 13))])
     with pytest.raises(HardwareConstraintError, match=r"'src'\[0\] targets 5 cores .* holds 3 "):

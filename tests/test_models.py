@@ -28,7 +28,7 @@ def _point_neurons():
     }
 
 
-CELLTYPES = {name: (lambda name=name: getattr(sim, name)(i_offset=amp))
+CELLTYPES = {name: (lambda name=name, amp=amp: getattr(sim, name)(i_offset=amp))
              for name, amp in DRIVE.items()}
 CELLTYPES.update(_point_neurons())
 

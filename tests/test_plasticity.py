@@ -41,7 +41,7 @@ def test_tsodyks_markram_regular_train_matches_closed_form(U, tau_rec, tau_facil
     got = [_deliver(block, 49 + k * period_steps)[0] for k in range(n_spikes)]
     facil = np.exp(-T / tau_facil) if tau_facil > 0 else 0.0
     u, x, expected = U, 1.0, []
-    for k in range(n_spikes):
+    for _ in range(n_spikes):
         expected.append(u * x)
         x = 1.0 - (1.0 - x * (1.0 - u)) * np.exp(-T / tau_rec)
         u = U + u * (1.0 - U) * facil
@@ -270,9 +270,11 @@ def _stdp_network(simulator, pre_trains, teacher_trains, t_stop, wd_class, devic
         timing_dependence=simulator.SpikePairRule(tau_plus=16.8, tau_minus=33.7,
                                                   A_plus=0.02, A_minus=0.025),
         weight_dependence=getattr(simulator, wd_class)(**wd),
-        weight=0.1, delay=lambda d: 1.0 + 0.1 * np.round(d % 7))  # heterogeneous, as in both simulators
+        # heterogeneous, as in both simulators
+        weight=0.1, delay=lambda d: 1.0 + 0.1 * np.round(d % 7))
     prj = simulator.Projection(pre, post, simulator.AllToAllConnector(), stdp)
-    prj.set(weight=np.linspace(0.05, 0.25, n_pre * n_post).reshape(n_pre, n_post) * wd["w_max"] / 0.3)
+    ramp = np.linspace(0.05, 0.25, n_pre * n_post).reshape(n_pre, n_post)
+    prj.set(weight=ramp * wd["w_max"] / 0.3)
     post.record("spikes")
     simulator.run(t_stop)
     w = prj.get("weight", format="array")

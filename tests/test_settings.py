@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from pycarl_backend.settings import RunSettings, SettingsError, from_environment
+from pycarl.settings import RunSettings, SettingsError, from_environment
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,7 +57,7 @@ def test_environment_reaches_an_unmodified_script(tmp_path, setup_args, expected
     script.write_text(SCRIPT.format(setup_args))
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), "PYCARL_SEED": "7",
            "PYCARL_HARDWARE": "dynapse", "PYCARL_HARDWARE_OPTIONS": '{"mapping": "min-comm"}'}
-    out = subprocess.run([sys.executable, "-m", "pycarl_backend.scriptrun", str(script)],
+    out = subprocess.run([sys.executable, "-m", "pycarl.scriptrun", str(script)],
                          capture_output=True, text=True, env=env, timeout=300)
     assert out.returncode == 0, out.stderr
     assert expected in out.stdout

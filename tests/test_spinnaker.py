@@ -330,7 +330,7 @@ def test_neurons_per_core_is_the_chip_mapping_limit_in_a_cosimulation():
 
 def test_extra_models_names_that_cannot_be_served_raise():
     with pytest.raises(errors.NoModelAvailableError, match="SpikeNearestPairRule"):
-        sim.extra_models.IF_curr_dual_exp
+        sim.extra_models.IF_curr_dual_exp  # noqa: B018 (reading it is what raises)
     assert "IF_curr_exp" in sim.list_standard_models()
 
 
@@ -344,7 +344,8 @@ def _cam_modules():
     sys.path.insert(0, os.path.abspath(folder))
     try:
         network = importlib.import_module("cam_network")
-        spec = importlib.util.spec_from_file_location("cam_demo", os.path.join(folder, "cam_demo.py"))
+        path = os.path.join(folder, "cam_demo.py")
+        spec = importlib.util.spec_from_file_location("cam_demo", path)
         demo = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(demo)
     finally:

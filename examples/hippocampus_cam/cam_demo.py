@@ -7,7 +7,8 @@ fragments, overwrite (forget) a memory; prints each operation as correct/wrong.
 
 A plain PyNN script on pycarl_backend.spinnaker (SpiNNaker semantics in
 software); run by the `pycarl` command, setup() takes the chip that command
-gives (--hardware, or $PYCARL_HARDWARE), so `pycarl compare` can run it unchanged. The network is in cam_network.py.
+gives (--hardware, or $PYCARL_HARDWARE), so `pycarl compare` can run it
+unchanged. The network is in cam_network.py.
 """
 import argparse
 import os

@@ -47,11 +47,12 @@ tau_minus 0.25 ms, so only the pairs that one operation arranges matter
 (pairs across operations are several ticks apart); A+ = 48, A- = 36, weight
 steps as sPyNNaker >= 7 reads them (with setup(spynnaker_version=6), which
 scales A by w_max = 6, steps of the same size are A+ = 8, A- = 6; its single
-clip per presynaptic spike makes the results differ). W_b's delay of 3 ticks puts the pairs a recall by content makes
-6 ticks apart (no learning from recalls). A cue spike inhibits every cue_rec
-cell 4 ticks later, when the content it recalls would reach them, so a recall
-by cue (or a learn) does not show other cues; the 14 ms spacing lets cue_rec
-recover from the last of these inhibitions before the next operation.
+clip per presynaptic spike makes the results differ). W_b's delay of 3 ticks
+puts the pairs a recall by content makes 6 ticks apart (no learning from
+recalls). A cue spike inhibits every cue_rec cell 4 ticks later, when the
+content it recalls would reach them, so a recall by cue (or a learn) does not
+show other cues; the 14 ms spacing lets cue_rec recover from the last of these
+inhibitions before the next operation.
 
 Software-only runs with pycarl_backend.spinnaker: 100% correct over 12,000
 random operations (3 to 16 cues, 6 to 32 content cells; tests/test_spinnaker.py

@@ -289,7 +289,8 @@ class FusedStepper:
         sms = cp.cuda.Device().attributes["MultiProcessorCount"]
         # small networks: a smaller grid launches faster
         n_synapses = sum(b.size for b in engine.blocks)
-        self.prop_blocks = engine.gpu_options.prop_blocks or (4 * sms if n_synapses > (1 << 24) else sms)
+        self.prop_blocks = (engine.gpu_options.prop_blocks
+                            or (4 * sms if n_synapses > (1 << 24) else sms))
 
     def _build_block_table(self, spiking, blocks_by_pre):
         cp = self.cp

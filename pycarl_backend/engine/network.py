@@ -6,7 +6,7 @@ Spike sources generate each run window in one go before the loop.
 """
 import numpy as np
 
-from .backend import select_xp, to_numpy
+from .backend import select_xp
 from .currents import GroupInjection
 from .delays import InputRing
 from .gpu_options import GpuOptions

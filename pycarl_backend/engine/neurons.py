@@ -248,7 +248,8 @@ class IFCondExp(NeuronGroup):
 
     def membrane_step(self, i_ext):
         """Exact step of cm dV/dt = gL(EL-V) + ge(Ee-V) + gi(Ei-V) + I at fixed g, in place:
-        v <- v_inf + (v - v_inf) exp(-dt g_total / cm), v_inf = (gL EL + ge Ee + gi Ei + I) / g_total
+        v <- v_inf + (v - v_inf) exp(-dt g_total / cm),
+        v_inf = (gL EL + ge Ee + gi Ei + I) / g_total
         (the same floating-point operations as that expression, without temporaries)."""
         xp, s, c = self.xp, self.state, self._c
         g_exc, g_inh, g_total = self._work_arrays(3)

@@ -110,7 +110,8 @@ class ParametricBlock(SynapseBlock):
                   for name in self.columns}
         if self._initial_weight is not None:
             sizes = [c[0].size for c in self._chunks]
-            new_weights = [np.broadcast_to(w, (s,)) for (_, w), s in zip(self._column_chunks, sizes)]
+            new_weights = [np.broadcast_to(w, (s,))
+                           for (_, w), s in zip(self._column_chunks, sizes)]
             snapshot = np.concatenate([to_numpy(self._initial_weight)] + new_weights)[order]
             self._initial_weight = xp.asarray(snapshot.astype(self.weight.dtype))
         self._column_chunks = []
@@ -368,7 +369,8 @@ class SpikePairRule:
         """Update the traces with the spikes of `step` (stamp step + 1)."""
         xp = self.xp
         row = step % self.slots
-        self.k_minus[row] = self.k_minus[(step - 1) % self.slots] * np.exp(-self.dt / self.tau_minus)
+        decay = np.exp(-self.dt / self.tau_minus)
+        self.k_minus[row] = self.k_minus[(step - 1) % self.slots] * decay
         self.fired[row] = False
         if post_fired is not None and post_fired.size:
             self.k_minus[row, post_fired] += 1.0

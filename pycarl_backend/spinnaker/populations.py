@@ -48,7 +48,8 @@ class Population(SpiNNakerCellsMixin, _pycarl.Population):
     _recorder_class = Recorder
 
     def __init__(self, size, cellclass, cellparams=None, structure=None,
-                 initial_values={}, label=None, additional_parameters=None,
+                 initial_values={},  # noqa: B006 (sPyNNaker's signature; passed on, not mutated)
+                 label=None, additional_parameters=None,
                  **additional_kwargs):
         if additional_kwargs:
             raise errors.InvalidParameterValueError(

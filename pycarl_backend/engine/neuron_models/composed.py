@@ -16,7 +16,6 @@ Membranes:
 The standard types (IF_curr_alpha, IF_cond_alpha, EIF_cond_*_isfa_ista) and
 PyNN's PointNeuron compositions are declared from these two.
 """
-import numpy as np
 
 from ..neurons import NeuronGroup, POSITIVE, NON_NEGATIVE
 from .integrate import rk4_substep, substeps

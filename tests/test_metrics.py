@@ -4,8 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from hardware_models import NetworkGraph, PopulationSpec, ProjectionSpec, compare_runs, load_hardware
-from hardware_models.metrics import delivery_metrics, van_rossum
+from hardware_models import NetworkGraph, PopulationSpec, ProjectionSpec, load_hardware
+from pycarl.metrics import compare_runs, delivery_metrics, van_rossum
 
 
 def test_latency_isi_distortion_and_disorder_hand_computed():
@@ -66,7 +66,7 @@ def test_compare_runs_end_to_end():
 def test_van_rossum_many_equals_elephant_per_pair():
     """van_rossum_many evaluates elephant's van_rossum_distance (its normalisation)
     for every neuron at once: same values on random trains, empty trains included."""
-    from hardware_models.metrics import van_rossum_many
+    from pycarl.metrics import van_rossum_many
     rng = np.random.default_rng(3)
     a = [np.sort(rng.uniform(0, 300, rng.integers(0, 15))) for _ in range(40)]
     kept = [t[rng.random(t.size) < 0.7] for t in a]

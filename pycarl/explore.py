@@ -1,7 +1,7 @@
 """`pycarl explore`: run a design-space sweep of one unmodified PyNN script.
 
 One software-only run is shared by all points; each point of the sweep
-(hardware_models.explore.design_points) is an independent co-simulation in
+(sweep.design_points) is an independent co-simulation in
 its own Python process (compare.run_captured), executed by a local process
 pool or, given a scheduler address, by a Dask cluster. A point that fails is
 a result row with status "failed" and its error; the others still run.
@@ -19,7 +19,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
-from hardware_models.explore import (TIMING_COLUMNS, columns, design_points, metric_row,
+from .sweep import (TIMING_COLUMNS, columns, design_points, metric_row,
                                      validate_sweeps)
 
 from .compare import metrics_for, run_captured
@@ -89,11 +89,11 @@ def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2
     """Run the sweep; write DIR/results.csv, DIR/results.json, DIR/report.html.
 
     sweeps: [(dotted chip key, [values])], validated before anything runs
-    (hardware_models.explore.SweepError). The software-only run failing raises
+    (sweep.SweepError). The software-only run failing raises
     compare.ScriptFailed. Returns the result rows, ordered by point index.
     """
     from tqdm import tqdm
-    from hardware_models.report import dse_report
+    from .report import dse_report
     if os.path.exists(str(hardware)):
         hardware = os.path.abspath(hardware)
     spec = validate_sweeps(hardware, sweeps)
@@ -131,7 +131,8 @@ def explore(script, script_args, hardware, sweeps, out_dir, seed=1234, workers=2
                title=f"{Path(script).name} on {spec.name}: {len(points)}-point sweep",
                notes=[f"script: {shlex.join([script, *script_args])}",
                       f"seed {seed}; software-only run {software['wall_time_s']:.2f} s; "
-                      f"runner: {'Dask scheduler ' + scheduler if scheduler else f'{workers} local processes'}"])
+                      "runner: " + (f"Dask scheduler {scheduler}" if scheduler
+                                    else f"{workers} local processes")])
     return rows
 
 

@@ -1,6 +1,6 @@
 """Run an unmodified PyNN script on pycarl (used by `pycarl run/compare/explore`).
 
-    python -m pycarl_backend.scriptrun [--settings JSON] [--capture FILE] SCRIPT [ARGS...]
+    python -m pycarl.scriptrun [--settings JSON] [--capture FILE] SCRIPT [ARGS...]
 
 The script's `import pyNN.nest` (or neuron, brian2) and `get_simulator`'s
 `pyNN.<name>` all resolve to pycarl_backend; `import pyNN.spiNNaker` resolves
@@ -58,7 +58,8 @@ def run_script(script, args, capture_path=None, settings=None):
             raise
     # capture only after success: capturing a failed run would mask its error
     if capture_path:
-        from . import simulator
+        from pycarl_backend import simulator
+
         from .capture import capture
         capture(simulator.state, capture_path, time.perf_counter() - start)
 
@@ -71,7 +72,7 @@ def main(argv=None):
     if argv[:1] == ["--capture"] and len(argv) > 1:
         capture_path, argv = argv[1], argv[2:]
     if not argv:
-        sys.exit("usage: python -m pycarl_backend.scriptrun [--settings JSON] [--capture FILE] "
+        sys.exit("usage: python -m pycarl.scriptrun [--settings JSON] [--capture FILE] "
                  "SCRIPT [ARGS...]")
     run_script(argv[0], argv[1:], capture_path, settings)
 

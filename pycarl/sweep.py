@@ -1,6 +1,6 @@
 """Design-space exploration: sweep definitions, validation, result rows, Pareto fronts.
 
-Pure logic, no simulator: ``pycarl_backend.explore`` runs the points.
+Pure logic, no simulator: ``pycarl.explore`` runs the points.
 
 A sweep is ``KEY=V1,V2,...`` where KEY is a dotted chip-YAML key
 (``interconnect.router_latency_cycles``, ``mapping``, ``neurons_per_core``,
@@ -11,8 +11,8 @@ import difflib
 import itertools
 import math
 
-from .spec import VALID_KEYS, load_spec
-from .errors import ChipSpecError, UnknownParameterError
+from hardware_models.errors import ChipSpecError, UnknownParameterError
+from hardware_models.spec import VALID_KEYS, load_spec
 
 
 class SweepError(ValueError):
@@ -125,7 +125,8 @@ METRIC_COLUMNS = (
     "hw_time_per_tick_mean_ns", "hw_time_per_tick_max_ns", "n_cores_used",
     "rate_change_hz", "max_abs_rate_change_hz", "van_rossum_mean")
 
-#: objectives of the "best point" table: column, label (all minimised; rate change in absolute value)
+#: objectives of the "best point" table: column, label (all minimised; rate change in
+#: absolute value)
 OBJECTIVES = (("energy_pj", "energy (pJ)"),
               ("van_rossum_mean", "behavioural deviation (mean van Rossum distance)"),
               ("latency_mean_ms", "mean spike latency (ms)"),
@@ -134,7 +135,7 @@ OBJECTIVES = (("energy_pj", "energy (pJ)"),
 
 
 def metric_row(metrics):
-    """Flat result columns from hardware_models.compare_runs() output.
+    """Flat result columns from pycarl.metrics.compare_runs() output.
 
     rate_change_hz and van_rossum_mean are means over all recorded neurons
     (each population weighted by its size); per-population values follow as
@@ -201,7 +202,7 @@ def best_points(rows):
     for column, _ in OBJECTIVES:
         candidates = [r for r in rows if r.get("status") == "ok" and r.get(column) is not None]
         if candidates:
-            key = (lambda r: abs(r[column])) if column == "max_abs_rate_change_hz" else (
-                lambda r: r[column])
+            key = (lambda r, c=column: abs(r[c])) if column == "max_abs_rate_change_hz" else (
+                lambda r, c=column: r[c])
             best[column] = min(candidates, key=key)
     return best

@@ -1,6 +1,6 @@
 """Software-only vs co-simulated runs of one unmodified PyNN script.
 
-Each run is a separate Python process (python -m pycarl_backend.scriptrun),
+Each run is a separate Python process (python -m pycarl.scriptrun),
 so PyNN's global state never leaks between runs; the same seed makes both
 build the same network and draw the same input.
 """
@@ -29,19 +29,19 @@ def run_captured(script, script_args, capture_path, seed, hardware=None, options
     run = replace(base, seed=int(seed), hardware=hardware or None,
                   hardware_options=dict(options or {}) if hardware else {},
                   device=device or base.device, progress=progress or base.progress)
-    cmd = [sys.executable, "-m", "pycarl_backend.scriptrun", "--settings", run.to_json(),
+    cmd = [sys.executable, "-m", "pycarl.scriptrun", "--settings", run.to_json(),
            "--capture", str(capture_path), str(script)] + list(script_args)
-    result = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+    result = subprocess.run(cmd, capture_output=True, text=True)
     if result.returncode != 0:
         tail = result.stderr.strip().splitlines()[-1:] or ["(no error output)"]
-        raise ScriptFailed(f"{script} failed ({'co-simulated on ' + hardware if hardware else 'software-only'}"
+        how = f"co-simulated on {hardware}" if hardware else "software-only"
+        raise ScriptFailed(f"{script} failed ({how}"
                            f", exit status {result.returncode}): {tail[0]}")
     return load(capture_path)
 
 
 def metrics_for(software, hardware):
-    from hardware_models import compare_runs
+    from .metrics import compare_runs
     if hardware["hardware_summary"] is None:
         raise ScriptFailed("the co-simulated run did not use a chip model "
                            "(does the script call setup()?)")
@@ -87,7 +87,7 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
     """Run the script software-only and on each chip; write metrics and report.
 
     chips: built-in names or chip YAML paths. With `attribute`, each chip also
-    runs once per declared effect alone (pycarl_backend.attribution). All runs
+    runs once per declared effect alone (pycarl.attribution). All runs
     are independent processes, `workers` at a time, the slow ones first. Returns {chip: metrics}. With one
     chip, DIR/metrics.json holds its metrics; with several, chip -> metrics.
     """

@@ -11,7 +11,7 @@ import html
 
 import numpy as np
 
-from hardware_models.report import figure, png_data_uri, table, write_page
+from .report import figure, png_data_uri, table, write_page
 
 from .events import rate_over_time
 
@@ -217,7 +217,7 @@ def compare_report(path, software, hardware_runs, t_stop_ms, title="pycarl compa
     """Write the report.
 
     software: {population: [spike trains]}; hardware_runs: {chip title: (spikes,
-    summary, metrics)}, metrics as pycarl_backend.compare.compare() builds them
+    summary, metrics)}, metrics as pycarl.compare.compare() builds them
     (compare_runs() output plus "events" and "attribution")."""
     metrics = {chip: m for chip, (_, _, m) in hardware_runs.items()}
     parts = [f"<h1>{html.escape(title)}</h1>"]

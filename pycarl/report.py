@@ -1,8 +1,8 @@
 """Self-contained HTML reports (all images embedded as PNG data URIs).
 
 The page helpers (figure, png_data_uri, table, write_page) serve both
-reports; the comparison report is pycarl_backend.compare_report.
-`dse_report` shows a design-space sweep (hardware_models.explore rows):
+reports; the comparison report is pycarl.compare_report.
+`dse_report` shows a design-space sweep (pycarl.sweep rows):
 the Pareto plot of energy vs behavioural deviation, one plot per swept key,
 the best point per objective and the full results table.
 """
@@ -114,9 +114,9 @@ def dse_report(path, rows, sweep_keys, title="pycarl design-space exploration", 
     """Write the sweep report (HTML, all images embedded).
 
     rows: result rows of pycarl explore (swept keys, status, error and the
-    hardware_models.explore.METRIC_COLUMNS); sweep_keys: the swept chip keys.
+    pycarl.sweep.METRIC_COLUMNS); sweep_keys: the swept chip keys.
     """
-    from .explore import OBJECTIVES, best_points, columns, pareto_front
+    from .sweep import OBJECTIVES, best_points, columns, pareto_front
     front = pareto_front(rows)
     n_ok = sum(r.get("status") == "ok" for r in rows)
     parts = [f"<h1>{html.escape(title)}</h1>"]
@@ -124,7 +124,8 @@ def dse_report(path, rows, sweep_keys, title="pycarl design-space exploration", 
     parts.append(f"<p>{n_ok} of {len(rows)} points succeeded.</p>")
     if n_ok:
         parts.append("<h2>Pareto front: energy vs behavioural deviation</h2>")
-        parts.append(f'<p><img alt="Pareto plot" src="{png_data_uri(pareto_figure(rows, front))}"></p>')
+        pareto = png_data_uri(pareto_figure(rows, front))
+        parts.append(f'<p><img alt="Pareto plot" src="{pareto}"></p>')
         parts.append("<p>Points on the front: " + html.escape(", ".join(
             f"#{rows[i]['point']} ({_point_label(rows[i], sweep_keys)})" for i in front)) + "</p>")
         best = best_points(rows)

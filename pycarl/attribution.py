@@ -34,7 +34,7 @@ def plan(chip, options=None):
 
 
 def _run_stats(software, spikes, t_stop_ms, tau_ms):
-    from hardware_models.metrics import van_rossum_many
+    from .metrics import van_rossum_many
     pops, n_all, d_all, sw_all, hw_all, last = {}, 0, 0.0, 0, 0, None
     for label, sw in software.items():
         hw = spikes[label]

@@ -13,14 +13,14 @@ import sys
 import textwrap
 from pathlib import Path
 
-EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+#: scripts `pycarl demo` runs, shipped as package data (examples/vogels_abbott.py
+#: links to the same file)
+DEMO_SCRIPTS = Path(__file__).resolve().parent / "demo_scripts"
 
 
 def demo_script():
-    """The Vogels-Abbott script: the installed copy (setup.py puts it in the
-    package), else the checkout's examples/."""
-    installed = Path(__file__).resolve().parent / "demo_scripts" / "vogels_abbott.py"
-    return installed if installed.is_file() else EXAMPLES / "vogels_abbott.py"
+    """The Vogels-Abbott script `pycarl demo` runs."""
+    return DEMO_SCRIPTS / "vogels_abbott.py"
 
 
 class UsageError(Exception):
@@ -84,7 +84,7 @@ def cmd_compare(args):
 def cmd_explore(args):
     _check_script(args.script)
     _check_chip(args.hardware)
-    from hardware_models.explore import SweepError, parse_sweep, validate_sweeps
+    from .sweep import SweepError, parse_sweep, validate_sweeps
     if int(args.workers) < 1:
         raise UsageError(f"--workers must be >= 1, got {args.workers}")
     if args.scheduler and not args.scheduler.startswith(("tcp://", "tls://", "inproc://",

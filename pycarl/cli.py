@@ -71,7 +71,8 @@ def cmd_compare(args):
     m = result[args.hardware]
     if m["hardware_file"]:
         print(f"chip {m['hardware']} from {m['hardware_file']}")
-    print(m["attribution"]["sentence"])
+    if m["attribution"]:
+        print(m["attribution"]["sentence"])
     print(f"{args.hardware}: mean latency {m['latency_ms']['mean']} ms, "
           f"disorder {m['disorder']}, energy {m['energy_pj']['total']:.4g} pJ")
     for label, p in m["populations"].items():
@@ -134,7 +135,8 @@ def cmd_demo(args):
     results = compare(script, script_args, chips, args.out, seed=args.seed, notes=[note],
                       settings=environment_settings(), attribute=not args.no_attribution)
     for chip, m in results.items():
-        print(m["attribution"]["sentence"])
+        if m["attribution"]:
+            print(m["attribution"]["sentence"])
         rates = ", ".join(f"{label} {p['rate_software_hz']:.1f}->{p['rate_hardware_hz']:.1f} Hz"
                           for label, p in m["populations"].items())
         print(f"{chip:>10}: {rates}; mean latency {m['latency_ms']['mean']} ms; "

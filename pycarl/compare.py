@@ -136,7 +136,8 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
         labels = {name: label for name, label, _ in plans[chip]}
         metrics["attribution"] = attribution.decompose(
             chip_title(chip), software["spikes"],
-            {name: captured[(chip, name)]["spikes"] for name in labels}, labels, t_stop)
+            {name: captured[(chip, name)]["spikes"] for name in labels}, labels,
+            t_stop) if attribute else None
         results[chip] = metrics
         runs[chip_title(chip)] = (full["spikes"], full["hardware_summary"], metrics)
     stages.set_postfix_str("report")

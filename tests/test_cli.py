@@ -110,4 +110,7 @@ def test_hardware_accepts_a_yaml_path_everywhere(tmp_path):
     assert len(json.loads((tmp_path / "dse" / "results.json").read_text())["rows"]) == 2
     pycarl("demo", "--hardware", "./my_chip.yaml", "--n", "200", "--tstop", "40",
                     "--no-attribution", "--out", "demo")
-    assert "Loihi (./my_chip.yaml)" in (tmp_path / "demo" / "report.html").read_text()
+    page = (tmp_path / "demo" / "report.html").read_text()
+    assert "Loihi (./my_chip.yaml)" in page and "Attribution: each effect alone" not in page
+    assert json.loads((tmp_path / "demo" / "metrics.json").read_text())["attribution"] is None
+    assert not list((tmp_path / "demo").glob("*_only_*.pkl"))

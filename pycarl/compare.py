@@ -87,9 +87,10 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
     """Run the script software-only and on each chip; write metrics and report.
 
     chips: built-in names or chip YAML paths. With `attribute`, each chip also
-    runs once per declared effect alone (pycarl.attribution). All runs
-    are independent processes, `workers` at a time, the slow ones first. Returns {chip: metrics}. With one
-    chip, DIR/metrics.json holds its metrics; with several, chip -> metrics.
+    runs once per declared effect alone (pycarl.attribution). All runs are
+    independent processes, `workers` at a time, the slow ones first. Returns
+    {chip: metrics}. With one chip, DIR/metrics.json holds its metrics; with
+    several, chip -> metrics.
     """
     from concurrent.futures import ThreadPoolExecutor
     from tqdm import tqdm

@@ -232,15 +232,17 @@ def compare_report(path, software, hardware_runs, t_stop_ms, title="pycarl compa
     parts.append("<h2>Events</h2><ul>" + ("".join(event_items) or "<li>none detected</li>")
                  + "</ul>")
     ends = {}
-    for chip, (spikes, _, m) in hardware_runs.items():
+    for chip, m in metrics.items():
         end = [e["time_ms"] for e in m.get("events", []) if e["kind"] == "activity_ends"]
         if end:
             ends[chip] = max(end)
+    chip_spikes = {chip: run[0] for chip, run in hardware_runs.items()}
+    rates = png_data_uri(rate_figure(software, chip_spikes, t_stop_ms))
+    rasters = png_data_uri(raster_figure([("software", software)] + list(chip_spikes.items()),
+                                         t_stop_ms, ends))
     parts.append("<h2>Activity on one time axis</h2>")
-    parts.append(f'<p><img alt="population rate over time" src="'
-                 f'{png_data_uri(rate_figure(software, {c: r[0] for c, r in hardware_runs.items()}, t_stop_ms))}"></p>')
-    parts.append(f'<p><img alt="rasters" src="'
-                 f'{png_data_uri(raster_figure([("software", software)] + [(c, r[0]) for c, r in hardware_runs.items()], t_stop_ms, ends))}"></p>')
+    parts.append(f'<p><img alt="population rate over time" src="{rates}"></p>')
+    parts.append(f'<p><img alt="rasters" src="{rasters}"></p>')
     attributions = {c: m["attribution"] for c, m in metrics.items() if m.get("attribution")}
     if attributions:
         parts.append("<h2>Attribution: each effect alone</h2>")

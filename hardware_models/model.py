@@ -10,6 +10,11 @@ The backend calls
 A step's spikes become packets (one per neuron and destination core, plus
 splitter legs), are routed cycle by cycle on the interconnect, and the chip's
 time model (timing.py) turns delivery times into extra delay steps.
+``latency: false`` leaves the interconnect out of a co-simulation: every spike
+arrives at its programmed delay, as in software, and no traffic, latency or
+network energy is recorded (``summary()["latency_modelled"]`` is false). It
+is the switch by which ``pycarl compare`` isolates the other effects
+(``attribution`` in the chip YAML, see hardware_models.effects).
 
 Off-chip spike sources enter at the host port (``topology.host_router`` on a
 mesh, ``topology.host_chip``'s R3 on DYNAP-SE), all at the start of the tick,
@@ -143,7 +148,8 @@ class HardwareModel:
         else:
             self._qweights = None
         self.backpressure = bool(s.get("timing.receive_backpressure"))
-        self.max_extra_delay_steps = self._extra_bound()
+        self.latency = bool(s.get("latency"))
+        self.max_extra_delay_steps = self._extra_bound() if self.latency else 0
         self._reset_stats()
 
     def _build_interconnect(self, topo):
@@ -264,7 +270,7 @@ class HardwareModel:
         self._n_ticks += 1
         out = np.zeros((ids.size, self.n_cores_used),
                        dtype=np.float64 if self.clock.fractional else np.int32)
-        if ids.size == 0:
+        if ids.size == 0 or not self.latency:
             return out
         if self.clock.defers_routing:
             self._pending.append((int(step_index), ids.copy()))
@@ -525,6 +531,7 @@ class HardwareModel:
             "ticks": int(T),
             "n_cores_used": int(n),
             "max_extra_delay_steps": int(self.max_extra_delay_steps),
+            "latency_modelled": bool(self.latency),
             "energy_pj": {"total": total, "per_tick": total / T if T else 0.0,
                           "breakdown": {k: float(v) for k, v in breakdown.items()}},
             "hardware_time_per_tick_ns": {"mean": float(hw_mean), "max": float(hw_max)},

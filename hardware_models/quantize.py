@@ -25,6 +25,8 @@ units, same order as the projection's arrays.
   core's excitatory (inhibitory) projections take that sign's types by
   descending mean |w|; when there are more projections than types they share
   them by quantile groups of their mean |w| (two types: split at the median).
+  ``shared_weights: false`` keeps each synapse's own |w| (only the mismatch
+  applies), so that pycarl compare can attribute the two effects separately.
 """
 import numpy as np
 
@@ -39,7 +41,7 @@ def quantize_weights(scheme, graph, core_of, q):
                       int(q["exponent_max"]), q.get("vth_mant"))
     if scheme == "dynapse":
         return _dynapse(graph, core_of, float(q["mismatch_cv"]), int(q["seed"]),
-                        q["synapse_types"])
+                        q["synapse_types"], bool(q.get("shared_weights", True)))
     if scheme in ("none", None):
         return {p.label: p.weight.copy() for p in graph.projections}
     raise ChipSpecError(f"quantization.scheme '{scheme}' unknown; valid: truenorth, loihi, "
@@ -102,7 +104,7 @@ def _type_ranks(mean_abs, n_types):
     return [int(np.sum(m < cuts)) for m in mean_abs]
 
 
-def _dynapse(graph, core_of, cv, seed, n_types):
+def _dynapse(graph, core_of, cv, seed, n_types, share=True):
     if isinstance(n_types, bool) or not isinstance(n_types, (int, np.integer)) or n_types < 2:
         raise ChipSpecError(f"DYNAP-SE quantization needs quantization.synapse_types >= 2 (at "
                             f"least one excitatory and one inhibitory type), got {n_types!r}")
@@ -152,7 +154,7 @@ def _dynapse(graph, core_of, cv, seed, n_types):
     for p in projs:
         sl = slice(off, off + p.size)
         t = K[sl] % n_types
-        sw = shared[inv[sl]] * mismatch[p.target, t]
+        sw = (shared[inv[sl]] if share else V[sl]) * mismatch[p.target, t]
         out[p.label] = (np.sign(p.weight) * sw).astype(np.float32)
         off += p.size
     return out

@@ -32,6 +32,8 @@ SCHEMA = {
     # analog chips: per-neuron variation of every bias (quantization.mismatch_cv)
     "mismatch": True,
     "arithmetic": {"vth_mant": None},
+    "latency": True,
+    "attribution": [],
     "cores": _MISSING,
     "neurons_per_core": _MISSING,
     "fan_out_policy": "refuse",
@@ -64,7 +66,7 @@ SCHEMA = {
     "quantization": {
         "scheme": "none", "mantissa_bits": 8, "exponent_min": -64, "exponent_max": 64,
         "axon_types": 4, "weight_bits": 9, "mismatch_cv": 0.0, "seed": 0,
-        "synapse_types": 4,
+        "synapse_types": 4, "shared_weights": True,
     },
 }
 _LEAF_DICTS = {"timing.barrier_table_ns"}
@@ -192,9 +194,10 @@ class ChipSpec:
         if not isinstance(self.get("timing.receive_backpressure"), bool):
             raise ChipSpecError(f"{self.source}: 'timing.receive_backpressure' must be true or "
                                 f"false, got {self.get('timing.receive_backpressure')!r}")
-        if not isinstance(self.get("quantize"), bool):
-            raise ChipSpecError(f"{self.source}: 'quantize' must be true or false, "
-                                f"got {self.get('quantize')!r}")
+        for key in ("quantize", "latency", "quantization.shared_weights"):
+            if not isinstance(self.get(key), bool):
+                raise ChipSpecError(f"{self.source}: '{key}' must be true or false, "
+                                    f"got {self.get(key)!r}")
         for key in ("cores", "neurons_per_core", "interconnect.flits_per_packet",
                     "interconnect.buffer_flits", "interconnect.router_latency_cycles"):
             v = self.get(key)

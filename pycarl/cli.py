@@ -79,8 +79,13 @@ def cmd_compare(args):
     _check_chip(args.hardware)
     from .compare import compare
     result = compare(args.script, args.script_args, [args.hardware], args.out, seed=args.seed,
-                     options=_options(args.option), settings=environment_settings())
+                     options=_options(args.option), settings=environment_settings(),
+                     attribute=not args.no_attribution)
     m = result[args.hardware]
+    if m["hardware_file"]:
+        print(f"chip {m['hardware']} from {m['hardware_file']}")
+    if m["attribution"]:
+        print(m["attribution"]["sentence"])
     print(f"{args.hardware}: mean latency {m['latency_ms']['mean']} ms, "
           f"disorder {m['disorder']}, energy {m['energy_pj']['total']:.4g} pJ")
     for label, p in m["populations"].items():
@@ -130,7 +135,9 @@ def cmd_chips(args):
 def cmd_demo(args):
     from .compare import compare
     script = demo_script()
-    chips = ["loihi", "truenorth", "dynapse"]
+    chips = args.hardware or ["loihi", "truenorth", "dynapse"]
+    for chip in chips:
+        _check_chip(chip)
     # DYNAP-SE has 64 CAM entries per neuron: every cell gets exactly 60 inputs
     # (instead of about 80), with weights scaled by 80/60 to keep the mean input
     script_args = ["pycarl", "--n", str(args.n), "--tstop", str(args.tstop), "--raster", "",
@@ -139,8 +146,10 @@ def cmd_demo(args):
             f"per cell (80 in the original; DYNAP-SE allows 64 per neuron), weights x 80/60.")
     print(note)
     results = compare(script, script_args, chips, args.out, seed=args.seed, notes=[note],
-                      settings=environment_settings())
+                      settings=environment_settings(), attribute=not args.no_attribution)
     for chip, m in results.items():
+        if m["attribution"]:
+            print(m["attribution"]["sentence"])
         rates = ", ".join(f"{label} {p['rate_software_hz']:.1f}->{p['rate_hardware_hz']:.1f} Hz"
                           for label, p in m["populations"].items())
         print(f"{chip:>10}: {rates}; mean latency {m['latency_ms']['mean']} ms; "
@@ -240,6 +249,8 @@ def build_parser():
     p.add_argument("--option", action="append", metavar="KEY=VALUE",
                    help="chip option for the co-simulated run (hardware_options), e.g. "
                         "cells=software, quantize=false; repeatable")
+    p.add_argument("--no-attribution", action="store_true",
+                   help="skip the runs with one chip effect at a time")
     p.add_argument("script")
     p.add_argument("script_args", nargs=argparse.REMAINDER)
     p.set_defaults(func=cmd_compare)
@@ -283,6 +294,11 @@ def build_parser():
     p.add_argument("--n", type=int, default=1000, help="number of cells")
     p.add_argument("--tstop", type=float, default=500.0)
     p.add_argument("--seed", type=int, default=1234)
+    p.add_argument("--hardware", action="append", metavar="CHIP",
+                   help="chip name or YAML path instead of the three built-in chips "
+                        "(repeat for more)")
+    p.add_argument("--no-attribution", action="store_true",
+                   help="skip the runs with one chip effect at a time")
     p.set_defaults(func=cmd_demo)
     return parser
 

@@ -5,6 +5,7 @@ so PyNN's global state never leaks between runs; the same seed makes both
 build the same network and draw the same input.
 """
 import json
+import os
 import subprocess
 import sys
 from dataclasses import replace
@@ -52,44 +53,103 @@ def metrics_for(software, hardware):
     return metrics
 
 
+def chip_slug(hardware, index=0):
+    """A file-name-safe name for a chip given by name or YAML path."""
+    import re
+    if os.path.exists(str(hardware)) and str(hardware).lower() not in _builtin_names():
+        stem = Path(str(hardware)).stem
+        return f"{index}_" + (re.sub(r"[^A-Za-z0-9_.-]+", "_", stem) or "chip")
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", str(hardware))
+
+
+def chip_title(hardware):
+    """How the report names a chip: the built-in name, or the YAML's name and file."""
+    from hardware_models import load_spec
+    if str(hardware).lower() in _builtin_names() or not os.path.exists(str(hardware)):
+        return str(hardware)
+    return f"{load_spec(hardware).name} ({hardware})"
+
+
+def _builtin_names():
+    from hardware_models import list_chips
+    return set(list_chips())
+
+
+def _expected_cost(job):
+    """Scheduling guess: runs that simulate the interconnect take longest, the more so
+    the larger the chip (TrueNorth's event-driven back-pressure fallback)."""
+    from hardware_models import load_spec
+    chip, _, overrides, _ = job
+    return (overrides.get("latency") is not False, int(load_spec(chip).get("cores")))
+
+
 def compare(script, script_args, chips, out_dir, seed=1234, options=None, progress=True,
-            workers=2, notes=(), settings=None):
+            workers=2, notes=(), settings=None, attribute=True):
     """Run the script software-only and on each chip; write metrics and report.
 
-    The co-simulated runs are independent processes, `workers` at a time.
-    Returns {chip: metrics}. With one chip, DIR/metrics.json holds its metrics;
-    with several, DIR/metrics.json maps chip -> metrics.
+    chips: built-in names or chip YAML paths. With `attribute`, each chip also
+    runs once per declared effect alone (pycarl.attribution). All runs are
+    independent processes, `workers` at a time, the slow ones first. Returns
+    {chip: metrics}. With one chip, DIR/metrics.json holds its metrics; with
+    several, chip -> metrics.
     """
     from concurrent.futures import ThreadPoolExecutor
     from tqdm import tqdm
-    from .report import compare_report
+    from . import attribution
+    from .compare_report import compare_report
+    from .events import detect
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    stages = tqdm(total=len(chips) + 2, desc="pycarl compare", unit="stage",
-                  disable=not progress)
-    stages.set_postfix_str("software-only run")
-    software = run_captured(script, script_args, out / "software.pkl", seed, settings=settings)
-    stages.update()
-    stages.set_postfix_str(f"co-simulation on {', '.join(chips)}")
+    chips = list(chips)
+    plans = {chip: attribution.plan(chip, options) if attribute
+             else [(attribution.FULL, "all effects", dict(options or {}))] for chip in chips}
+    jobs = [(chip, name, overrides, out / (f"hardware_{chip_slug(chip, i)}.pkl"
+                                           if name == attribution.FULL else
+                                           f"hardware_{chip_slug(chip, i)}_only_{name}.pkl"))
+            for i, chip in enumerate(chips) for name, _, overrides in plans[chip]]
+    jobs.sort(key=_expected_cost, reverse=True)     # stable; the slow runs start first
+    stages = tqdm(total=len(jobs) + 2, desc="pycarl compare", unit="run", disable=not progress)
+    stages.set_postfix_str(f"{len(jobs) + 1} runs")
 
-    def cosimulate(chip):
-        return run_captured(script, script_args, out / f"hardware_{chip}.pkl", seed,
-                            hardware=chip, options=options, settings=settings)
+    def cosimulate(chip, overrides, path):
+        return run_captured(script, script_args, path, seed, hardware=str(chip),
+                            options=overrides, settings=settings)
 
-    results, runs = {}, {}
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        futures = {chip: pool.submit(cosimulate, chip) for chip in chips}
-        for chip in chips:
-            hardware = futures[chip].result()
-            results[chip] = metrics_for(software, hardware)
-            runs[chip] = (hardware["spikes"], hardware["hardware_summary"], results[chip])
+        software_future = pool.submit(run_captured, script, script_args, out / "software.pkl",
+                                      seed, settings=settings)
+        futures = {(chip, name): pool.submit(cosimulate, chip, overrides, path)
+                   for chip, name, overrides, path in jobs}
+        software = software_future.result()
+        stages.update()
+        captured = {}
+        for key, future in futures.items():
+            captured[key] = future.result()
             stages.update()
+    t_stop = software["t_stop_ms"]
+    results, runs = {}, {}
+    for chip in chips:
+        full = captured[(chip, attribution.FULL)]
+        metrics = metrics_for(software, full)
+        metrics["hardware_file"] = (str(Path(chip).resolve()) if os.path.exists(str(chip))
+                                    and str(chip).lower() not in _builtin_names() else None)
+        metrics["events"] = detect(full["spikes"], t_stop, software["spikes"],
+                                   full["hardware_summary"], options, notes=())
+        labels = {name: label for name, label, _ in plans[chip]}
+        metrics["attribution"] = attribution.decompose(
+            chip_title(chip), software["spikes"],
+            {name: captured[(chip, name)]["spikes"] for name in labels}, labels,
+            t_stop) if attribute else None
+        results[chip] = metrics
+        runs[chip_title(chip)] = (full["spikes"], full["hardware_summary"], metrics)
     stages.set_postfix_str("report")
     document = results[chips[0]] if len(chips) == 1 else results
     with open(out / "metrics.json", "w") as f:
         json.dump(document, f, indent=1, default=float)
-    compare_report(out / "report.html", software["spikes"], runs, notes=notes,
-                   title=f"{Path(script).name}: software-only vs {', '.join(chips)}")
+    compare_report(out / "report.html", software["spikes"], runs, t_stop, notes=notes,
+                   software_events=detect(software["spikes"], t_stop),
+                   title=f"{Path(script).name}: software-only vs "
+                         f"{', '.join(chip_title(c) for c in chips)}")
     stages.update()
     stages.close()
     return results

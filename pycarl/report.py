@@ -1,8 +1,7 @@
 """Self-contained HTML reports (all images embedded as PNG data URIs).
 
-`compare_report` shows one software-only run against one or more
-co-simulated runs: rasters side by side, latency and ISI-distortion
-histograms, per-core traffic heat maps and the metric tables.
+The page helpers (figure, png_data_uri, table, write_page) serve both
+reports; the comparison report is pycarl.compare_report.
 `dse_report` shows a design-space sweep (pycarl.sweep rows):
 the Pareto plot of energy vs behavioural deviation, one plot per swept key,
 the best point per objective and the full results table.
@@ -10,12 +9,11 @@ the best point per objective and the full results table.
 import base64
 import html
 import io
-import json
 
 import numpy as np
 
 
-def _figure():
+def figure():
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -23,76 +21,14 @@ def _figure():
 
 
 def png_data_uri(fig):
-    plt = _figure()
+    plt = figure()
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
     plt.close(fig)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
-def raster_figure(runs, max_cells=200):
-    """runs: [(title, {population: [spike times per cell]})], plotted side by side."""
-    plt = _figure()
-    fig, axes = plt.subplots(1, len(runs), figsize=(5 * len(runs), 3.6), sharey=True,
-                             squeeze=False)
-    colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    for ax, (title, spikes) in zip(axes[0], runs):
-        offset = 0
-        for k, (label, trains) in enumerate(spikes.items()):
-            shown = trains[:max_cells]
-            xs = np.concatenate([np.asarray(t, float) for t in shown]) if shown else []
-            ys = np.concatenate([np.full(len(t), offset + i) for i, t in enumerate(shown)]) \
-                if shown else []
-            ax.plot(xs, ys, "|", markersize=2, color=colours[k % len(colours)], label=label)
-            offset += len(shown)
-        ax.set_title(title)
-        ax.set_xlabel("time (ms)")
-    axes[0][0].set_ylabel("cell")
-    axes[0][0].legend(loc="upper right", fontsize=7, markerscale=3)
-    return fig
-
-
-def histogram_figure(metrics_by_chip, key, xlabel):
-    plt = _figure()
-    fig, ax = plt.subplots(figsize=(5, 3.2))
-    for chip, metrics in metrics_by_chip.items():
-        hist = metrics[key]["histogram"]
-        if hist["counts"]:
-            edges = np.asarray(hist["edges"])
-            ax.stairs(hist["counts"], edges, label=chip)
-    ax.set_xlabel(xlabel)
-    ax.set_ylabel("deliveries")
-    ax.legend(fontsize=8)
-    return fig
-
-
-def traffic_figure(chip, summary):
-    """Heat maps of packets sent and received per core, laid out by router position."""
-    plt = _figure()
-    traffic = summary.get("traffic") or {}
-    xy = np.asarray(traffic.get("core_xy") or [], dtype=int).reshape(-1, 2)
-    fig, axes = plt.subplots(1, 2, figsize=(8, 2.8))
-    for ax, key, title in ((axes[0], "packets_sent", "packets sent"),
-                           (axes[1], "packets_received", "packets received")):
-        values = np.asarray(traffic.get(key) or [], float)
-        if values.size:
-            if xy.shape[0] == values.size:
-                grid = np.zeros((xy[:, 1].max() + 1, xy[:, 0].max() + 1))
-                np.add.at(grid, (xy[:, 1], xy[:, 0]), values)
-            else:
-                width = int(np.ceil(np.sqrt(values.size)))
-                grid = np.full(width * width, np.nan)
-                grid[:values.size] = values
-                grid = grid.reshape(width, width)
-            image = ax.imshow(grid, cmap="viridis", origin="lower")
-            fig.colorbar(image, ax=ax, fraction=0.046)
-        ax.set_title(f"{chip}: {title} per router")
-        ax.set_xlabel("x")
-        ax.set_ylabel("y")
-    return fig
-
-
-def _table(rows, header):
+def table(rows, header):
     head = "".join(f"<th>{html.escape(str(h))}</th>" for h in header)
     body = "".join("<tr>" + "".join(f"<td>{html.escape(_fmt(c))}</td>" for c in row) + "</tr>"
                    for row in rows)
@@ -105,16 +41,7 @@ def _fmt(value):
     return str(value)
 
 
-def _total_energy(metrics):
-    energy = metrics.get("energy_pj")
-    return energy.get("total") if isinstance(energy, dict) else energy
-
-
-def _mean(stat):
-    return stat.get("mean") if isinstance(stat, dict) else stat
-
-
-def _write_page(path, title, parts):
+def write_page(path, title, parts):
     style = ("body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}"
              "td,th{border:1px solid #999;padding:3px 8px}img{max-width:100%}")
     with open(path, "w") as f:
@@ -124,56 +51,13 @@ def _write_page(path, title, parts):
     return path
 
 
-def compare_report(path, software, hardware_runs, title="pycarl comparison", notes=()):
-    """Write the HTML report.
-
-    software: {population: [spike trains]}; hardware_runs: {chip: (spikes,
-    summary, metrics)} where metrics is pycarl.metrics.compare_runs() output.
-    """
-    images = [png_data_uri(raster_figure(
-        [("software only", software)] + [(chip, spikes) for chip, (spikes, _, _)
-                                         in hardware_runs.items()]))]
-    metrics = {chip: m for chip, (_, _, m) in hardware_runs.items()}
-    images.append(png_data_uri(histogram_figure(metrics, "latency_ms", "spike latency (ms)")))
-    images.append(png_data_uri(histogram_figure(metrics, "isi_distortion_ms",
-                                                "ISI distortion (ms)")))
-    for chip, (_, summary, _) in hardware_runs.items():
-        images.append(png_data_uri(traffic_figure(chip, summary)))
-    chip_rows = [[chip, _mean(m["latency_ms"]), m["latency_ms"].get("max"),
-                  _mean(m["isi_distortion_ms"]), m["disorder"], _total_energy(m),
-                  _mean(m["hardware_time_per_tick_ns"]), m.get("n_cores_used")]
-                 for chip, m in metrics.items()]
-    pop_rows = [[chip, label, p["rate_software_hz"], p["rate_hardware_hz"], p["van_rossum"]]
-                for chip, m in metrics.items() for label, p in m["populations"].items()]
-    # first line: who computed the cells (chip arithmetic or float PyNN cells) and the
-    # time base when the chip replaced the script's (TrueNorth's 1 ms tick)
-    parts = [f"<p>{html.escape(chip)}: "
-             f"{html.escape('; '.join([summary['cells']['statement']] + summary.get('notes', [])))}"
-             f"</p>" for chip, (_, summary, _) in hardware_runs.items() if summary.get("cells")]
-    parts.append(f"<h1>{html.escape(title)}</h1>")
-    parts += [f"<p>{html.escape(n)}</p>" for n in notes]
-    parts += [f"<p>{html.escape(chip)}: {html.escape(n)}</p>"
-              for chip, (_, summary, _) in hardware_runs.items()
-              for n in (summary.get("cells") or {}).get("notes", ())]
-    parts.append("<h2>Chips</h2>" + _table(chip_rows, [
-        "chip", "mean latency (ms)", "max latency (ms)", "mean ISI distortion (ms)",
-        "disorder", "energy (pJ)", "hardware time per tick (ns)", "cores"]))
-    parts.append("<h2>Populations</h2>" + _table(pop_rows, [
-        "chip", "population", "rate software (Hz)", "rate hardware (Hz)", "van Rossum"]))
-    parts.append("<h2>Plots</h2>" + "".join(
-        f'<p><img alt="plot {i}" src="{uri}"></p>' for i, uri in enumerate(images)))
-    parts.append("<h2>Metrics (JSON)</h2><pre>" + html.escape(
-        json.dumps(metrics, indent=1, default=float)[:20000]) + "</pre>")
-    return _write_page(path, title, parts)
-
-
 def _point_label(row, sweep_keys):
     return ", ".join(f"{k}={row.get(k)}" for k in sweep_keys)
 
 
 def pareto_figure(rows, front, x="van_rossum_mean", y="energy_pj"):
     """Energy vs behavioural deviation of every successful point, the front joined."""
-    plt = _figure()
+    plt = figure()
     fig, ax = plt.subplots(figsize=(6.5, 4.2))
     ok = [r for r in rows if r.get("status") == "ok"]
     ax.scatter([r[x] for r in ok], [r[y] for r in ok], s=36, color="#4477aa",
@@ -202,7 +86,7 @@ SWEEP_PANELS = (("energy_pj", "energy (pJ)"), ("van_rossum_mean", "mean van Ross
 
 def sweep_key_figure(rows, key):
     """Each metric against the values of one swept key (every point shown, mean joined)."""
-    plt = _figure()
+    plt = figure()
     fig, axes = plt.subplots(1, len(SWEEP_PANELS), figsize=(4 * len(SWEEP_PANELS), 3.2))
     ok = [r for r in rows if r.get("status") == "ok"]
     values = []
@@ -245,7 +129,7 @@ def dse_report(path, rows, sweep_keys, title="pycarl design-space exploration", 
         parts.append("<p>Points on the front: " + html.escape(", ".join(
             f"#{rows[i]['point']} ({_point_label(rows[i], sweep_keys)})" for i in front)) + "</p>")
         best = best_points(rows)
-        parts.append("<h2>Best point per objective</h2>" + _table(
+        parts.append("<h2>Best point per objective</h2>" + table(
             [[label, best[c]["point"], _point_label(best[c], sweep_keys), best[c][c]]
              for c, label in OBJECTIVES if c in best],
             ["objective (minimised)", "point", "setting", "value"]))
@@ -256,10 +140,10 @@ def dse_report(path, rows, sweep_keys, title="pycarl design-space exploration", 
                          f'src="{png_data_uri(sweep_key_figure(rows, key))}"></p>')
     failed = [r for r in rows if r.get("status") != "ok"]
     if failed:
-        parts.append("<h2>Failed points</h2>" + _table(
+        parts.append("<h2>Failed points</h2>" + table(
             [[r["point"], _point_label(r, sweep_keys), r.get("error")] for r in failed],
             ["point", "setting", "error"]))
     cols = columns(rows, sweep_keys)
-    parts.append("<h2>All points</h2>" + _table(
+    parts.append("<h2>All points</h2>" + table(
         [["" if r.get(c) is None else r.get(c) for c in cols] for r in rows], cols))
-    return _write_page(path, title, parts)
+    return write_page(path, title, parts)

@@ -74,3 +74,43 @@ def test_script_that_raises_is_run_failure(tmp_path):
     lines = [line for line in result.stderr.replace("\r", "\n").splitlines()
              if "error:" in line]
     assert len(lines) == 1 and "weights must be finite" in lines[0], result.stderr
+
+
+def test_hardware_accepts_a_yaml_path_everywhere(tmp_path):
+    """`--hardware ./my_chip.yaml` (loihi.yaml with one value changed) works for
+    compare, run, explore and demo; compare's report and metrics name the file."""
+    import json
+    text = (ROOT / "hardware_models" / "chips" / "loihi.yaml").read_text()
+    assert "router_latency_cycles: 3 " in text
+    (tmp_path / "my_chip.yaml").write_text(
+        text.replace("router_latency_cycles: 3 ", "router_latency_cycles: 30 ", 1))
+    script = str(ROOT / "examples" / "feedforward.py")
+    small = ["pycarl", "--n", "20", "--tstop", "60"]
+
+    def pycarl(*args):
+        result = subprocess.run([sys.executable, "-m", "pycarl", *args],
+                                capture_output=True, text=True, cwd=tmp_path, timeout=600)
+        assert result.returncode == 0, result.stderr[-2000:]
+        return result
+
+    pycarl("compare", "--hardware", "./my_chip.yaml", "--out", "cmp", script, *small)
+    metrics = json.loads((tmp_path / "cmp" / "metrics.json").read_text())
+    assert metrics["hardware_file"] == str(tmp_path / "my_chip.yaml")
+    # the changed value is the one simulated: 30 router cycles of 0.5 ns at least per hop
+    assert metrics["latency_ms"]["min"] >= 15e-6
+    assert [r["run"] for r in metrics["attribution"]["rows"]] == ["all", "weights", "latency"]
+    page = (tmp_path / "cmp" / "report.html").read_text()
+    assert "Loihi (./my_chip.yaml)" in page
+    assert sorted(p.name for p in (tmp_path / "cmp").glob("hardware_*.pkl")) == [
+        "hardware_0_my_chip.pkl", "hardware_0_my_chip_only_latency.pkl",
+        "hardware_0_my_chip_only_weights.pkl"]
+    pycarl("run", "--hardware", "./my_chip.yaml", script, *small)
+    pycarl("explore", "--hardware", "./my_chip.yaml", "--sweep", "quantize=true,false",
+           "--out", "dse", script, *small)
+    assert len(json.loads((tmp_path / "dse" / "results.json").read_text())["rows"]) == 2
+    pycarl("demo", "--hardware", "./my_chip.yaml", "--n", "200", "--tstop", "40",
+                    "--no-attribution", "--out", "demo")
+    page = (tmp_path / "demo" / "report.html").read_text()
+    assert "Loihi (./my_chip.yaml)" in page and "Attribution: each effect alone" not in page
+    assert json.loads((tmp_path / "demo" / "metrics.json").read_text())["attribution"] is None
+    assert not list((tmp_path / "demo").glob("*_only_*.pkl"))

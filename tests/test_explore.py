@@ -222,6 +222,70 @@ def test_dse_report_is_self_contained(tmp_path):
     assert "Best point per objective" in html and "too many cores" in html
 
 
+HEADLESS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+            "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+# Injected into a copy of a report: after load, draws every <img> on a canvas and
+# writes [alt, complete, width, height, fraction of non-white opaque pixels] per image.
+IMAGE_CHECK = """<script>
+window.addEventListener('load', () => {
+  const out = [];
+  for (const img of document.images) {
+    const c = document.createElement('canvas');
+    c.width = img.naturalWidth; c.height = img.naturalHeight;
+    let inked = 0;
+    if (c.width && c.height) {
+      const g = c.getContext('2d');
+      g.drawImage(img, 0, 0);
+      const d = g.getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < d.length; i += 4)
+        if (d[i + 3] > 128 && (d[i] < 200 || d[i + 1] < 200 || d[i + 2] < 200)) n++;
+      inked = n / (c.width * c.height);
+    }
+    out.push([img.alt, img.complete, img.naturalWidth, img.naturalHeight, inked]);
+  }
+  const pre = document.createElement('pre');
+  pre.id = 'image-check';
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+});
+</script>"""
+
+
+def images_as_rendered(browser, page, tmp_path):
+    """Open a copy of the page (with IMAGE_CHECK) offline in headless Chromium."""
+    import html as html_lib
+    import re
+    probe = tmp_path / "probe.html"
+    probe.write_text(Path(page).read_text().replace("</body>", IMAGE_CHECK + "</body>"))
+    result = subprocess.run(
+        [browser, *HEADLESS, f"--user-data-dir={tmp_path / 'profile-dom'}",
+         "--virtual-time-budget=20000", "--dump-dom", f"file://{probe}"],
+        capture_output=True, text=True, timeout=180)
+    found = re.search(r'<pre id="image-check">(.*?)</pre>', result.stdout, re.S)
+    assert found, result.stderr[-2000:]
+    return json.loads(html_lib.unescape(found.group(1)))
+
+
+def assert_every_image_drawn(browser, page, tmp_path, expected):
+    images = images_as_rendered(browser, page, tmp_path)
+    assert len(images) == expected == Path(page).read_text().count("<img ")
+    for alt, complete, width, height, inked in images:
+        assert complete and width > 100 and height > 100, (alt, width, height)
+        assert inked > 0.01, (alt, inked)          # not a blank image
+
+
+def screenshot(browser, page, tmp_path, width=1200, height=2000):
+    shot = tmp_path / "shot.png"
+    result = subprocess.run(
+        [browser, *HEADLESS, f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
+         f"--window-size={width},{height}", f"file://{page}"],
+        capture_output=True, text=True, timeout=120)
+    assert shot.exists(), result.stderr[-2000:]
+    return shot
+
+
 def test_report_renders_in_headless_chromium(tmp_path):
     from pycarl.report import dse_report
     browser = chromium()
@@ -229,14 +293,8 @@ def test_report_renders_in_headless_chromium(tmp_path):
         pytest.skip("chromium is not installed and cannot be installed here")
     page = dse_report(tmp_path / "report.html", synthetic_rows(),
                       ["interconnect.router_latency_cycles", "mapping"])
-    shot = tmp_path / "shot.png"
-    result = subprocess.run(
-        [browser, "--headless", "--no-sandbox", "--disable-gpu",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}", f"--screenshot={shot}",
-         "--window-size=1200,2000", f"file://{page}"],
-        capture_output=True, text=True, timeout=120)
-    assert shot.exists(), result.stderr[-2000:]
+    assert_every_image_drawn(browser, page, tmp_path, expected=3)
+    shot = screenshot(browser, page, tmp_path)
     import matplotlib.image
     pixels = matplotlib.image.imread(str(shot))[..., :3]
     assert pixels.shape[:2] == (2000, 1200)
@@ -245,3 +303,31 @@ def test_report_renders_in_headless_chromium(tmp_path):
     # the plots are drawn, not broken-image icons: coloured (non-grey) pixels exist
     colour = (pixels.max(axis=2) - pixels.min(axis=2)) > 0.2
     assert colour.mean() > 0.001, colour.mean()
+
+
+def test_compare_report_is_offline_and_every_plot_is_drawn(tmp_path):
+    """A real compare report (Loihi, 8 neurons per core: two routers carry traffic, so
+    the heat map is drawn): no external resource, metrics.json linked not pasted, and
+    every plot decodes in headless Chromium and is not blank."""
+    from pycarl.compare import compare
+    browser = chromium()
+    if not browser:
+        pytest.skip("chromium is not installed and cannot be installed here")
+    out = tmp_path / "cmp"
+    compare(SCRIPT, SCRIPT_ARGS, ["loihi"], out, seed=3, options={"neurons_per_core": 8},
+            progress=False)
+    page = out / "report.html"
+    text = page.read_text()
+    assert "src=\"http" not in text and "href=\"http" not in text and "<link" not in text
+    assert "<script" not in text and "<pre" not in text
+    assert "<a href='metrics.json'>metrics.json</a>" in text
+    for heading in ("What differs, and why", "Events", "Activity on one time axis",
+                    "Attribution: each effect alone", "Latency and ISI distortion"):
+        assert heading in text
+    assert 'alt="traffic loihi"' in text
+    # rate, raster, attribution, latency + ISI distortion, traffic
+    assert_every_image_drawn(browser, page, tmp_path, expected=6)
+    shot = screenshot(browser, page, tmp_path, 1280, 1000)
+    import matplotlib.image
+    pixels = matplotlib.image.imread(str(shot))[..., :3]
+    assert (pixels < 0.9).any(axis=2).mean() > 0.02

@@ -61,3 +61,22 @@ def test_compare_runs_end_to_end():
     assert same["populations"]["exc"]["van_rossum"] == 0.0
     with pytest.raises(KeyError, match="'inh'"):
         compare_runs(sw, {"exc": sw["exc"], "inh": []}, 100.0, summ)
+
+
+def test_van_rossum_many_equals_elephant_per_pair():
+    """van_rossum_many evaluates elephant's van_rossum_distance (its normalisation)
+    for every neuron at once: same values on random trains, empty trains included."""
+    from pycarl.metrics import van_rossum_many
+    rng = np.random.default_rng(3)
+    a = [np.sort(rng.uniform(0, 300, rng.integers(0, 15))) for _ in range(40)]
+    kept = [t[rng.random(t.size) < 0.7] for t in a]
+    b = [np.sort(np.concatenate([np.abs(k + rng.normal(0, 2, k.size)),
+                                 rng.uniform(0, 300, rng.integers(0, 4))])) for k in kept]
+    b[0] = np.zeros(0)
+    a[1] = np.zeros(0)
+    expected = [van_rossum(x, y, 310.0, 10.0) for x, y in zip(a, b)]
+    np.testing.assert_allclose(van_rossum_many(a, b, 10.0), expected, rtol=1e-9, atol=1e-9)
+    # blocks smaller than one row still cover every neuron
+    np.testing.assert_allclose(van_rossum_many(a, b, 10.0, max_block=1), expected, rtol=1e-9,
+                               atol=1e-9)
+    assert np.all(van_rossum_many(a, a, 10.0) == 0.0)

@@ -26,7 +26,9 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       hardware_options: chip parameter overrides, dotted chip-YAML keys -> values
         (e.g. {"interconnect.router_latency_cycles": 2, "mapping": "min-comm"});
         default from $PYCARL_HARDWARE_OPTIONS (JSON);
-      progress: show a progress bar during run().
+      progress: show a progress bar during run();
+      cpu_fused: run the compiled CPU step loop where it covers the network
+        (default True; False: always the NumPy reference loop).
     """
     max_delay = extra_params.get('max_delay', DEFAULT_MAX_DELAY)
     common.setup(timestep, min_delay, **extra_params)
@@ -43,7 +45,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         hardware_options=extra_params.get(
             "hardware_options", json.loads(os.environ.get("PYCARL_HARDWARE_OPTIONS") or "{}")),
         progress=extra_params.get("progress", bool(os.environ.get("PYCARL_PROGRESS"))),
-        spike_precision=extra_params.get("spike_precision", "on_grid"))
+        spike_precision=extra_params.get("spike_precision", "on_grid"),
+        cpu_fused=extra_params.get("cpu_fused", True))
     return rank()
 
 

@@ -52,7 +52,7 @@ class State(common.control.BaseState):
     # --- life cycle -------------------------------------------------------
     def setup(self, timestep, min_delay, max_delay, device="cpu", rng_seed=None,
               hardware=None, hardware_options=None, progress=False,
-              spike_precision="on_grid"):
+              spike_precision="on_grid", cpu_fused=True):
         self.clear()
         self.initialized = True
         self.dt = float(timestep)
@@ -64,7 +64,8 @@ class State(common.control.BaseState):
                              f"'on_grid' or 'off_grid'")
         self.spike_precision = spike_precision
         self.engine = Engine(dt=self.dt, device=device, seed=rng_seed,
-                             precise_spike_times=(spike_precision == "off_grid"))
+                             precise_spike_times=(spike_precision == "off_grid"),
+                             cpu_fused=cpu_fused)
         self.hardware = hardware
         self.hardware_overrides = dict(hardware_options or {})
         self.progress = progress

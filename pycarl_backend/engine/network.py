@@ -7,6 +7,7 @@ Spike sources generate each run window in one go before the loop.
 import numpy as np
 
 from .backend import select_xp, to_numpy
+from .cpu_fused import cpu_fused_stepper
 from .currents import GroupInjection
 from .delays import InputRing
 from .recording import SpikeRecord, StateRecord
@@ -15,8 +16,10 @@ from .synapses import SynapseBlock
 
 class Engine:
 
-    def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False):
+    def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False, cpu_fused=True):
         self.xp, self.device = select_xp(device)
+        #: use the compiled CPU loop (engine/cpu_fused) where it covers the network
+        self.cpu_fused = cpu_fused
         self.precise_spike_times = precise_spike_times
         self.dt = float(dt)
         self.seed = seed
@@ -108,14 +111,19 @@ class Engine:
         if progress:
             from tqdm import tqdm
             steps = tqdm(steps, desc="pycarl", unit="step", mininterval=0.5)
-        stepper = None
+        stepper = cpu_stepper = None
         if self.xp is not np:  # fused CUDA kernels where they cover the network
             from .gpu import fused_stepper
             stepper = fused_stepper(self, hardware, blocks_by_pre)
+        else:  # the compiled CPU loop, where it covers the network
+            cpu_stepper = cpu_fused_stepper(self, hardware, blocks_by_pre)
         self.last_run_fused = stepper is not None
+        self.last_run_cpu_fused = cpu_stepper is not None
         try:
             if stepper is not None:
                 stepper.run(first, n_steps, steps)
+            elif cpu_stepper is not None:
+                cpu_stepper.run(first, n_steps, progress=steps if progress else None)
             else:
                 for step in steps:
                     self._step(step, active, blocks_by_pre, hardware)

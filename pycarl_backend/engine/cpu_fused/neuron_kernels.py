@@ -1,0 +1,163 @@
+"""Compiled (numba) one-step updates of the neuron models the CPU stepper covers.
+
+Each model is a `*_cell` function (the arithmetic of one cell for one step,
+inlined) and a step function over the group's cells that calls it with its
+constants: read once into scalars when every cell shares them (the loop is
+then vectorised by the compiler), else one value per cell. The step writes a
+fired flag per cell; `compact` turns the flags into the list of fired cells,
+in increasing order as NumPy's flatnonzero gives them, and starts their
+refractory periods.
+
+Every cell function does the floating-point operations of the NumPy model
+(engine/neurons.py, engine/neuron_models/) in the same order, so the two
+paths give the same numbers; exp is the one exception (mathfn.vexp, within
+an ulp of the C library's, as NumPy's own SIMD exp is).
+
+Arguments shared by the loops:
+- `n`, `st`, `so`: cell count, state pool and the group's offset; state row r
+  of cell i is st[so + r*n + i], rows in the order of the model's spec;
+- `par`, `po`, `uniform`: the constants pool and the group's offset; constant
+  k is par[po + k] (uniform) or par[po + k*n + i];
+- `left`, `g0`: refractory counters (steps), at g0 + i;
+- `ring`, `be`: the flat shared ring and the index of receptor 0 of cell 0 in
+  the arriving slot; receptor r of cell i is ring[be + r*n + i], zeroed once read;
+- `iext`, `io`: injected current (nA) of cell i is iext[io + i]; io = -1: none
+  (read as 0.0, which gives the same numbers as the NumPy path's no-current case);
+- `flag`: fired flag of cell i at g0 + i.
+"""
+from numba import njit
+
+from .mathfn import vexp
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _i_ext(iext, io, i):
+    return iext[io + i] if io >= 0 else 0.0
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _count_down(left, i):
+    """NeuronGroup._count_down_refractory for one cell: refractory in this step?"""
+    counter = left[i]
+    refractory = counter > 0
+    left[i] = counter - 1 if refractory else counter
+    return refractory
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _consume(ring, i):
+    x = ring[i]
+    ring[i] = 0.0
+    return x
+
+
+@njit(cache=True, error_model="numpy")
+def compact(n, g0, flag, left, rsteps, fired, nf):
+    """Append the flagged cells to `fired`, starting their refractory period."""
+    for i in range(n):
+        if flag[g0 + i]:
+            fired[nf] = i
+            left[g0 + i] = rsteps[g0 + i]
+            nf += 1
+    return nf
+
+
+def _loader(count):
+    """A compiled function (par, at, step) -> the tuple par[at], par[at + step], ...
+    of `count` constants: of all cells (uniform; step 1) or of cell i (at + i, n)."""
+    args = ", ".join(f"par[at + {k} * step]" for k in range(count))
+    namespace = {}
+    exec(f"def load(par, at, step):\n    return ({args},)\n", namespace)
+    return njit(inline="always")(namespace["load"])
+
+
+# --- IF_curr_exp (IFCurrExp.update) -------------------------------------------
+CURR_EXP_STATE = ("v", "isyn_exc", "isyn_inh")
+CURR_EXP_PARAMS = ("v_rest", "p_mem", "p_current", "i_offset", "p_exc_to_v", "p_inh_to_v",
+                   "p_exc_decay", "p_inh_decay", "v_thresh", "v_reset")
+_load_curr_exp = _loader(len(CURR_EXP_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _curr_exp_cell(v, ie, ii, refractory, in_e, in_i, i_ext, c):
+    v_rest, p_mem, p_current, i_offset, p_e, p_i, d_e, d_i, thresh, reset = c
+    saved = v
+    v = (v - v_rest) * p_mem + v_rest
+    v = v + (i_ext + i_offset) * p_current
+    v = v + ie * p_e
+    v = v + ii * p_i
+    v = saved if refractory else v
+    fired = v >= thresh
+    return (reset if fired else v), ie * d_e + in_e, ii * d_i + in_i, fired
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _curr_exp_at(i, v, ie, ii, r_e, r_i, left, flag, iext, io, c):
+    refractory = _count_down(left, i)
+    v[i], ie[i], ii[i], flag[i] = _curr_exp_cell(v[i], ie[i], ii[i], refractory,
+                                                 _consume(r_e, i), _consume(r_i, i),
+                                                 _i_ext(iext, io, i), c)
+
+
+@njit(cache=True, error_model="numpy")
+def if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, ie, ii = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_curr_exp(par, po, 1)
+        for i in range(n):
+            _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, _load_curr_exp(par, po + i, n))
+
+
+# --- IF_cond_exp (IFCondExp.membrane_step and update) ----------------------------
+COND_EXP_STATE = ("v", "gsyn_exc", "gsyn_inh")
+COND_EXP_PARAMS = ("exc_step_mean", "inh_step_mean", "g_leak", "leak_drive", "e_rev_E",
+                   "e_rev_I", "i_offset", "cm", "p_exc_decay", "p_inh_decay", "v_thresh",
+                   "v_reset", "minus_dt")
+_load_cond_exp = _loader(len(COND_EXP_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cond_exp_cell(v, ge, gi, refractory, in_e, in_i, i_ext, c):
+    esm, ism, g_leak, leak_drive, e_exc, e_inh, i_offset, cm, d_e, d_i, thresh, reset, \
+        minus_dt = c
+    g_exc = ge * esm
+    g_inh = gi * ism
+    g_total = (g_exc + g_leak) + g_inh
+    # (g_exc E_exc + leak) + g_inh E_inh: with E_exc = 0 the NumPy path computes
+    # g_inh E_inh + leak, which rounds the same
+    v_inf = (g_exc * e_exc + leak_drive) + g_inh * e_inh
+    v_inf = v_inf + (i_ext + i_offset)
+    v_inf = v_inf / g_total
+    decay = vexp((g_total * minus_dt) / cm)
+    v = (v - v_inf) * decay + v_inf
+    v = reset if refractory else v
+    fired = v >= thresh
+    return (reset if fired else v), ge * d_e + in_e, gi * d_i + in_i, fired
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cond_exp_at(i, v, ge, gi, r_e, r_i, left, flag, iext, io, c):
+    refractory = _count_down(left, i)
+    v[i], ge[i], gi[i], flag[i] = _cond_exp_cell(v[i], ge[i], gi[i], refractory,
+                                                 _consume(r_e, i), _consume(r_i, i),
+                                                 _i_ext(iext, io, i), c)
+
+
+@njit(cache=True, error_model="numpy")
+def if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, ge, gi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_cond_exp(par, po, 1)
+        for i in range(n):
+            _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io,
+                         _load_cond_exp(par, po + i, n))

@@ -40,8 +40,10 @@ def recurrent_run(celltype, w_exc, w_inh, fused, runs=(60.0, 90.0), varied=False
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, cpu_fused=fused)
     exc, inh = build_recurrent(celltype, 80, 20, w_exc, w_inh, seed=3)
     if varied:  # one value per cell: the loop's per-cell branch
-        exc.set(tau_m=sim.RandomDistribution("uniform", low=10.0, high=30.0,
-                                             rng=sim.NumpyRNG(seed=1)))
+        name = "a" if "a" in celltype.get_parameter_names() else "tau_m"
+        low, high = (0.015, 0.025) if name == "a" else (10.0, 30.0)
+        exc.set(**{name: sim.RandomDistribution("uniform", low=low, high=high,
+                                                rng=sim.NumpyRNG(seed=1))})
     if electrode:
         sim.DCSource(amplitude=0.3, start=20.0, stop=80.0).inject_into(exc[10:30])
         sim.NoisyCurrentSource(mean=0.1, stdev=0.2, dt=0.5, start=5.0,
@@ -56,11 +58,19 @@ def recurrent_run(celltype, w_exc, w_inh, fused, runs=(60.0, 90.0), varied=False
 
 CURRENT_MODELS = {
     "IF_curr_exp": (lambda: sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0), 0.5, -1.5),
+    "IF_curr_alpha": (lambda: sim.IF_curr_alpha(tau_refrac=2.0, tau_syn_E=2.0, tau_syn_I=4.0),
+                      0.3, -0.8),
+    "IF_curr_delta": (lambda: sim.IF_curr_delta(tau_refrac=2.0), 1.5, -3.0),
+    "Izhikevich": (lambda: sim.Izhikevich(i_offset=0.002), 4.0, -6.0),
 }
 COND_MODELS = {
     "IF_cond_exp": (lambda: sim.IF_cond_exp(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0,
                                             cm=0.2, e_rev_I=-80.0, tau_syn_I=10.0),
                     0.006, 0.05),
+    "IF_cond_alpha": (lambda: sim.IF_cond_alpha(tau_refrac=2.0, v_rest=-60.0, v_reset=-60.0,
+                                                cm=0.2, e_rev_I=-80.0, tau_syn_I=5.0,
+                                                tau_syn_E=1.0),
+                      0.004, 0.03),
 }
 
 

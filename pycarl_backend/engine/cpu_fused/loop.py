@@ -17,7 +17,7 @@ from . import neuron_kernels as nk
 G_MODEL, G_FIRST, G_SIZE, G_STATE, G_PAR, G_UNIFORM, G_RING, G_INJ, G_INJ_LINKS, \
     G_INJ_NLINKS, G_INJ_NSCHED, G_COLS = range(12)
 # model ids (models.py)
-IF_CURR_EXP, IF_COND_EXP = 0, 1
+IF_CURR_EXP, IF_COND_EXP, IF_CURR_DELTA, IZHIKEVICH, IF_CURR_ALPHA, IF_COND_ALPHA = range(6)
 # pre-synaptic entry columns: kind (0 neuron group, 1 source), index, first block, end block
 P_KIND, P_INDEX, P_BLOCK0, P_BLOCK1, P_COLS = range(5)
 # block table columns
@@ -36,6 +36,14 @@ def _update_group(gt, st, par, left, rsteps, ring, be, iext, io, flag, fired, nf
         nk.if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     elif model == IF_COND_EXP:
         nk.if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IF_CURR_DELTA:
+        nk.if_curr_delta(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IZHIKEVICH:
+        nk.izhikevich(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IF_CURR_ALPHA:
+        nk.if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IF_COND_ALPHA:
+        nk.if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     return nk.compact(n, g0, flag, left, rsteps, fired, nf)
 
 

@@ -7,6 +7,7 @@ values bit for bit.
 """
 import numpy as np
 
+from ..neuron_models import IFCondAlpha, IFCurrAlpha, IFCurrDelta, Izhikevich
 from ..neurons import IFCondExp, IFCurrExp
 from . import loop
 from . import neuron_kernels as nk
@@ -32,6 +33,11 @@ def constant(group, name):
         return -group.dt
     if name == "leak_drive":  # IFCondExp.prepare: g_leak * v_rest
         return group.g_leak * group.params["v_rest"]
+    if name == "dt":
+        return group.dt
+    receptor, _, attribute = name.partition(".")
+    if attribute:  # 'exc.e_d': a constant of the group's excitatory kernel
+        return getattr(group.kernels[("exc", "inh").index(receptor)], attribute)
     if name in group.params:
         return group.params[name]
     return getattr(group, name)
@@ -40,6 +46,10 @@ def constant(group, name):
 MODEL_SPECS = {
     IFCurrExp: ModelSpec(loop.IF_CURR_EXP, nk.CURR_EXP_STATE, nk.CURR_EXP_PARAMS),
     IFCondExp: ModelSpec(loop.IF_COND_EXP, nk.COND_EXP_STATE, nk.COND_EXP_PARAMS),
+    IFCurrDelta: ModelSpec(loop.IF_CURR_DELTA, nk.CURR_DELTA_STATE, nk.CURR_DELTA_PARAMS),
+    Izhikevich: ModelSpec(loop.IZHIKEVICH, nk.IZHIKEVICH_STATE, nk.IZHIKEVICH_PARAMS),
+    IFCurrAlpha: ModelSpec(loop.IF_CURR_ALPHA, nk.CURR_ALPHA_STATE, nk.CURR_ALPHA_PARAMS),
+    IFCondAlpha: ModelSpec(loop.IF_COND_ALPHA, nk.COND_ALPHA_STATE, nk.COND_ALPHA_PARAMS),
 }
 
 

@@ -8,7 +8,7 @@ Each (benchmark, size, simulator) runs in its own subprocess, so peak memory
 
 The scaled networks keep the in-degree at 80 (see va_network.py).
 Phases: build = setup() to the end of record(); run = run(tstop);
-fetch = get_data() of all spikes of both populations.
+fetch = get_data() of all spikes of both populations, the SpikeTrain objects included.
 """
 import argparse
 import json
@@ -57,8 +57,9 @@ def worker(simulator, benchmark, n, tstop):
     sim.run(tstop)
     t2, c2 = time.perf_counter(), time.process_time()
     blocks = [net.exc.get_data("spikes"), net.inh.get_data("spikes")]
-    t3 = time.perf_counter()
+    # the trains themselves, not only neo's lazy list of them
     spikes = [sum(len(st) for st in b.segments[0].spiketrains) for b in blocks]
+    t3 = time.perf_counter()
     result = {
         "simulator": simulator, "benchmark": benchmark, "n": n, "tstop": tstop,
         "build_s": t1 - t0, "run_s": t2 - t1, "fetch_s": t3 - t2,

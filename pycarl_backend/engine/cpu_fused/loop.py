@@ -21,7 +21,8 @@ IF_CURR_EXP, IF_COND_EXP, IF_CURR_DELTA, IZHIKEVICH, IF_CURR_ALPHA, IF_COND_ALPH
 # pre-synaptic entry columns: kind (0 neuron group, 1 source), index, first block, end block
 P_KIND, P_INDEX, P_BLOCK0, P_BLOCK1, P_COLS = range(5)
 # block table columns
-B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_COLS = range(7)
+# (B_WEIGHT: offset in the weight pool, or -1: every synapse has weight uniform_weight[b])
+B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_WEIGHT, B_COLS = range(8)
 # state-record table columns
 # (R_STATE: pool index of the variable's first cell)
 R_STATE, R_INTERVAL, R_TAKEN, R_FILLED, R_NCELLS, R_BUF, R_CELLS, R_COLS = range(8)
@@ -60,33 +61,28 @@ def _inject(gt, k, iext, inj_table, inj_cells, inj_cols):
 
 
 @njit(cache=True, error_model="numpy")
-def _propagate(bt, step, spikes, s0, s1, ring, slots, width, indptr, post16, post32, weight,
-               delay16):
+def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16, post32,
+               weight, delay16):
     column = bt[B_COLUMN]
     rows = indptr[bt[B_INDPTR]:]
     syn = bt[B_SYN]
+    w0 = bt[B_WEIGHT] - syn  # weight of synapse k: weight[w0 + k]
+    shared = bt[B_WEIGHT] < 0
     delay = bt[B_DELAY]
-    if delay >= 0:  # one delay for the whole block: one arrival slot
-        base = ((step + delay) % slots) * width + column
-        for s in range(s0, s1):
-            pre = spikes[s]
-            for k in range(syn + rows[pre], syn + rows[pre + 1]):
-                target = post16[k] if bt[B_POST16] else post32[k]
-                ring[base + target] += weight[k]
-        return
     d0 = bt[B_DELAY_OFF] - syn
     for s in range(s0, s1):
         pre = spikes[s]
         for k in range(syn + rows[pre], syn + rows[pre + 1]):
             target = post16[k] if bt[B_POST16] else post32[k]
-            slot = (step + delay16[d0 + k]) % slots
-            ring[slot * width + column + target] += weight[k]
+            w = w_uniform if shared else weight[w0 + k]
+            d = delay if delay >= 0 else delay16[d0 + k]
+            ring[((step + d) % slots) * width + column + target] += w
 
 
 @njit(cache=True, error_model="numpy")
 def run_steps(first, k0, k1, groups, st, par, left, rsteps, recorded,
               ring, slots, width, iext, inj_first, inj_table, inj_cells, inj_cols,
-              pre_table, blocks, indptr, post16, post32, weight, delay16,
+              pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
               src_cells, src_bounds, flag, fired, fired_start, fired_end,
               out_steps, out_gids, n_out, max_new,
               rec_table, rec_cells, rec_buf):
@@ -131,8 +127,8 @@ def run_steps(first, k0, k1, groups, st, par, left, rsteps, recorded,
             if s1 <= s0:
                 continue
             for b in range(pt[P_BLOCK0], pt[P_BLOCK1]):
-                _propagate(blocks[b], step, spikes, s0, s1, ring, slots, width, indptr,
-                           post16, post32, weight, delay16)
+                _propagate(blocks[b], uniform_weight[b], step, spikes, s0, s1, ring, slots,
+                           width, indptr, post16, post32, weight, delay16)
     return k1, n_out
 
 

@@ -4,7 +4,10 @@ the compiled loop, which takes a fixed number of arguments.
 The blocks' own arrays become views into the pools, so the pools cost no
 memory beyond the blocks' and stay valid while the blocks are unchanged
 (set_values writes through the views); a block that is rebuilt (finalize,
-set_delays) gets new arrays of its own and the pools are built again.
+set_delays, a shared weight made writable) gets new arrays of its own and
+the pools are built again. A block whose weights are one shared value
+(SynapseBlock._compact_weights) adds nothing to the weight pool: the loop
+reads that value from `uniform_weight`.
 """
 import numpy as np
 
@@ -16,56 +19,57 @@ def _concat(arrays, dtype):
         else np.zeros(0, dtype=dtype)
 
 
+def _shared_weight(block):
+    return block.weight.size > 0 and block.weight.strides == (0,)
+
+
 class SynapsePool:
 
     def __init__(self, blocks):
         self.blocks = list(blocks)
-        indptr, post16, post32, weight, delay = [], [], [], [], []
-        offsets = {"indptr": 0, "post16": 0, "post32": 0, "weight": 0, "delay": 0}
         self.table = np.zeros((len(self.blocks), loop.B_COLS), dtype=np.int64)
-        spans = []
+        self.uniform_weight = np.zeros(len(self.blocks), dtype=np.float64)
+        indptr, targets, weight, delay = [], {np.uint16: [], np.int32: []}, [], []
+        at = {"indptr": 0, "syn": 0, "weight": 0, "delay": 0}
         for b, block in enumerate(self.blocks):
-            row = self.table[b]
-            row[loop.B_INDPTR] = offsets["indptr"]
+            row, n = self.table[b], int(block.post.size)
+            row[loop.B_INDPTR], row[loop.B_SYN] = at["indptr"], at["syn"]
             indptr.append(block.indptr)
-            offsets["indptr"] += block.indptr.size
-            n = int(block.post.size)
+            at["indptr"] += block.indptr.size
             narrow = block.post.dtype == np.uint16
             row[loop.B_POST16] = int(narrow)
-            # B_SYN indexes weight; the targets pool of the block's width is indexed alike
-            row[loop.B_SYN] = offsets["weight"]
-            (post16 if narrow else post32).append((offsets["weight"], block.post))
-            weight.append(block.weight)
-            offsets["weight"] += n
+            targets[np.uint16 if narrow else np.int32].append((at["syn"], block.post))
+            at["syn"] += n
+            if _shared_weight(block):
+                row[loop.B_WEIGHT] = -1
+                self.uniform_weight[b] = float(block.weight[0])
+            else:
+                row[loop.B_WEIGHT] = at["weight"]
+                weight.append(block.weight)
+                at["weight"] += n
             if isinstance(block.delay, int):
                 row[loop.B_DELAY] = block.delay
             else:
-                row[loop.B_DELAY] = -1
-                row[loop.B_DELAY_OFF] = offsets["delay"]
+                row[loop.B_DELAY], row[loop.B_DELAY_OFF] = -1, at["delay"]
                 delay.append(block.delay)
-                offsets["delay"] += n
-            spans.append((row[loop.B_INDPTR], row[loop.B_SYN], row[loop.B_DELAY_OFF]))
-        total = offsets["weight"]
+                at["delay"] += n
         self.indptr = _concat(indptr, np.int32)
-        self.weight = _concat(weight, self.weight_dtype(weight))
-        # targets: one pool per index width, both indexed by the weight offset; a
-        # width no block uses is an empty array
-        self.post16 = self._targets(post16, np.uint16, total)
-        self.post32 = self._targets(post32, np.int32, total)
+        self.weight = _concat(weight, np.float64)
+        # targets: one pool per index width, both indexed by the synapse offset (a
+        # width no block uses is an empty array)
+        self.post16 = self._targets(targets[np.uint16], np.uint16, at["syn"])
+        self.post32 = self._targets(targets[np.int32], np.int32, at["syn"])
         self.delay16 = _concat(delay, np.int16)
-        for block, (ip, syn, doff) in zip(self.blocks, spans):
+        for block, row in zip(self.blocks, self.table):
             n = int(block.post.size)
+            ip, syn = row[loop.B_INDPTR], row[loop.B_SYN]
             block.indptr = self.indptr[ip:ip + block.indptr.size]
-            block.weight = self.weight[syn:syn + n]
-            pool = self.post16 if block.post.dtype == np.uint16 else self.post32
-            block.post = pool[syn:syn + n]
+            block.post = (self.post16 if row[loop.B_POST16] else self.post32)[syn:syn + n]
+            if row[loop.B_WEIGHT] >= 0:
+                block.weight = self.weight[row[loop.B_WEIGHT]:row[loop.B_WEIGHT] + n]
             if not isinstance(block.delay, int):
-                block.delay = self.delay16[doff:doff + n]
+                block.delay = self.delay16[row[loop.B_DELAY_OFF]:row[loop.B_DELAY_OFF] + n]
         self._views = [self._arrays(block) for block in self.blocks]
-
-    @staticmethod
-    def weight_dtype(weights):
-        return np.result_type(*[w.dtype for w in weights]) if weights else np.float64
 
     @staticmethod
     def _targets(parts, dtype, total):

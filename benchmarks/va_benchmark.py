@@ -46,10 +46,10 @@ def engine_report(sim, net):
             "synaptic_events": events}
 
 
-def worker(simulator, benchmark, n, tstop):
+def worker(simulator, benchmark, n, tstop, threads=1):
     import importlib
     sim = importlib.import_module(SIMULATOR_MODULES[simulator])
-    extra = {"threads": 1, "verbosity": "error"} if simulator == "nest" else {}
+    extra = {"threads": threads, "verbosity": "error"} if simulator == "nest" else {}
     t0, c0 = time.perf_counter(), time.process_time()
     sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0, **extra)
     net = va_network.build(sim, benchmark, n)
@@ -83,11 +83,11 @@ def worker(simulator, benchmark, n, tstop):
 
 # --- driver -----------------------------------------------------------------
 
-def run_in_subprocess(simulator, benchmark, n, tstop, timeout):
+def run_in_subprocess(simulator, benchmark, n, tstop, timeout, threads=1, env=None):
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", simulator, benchmark,
-           str(n), str(tstop)]
+           str(n), str(tstop), str(threads)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"simulator": simulator, "benchmark": benchmark, "n": n,
                 "error": f"timed out after {timeout} s"}
@@ -152,12 +152,12 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=1800.0,
                         help="seconds allowed per simulator run")
     parser.add_argument("--json", metavar="OUT")
-    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        simulator, benchmark, n, tstop = args.worker
-        print("RESULT " + json.dumps(worker(simulator, benchmark, int(n), float(tstop))),
-              flush=True)
+        simulator, benchmark, n, tstop, *threads = args.worker
+        print("RESULT " + json.dumps(worker(simulator, benchmark, int(n), float(tstop),
+                                            int(threads[0]) if threads else 1)), flush=True)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     benchmarks = [b.strip().upper() for b in args.benchmarks.split(",")]

@@ -7,7 +7,7 @@ Spike sources generate each run window in one go before the loop.
 import numpy as np
 
 from .backend import select_xp, to_numpy
-from .cpu_fused import cpu_fused_stepper
+from .cpu_fused import cpu_fused_stepper, warm_up as cpu_fused_warm_up
 from .currents import GroupInjection
 from .delays import InputRing
 from .recording import SpikeRecord, StateRecord
@@ -20,6 +20,8 @@ class Engine:
         self.xp, self.device = select_xp(device)
         #: use the compiled CPU loop (engine/cpu_fused) where it covers the network
         self.cpu_fused = cpu_fused
+        if cpu_fused and self.xp is np:
+            cpu_fused_warm_up()  # numba's import and cache load belong to set-up, not run()
         self.precise_spike_times = precise_spike_times
         self.dt = float(dt)
         self.seed = seed

@@ -67,3 +67,13 @@ def cpu_fused_stepper(engine, hardware, blocks_by_pre):
         return None
     from .stepper import CPUFusedStepper
     return CPUFusedStepper(engine, blocks_by_pre)
+
+
+def warm_up():
+    """Import numba and load (or, the first time, compile) the step loop by a call
+    of zero steps, so that the first run() does not pay it. False without numba."""
+    if _numba_missing():
+        return False
+    from .stepper import load_compiled_loop
+    load_compiled_loop()
+    return True

@@ -248,3 +248,18 @@ class CPUFusedStepper:
             at = row[loop.R_BUF]
             rec._buffer.ravel()[:] = rec_buf[at:at + n]
             rec._filled, rec.samples_taken = int(row[loop.R_FILLED]), int(row[loop.R_TAKEN])
+
+
+def load_compiled_loop():
+    """Call loop.run_steps for zero steps with arguments of the types a run
+    passes, so that numba loads it from its cache (or compiles it) now."""
+    i64, f64 = np.zeros(0, np.int64), np.zeros(1, np.float64)
+    groups = np.zeros((0, loop.G_COLS), np.int64)
+    blocks = np.zeros((0, loop.B_COLS), np.int64)
+    loop.run_steps(0, 0, 0, groups, f64, f64, np.zeros(1, np.int32), np.zeros(1, np.int32),
+                   np.zeros(1, np.uint8), f64, 2, 1, f64, 0, f64, i64, i64,
+                   np.zeros((0, loop.P_COLS), np.int64), blocks, f64, np.zeros(1, np.int32),
+                   np.zeros(1, np.uint16), np.zeros(1, np.int32), f64, np.zeros(1, np.int16),
+                   np.zeros(1, np.int32), np.zeros((0, 1), np.int64), np.zeros(1, np.uint8),
+                   np.zeros(1, np.int32), i64, i64, np.zeros(1, np.int32),
+                   np.zeros(1, np.int32), 0, 0, np.zeros((0, loop.R_COLS), np.int64), i64, f64)

@@ -188,3 +188,17 @@ def test_vexp_within_an_ulp_of_the_c_library():
     special = apply(np.array([-800.0, 800.0, 0.0, np.nan, -np.inf, np.inf]))
     assert special[0] == 0.0 and special[1] == np.inf and special[2] == 1.0
     assert np.isnan(special[3]) and special[4] == 0.0 and special[5] == np.inf
+
+
+def test_without_numba_the_numpy_loop_runs(monkeypatch):
+    from pycarl_backend.engine import cpu_fused
+    monkeypatch.setattr(cpu_fused, "_numba_missing", lambda: "numba is not installed")
+    sim.setup(timestep=0.1, min_delay=0.1)
+    cells = sim.Population(2, sim.IF_curr_exp(i_offset=1.0))
+    cells.record("spikes")
+    sim.run(50.0)
+    engine = sim.simulator.state.engine
+    assert not engine.last_run_cpu_fused
+    assert cpu_fused.blocker(engine, None) == "numba is not installed"
+    assert sum(t.size for t in trains([cells])) > 0
+    sim.end()

@@ -53,7 +53,7 @@ def test_cpu_peers_table_ratios():
     mine = {"run_s": 0.1, "build_s": 1.0, "fetch_s": 0.05, "rate_exc_hz": 5.0,
             "rate_inh_hz": 6.0, "peak_rss_mb": 100.0, "synaptic_events": 10**6}
     peer = dict(mine, run_s=0.4, rate_exc_hz=5.5)
-    cold = dict(mine, run_s=0.3)
+    cold = dict(mine, run_s=0.15, build_s=1.15)
     rows = {name: cpu_peers.with_event_cost(dict(r)) for name, r in
             (("pycarl", mine), ("pycarl cold cache", cold), ("brian2 standalone", peer),
              ("nest 1 thread", {"error": "not installed"}))}

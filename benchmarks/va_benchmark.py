@@ -8,7 +8,7 @@ Each (benchmark, size, simulator) runs in its own subprocess, so peak memory
 
 The scaled networks keep the in-degree at 80 (see va_network.py).
 Phases: build = setup() to the end of record(); run = run(tstop);
-fetch = get_data() of all spikes of both populations.
+fetch = get_data() of all spikes of both populations, the SpikeTrain objects included.
 """
 import argparse
 import json
@@ -46,10 +46,10 @@ def engine_report(sim, net):
             "synaptic_events": events}
 
 
-def worker(simulator, benchmark, n, tstop):
+def worker(simulator, benchmark, n, tstop, threads=1):
     import importlib
     sim = importlib.import_module(SIMULATOR_MODULES[simulator])
-    extra = {"threads": 1, "verbosity": "error"} if simulator == "nest" else {}
+    extra = {"threads": threads, "verbosity": "error"} if simulator == "nest" else {}
     t0, c0 = time.perf_counter(), time.process_time()
     sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0, **extra)
     net = va_network.build(sim, benchmark, n)
@@ -57,8 +57,9 @@ def worker(simulator, benchmark, n, tstop):
     sim.run(tstop)
     t2, c2 = time.perf_counter(), time.process_time()
     blocks = [net.exc.get_data("spikes"), net.inh.get_data("spikes")]
-    t3 = time.perf_counter()
+    # the trains themselves, not only neo's lazy list of them
     spikes = [sum(len(st) for st in b.segments[0].spiketrains) for b in blocks]
+    t3 = time.perf_counter()
     result = {
         "simulator": simulator, "benchmark": benchmark, "n": n, "tstop": tstop,
         "build_s": t1 - t0, "run_s": t2 - t1, "fetch_s": t3 - t2,
@@ -82,11 +83,11 @@ def worker(simulator, benchmark, n, tstop):
 
 # --- driver -----------------------------------------------------------------
 
-def run_in_subprocess(simulator, benchmark, n, tstop, timeout):
+def run_in_subprocess(simulator, benchmark, n, tstop, timeout, threads=1, env=None):
     cmd = [sys.executable, os.path.abspath(__file__), "--worker", simulator, benchmark,
-           str(n), str(tstop)]
+           str(n), str(tstop), str(threads)]
     try:
-        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
     except subprocess.TimeoutExpired:
         return {"simulator": simulator, "benchmark": benchmark, "n": n,
                 "error": f"timed out after {timeout} s"}
@@ -151,12 +152,12 @@ def main(argv=None):
     parser.add_argument("--timeout", type=float, default=1800.0,
                         help="seconds allowed per simulator run")
     parser.add_argument("--json", metavar="OUT")
-    parser.add_argument("--worker", nargs=4, help=argparse.SUPPRESS)
+    parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        simulator, benchmark, n, tstop = args.worker
-        print("RESULT " + json.dumps(worker(simulator, benchmark, int(n), float(tstop))),
-              flush=True)
+        simulator, benchmark, n, tstop, *threads = args.worker
+        print("RESULT " + json.dumps(worker(simulator, benchmark, int(n), float(tstop),
+                                            int(threads[0]) if threads else 1)), flush=True)
         return
     sizes = [int(s) for s in args.sizes.split(",")]
     benchmarks = [b.strip().upper() for b in args.benchmarks.split(",")]

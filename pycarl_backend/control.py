@@ -49,6 +49,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       hardware_options: chip parameter overrides, dotted chip-YAML keys -> values
         (e.g. {"interconnect.router_latency_cycles": 2, "mapping": "min-comm"});
       progress: show a progress bar during run();
+      cpu_fused: run the compiled CPU step loop where it covers the network
+        (default True; False: always the NumPy reference loop).
       gpu_options: launch settings of the GPU engine, a GpuOptions or a dict of
         its fields (engine/gpu_options.py); no effect on the CPU.
     Defaults an application set with set_setup_defaults() apply to the keywords
@@ -70,7 +72,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         hardware_options=params.get("hardware_options", {}),
         progress=bool(params.get("progress", False)),
         spike_precision=params.get("spike_precision", "on_grid"),
-        gpu_options=params.get("gpu_options"))
+        gpu_options=params.get("gpu_options"),
+        cpu_fused=params.get("cpu_fused", True))
     return rank()
 
 

@@ -1,9 +1,11 @@
 """PyNN Recorder on top of the engine's spike and state buffers."""
 import numpy as np
+import quantities as pq
 
 from pyNN import recording
 
 from . import simulator
+from .spike_trains import population_spiketrains
 
 
 class Recorder(recording.Recorder):
@@ -30,6 +32,22 @@ class Recorder(recording.Recorder):
                 f"must be a multiple of the time step {simulator.state.dt} ms")
         cells = self._indices(self.recorded[variable])
         engine.record_state(group, variable.name, cells, interval)
+
+    def _get_current_segment(self, filter_ids=None, variables='all', clear=False):
+        """PyNN's segment, its spike trains built at once (spike_trains.py)
+        instead of lazily by neo."""
+        segment = super()._get_current_segment(filter_ids, variables, clear)
+        trains = segment.spiketrains
+        if getattr(trains, "_items", ()) is None and len(trains):  # neo's lazy form
+            ids, times = trains.multiplexed
+            times = times.rescale("ms").magnitude if hasattr(times, "rescale") else times
+            channel_ids = np.asarray(sorted(self.filter_recorded(
+                recording.Variable(name="spikes", location=None, label=None), filter_ids)),
+                dtype=int)
+            segment.spiketrains = population_spiketrains(
+                ids, times, channel_ids, self._recording_start_time, simulator.state.t * pq.ms,
+                self.population.label, self.population.id_to_index(channel_ids), segment)
+        return segment
 
     def _get_spiketimes(self, ids, clear=False):
         steps, cells, exact = self._engine().spike_records[self.population.group].data()

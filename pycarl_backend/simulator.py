@@ -53,7 +53,8 @@ class State(common.control.BaseState):
     # --- life cycle -------------------------------------------------------
     def setup(self, timestep, min_delay, max_delay, device="cpu", rng_seed=None,
               hardware=None, hardware_options=None, progress=False,
-              spike_precision="on_grid", gpu_options=None):
+              spike_precision="on_grid", gpu_options=None,
+              cpu_fused=True):
         self.clear()
         self.initialized = True
         self.dt = float(timestep)
@@ -66,7 +67,7 @@ class State(common.control.BaseState):
         self.spike_precision = spike_precision
         self.engine = Engine(dt=self.dt, device=device, seed=rng_seed,
                              precise_spike_times=(spike_precision == "off_grid"),
-                             gpu_options=gpu_options)
+                             gpu_options=gpu_options, cpu_fused=cpu_fused)
         check_hardware(hardware)
         self.hardware = hardware
         self.hardware_overrides = dict(hardware_options or {})

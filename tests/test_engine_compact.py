@@ -49,9 +49,33 @@ def test_bytes_per_synapse():
     only_block(proj)
     nbytes, n = simulator.state.engine.synapse_bytes()
     assert n == len(proj)
-    assert nbytes == 10 * n + 4 * 501
+    # uint16 targets, one shared weight (all equal), int32 row pointers
+    assert nbytes == 2 * n + 8 + 4 * 501
+    varied = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.2), sim.StaticSynapse(
+        weight=sim.RandomDistribution("uniform", low=0.01, high=0.02), delay=0.5))
+    block = only_block(varied)
+    assert block.nbytes() == 10 * len(varied) + 4 * 501
     neuron_bytes, count = simulator.state.engine.neuron_bytes()
     assert count == 1300 and neuron_bytes > 0
+
+
+def test_shared_weight_reads_back_and_can_be_changed():
+    """Equal weights are stored once; setting some of them makes a full array,
+    and every weight reads back exactly as set."""
+    pre = sim.Population(20, sim.SpikeSourcePoisson(rate=10.0))
+    post = sim.Population(30, sim.IF_curr_exp())
+    proj = sim.Projection(pre, post, sim.AllToAllConnector(),
+                          sim.StaticSynapse(weight=0.1234567, delay=1.0))
+    block = only_block(proj)
+    assert block.weight.strides == (0,) and block.nbytes() == 2 * 600 + 8 + 4 * 21
+    assert np.all(proj.get("weight", format="array") == 0.1234567)
+    w = proj.get("weight", format="array")
+    w[3, 4] = 0.75
+    proj.set(weight=w)
+    block = only_block(proj)
+    got = proj.get("weight", format="array")
+    assert got[3, 4] == 0.75 and np.sum(got == 0.1234567) == 599
+    sim.run(5.0)
 
 
 def test_heterogeneous_delays_arrive_on_time():

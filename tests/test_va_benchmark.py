@@ -46,3 +46,19 @@ def test_spike_counts_match_the_spike_trains():
             assert spikes_after(pop, t) == naive
         assert spikes_after(pop, 30.0) > 0
     sim.end()
+
+
+def test_cpu_peers_table_ratios():
+    import cpu_peers
+    mine = {"run_s": 0.1, "build_s": 1.0, "fetch_s": 0.05, "rate_exc_hz": 5.0,
+            "rate_inh_hz": 6.0, "peak_rss_mb": 100.0, "synaptic_events": 10**6}
+    peer = dict(mine, run_s=0.4, rate_exc_hz=5.5)
+    cold = dict(mine, run_s=0.15, build_s=1.15)
+    rows = {name: cpu_peers.with_event_cost(dict(r)) for name, r in
+            (("pycarl", mine), ("pycarl cold cache", cold), ("brian2 standalone", peer),
+             ("nest 1 thread", {"error": "not installed"}))}
+    text = cpu_peers.table({("COBA", 4000): rows})
+    assert "pycarl/brian2 standalone" in text and "run 0.250x" in text
+    assert "rate exc 0.909x" in text and "compilation 0.20 s" in text
+    assert "ERROR not installed" in text
+    assert rows["pycarl"]["ns_per_event"] == pytest.approx(100.0)

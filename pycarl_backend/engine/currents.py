@@ -274,6 +274,17 @@ class GroupInjection:
         self._table = self.xp.asarray(table) if table.any() else None
         self._table_first, self._table_end = step, step + n
 
+    def amplitude_table(self, first_step, n_steps):
+        """(table, cells, columns) of steps first_step..+n_steps-1: table[k, j] is
+        schedule j's amplitude in step first_step + k (None when all are zero), and
+        link entry e adds table[k, columns[e]] to cell cells[e], as current() does."""
+        if self._cells is None:
+            self._build_index()
+        table = np.stack([s.window(first_step, n_steps, self._dt) for s in self._schedules],
+                         axis=1)
+        from .backend import to_numpy
+        return (table if table.any() else None), to_numpy(self._cells), to_numpy(self._columns)
+
     def current(self, step):
         """Injected current (nA) of every cell of the group in `step`, or None if zero."""
         if not self.links:

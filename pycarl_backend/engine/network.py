@@ -7,6 +7,8 @@ Spike sources generate each run window in one go before the loop.
 import numpy as np
 
 from .backend import select_xp
+from .cpu_fused import cpu_fused_stepper
+from .cpu_fused import warm_up as cpu_fused_warm_up
 from .currents import GroupInjection
 from .delays import InputRing
 from .gpu_options import GpuOptions
@@ -17,9 +19,13 @@ from .synapses import SynapseBlock
 class Engine:
 
     def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False,
-                 gpu_options=None):
+                 gpu_options=None, cpu_fused=True):
         self.xp, self.device = select_xp(device)
         self.gpu_options = GpuOptions.from_value(gpu_options)
+        #: use the compiled CPU loop (engine/cpu_fused) where it covers the network
+        self.cpu_fused = cpu_fused
+        if cpu_fused and self.xp is np:
+            cpu_fused_warm_up()  # numba's import and cache load belong to set-up, not run()
         self.precise_spike_times = precise_spike_times
         self.dt = float(dt)
         self.seed = seed
@@ -111,14 +117,19 @@ class Engine:
         if progress:
             from tqdm import tqdm
             steps = tqdm(steps, desc="pycarl", unit="step", mininterval=0.5)
-        stepper = None
+        stepper = cpu_stepper = None
         if self.xp is not np:  # fused CUDA kernels where they cover the network
             from .gpu import fused_stepper
             stepper = fused_stepper(self, hardware, blocks_by_pre)
+        else:  # the compiled CPU loop, where it covers the network
+            cpu_stepper = cpu_fused_stepper(self, hardware, blocks_by_pre)
         self.last_run_fused = stepper is not None
+        self.last_run_cpu_fused = cpu_stepper is not None
         try:
             if stepper is not None:
                 stepper.run(first, n_steps, steps)
+            elif cpu_stepper is not None:
+                cpu_stepper.run(first, n_steps, progress=steps if progress else None)
             else:
                 for step in steps:
                     self._step(step, active, blocks_by_pre, hardware)

@@ -3,9 +3,13 @@ into the delay ring buffer of the target population.
 
 Storage per synapse: target cell uint16 (2 B) when the target population has
 at most 65536 cells, else int32 (4 B); weight float64 (8 B, so that
-weights read back exactly as set, as in NEST); delay in steps int16 (2 B); a
-projection whose delays are all equal keeps one scalar delay instead
-(10 or 12 B per synapse), plus int32 row pointers (4 B per source cell).
+weights read back exactly as set, as in NEST: float32 weights moved v of
+tests/test_nest_numerics.py's IF_curr_exp case by 1.4e-6 mV, over its 1e-6);
+delay in steps int16 (2 B). A projection whose delays are all equal keeps one
+scalar delay instead, and a static projection on the CPU whose weights are
+all equal keeps one weight (a read-only broadcast view of it): 2 B per synapse
+for the common StaticSynapse(weight=w, delay=d), else 10 or 12 B; plus int32
+row pointers (4 B per source cell).
 Connections are first collected in chunks (one per connector call) and
 compressed into CSR once, before the next run or query.
 """
@@ -70,8 +74,23 @@ class SynapseBlock:
         # compact index types: 2-byte targets while the target population fits them
         self.indptr = xp.asarray(indptr.astype(np.int32 if post.size < 2**31 else np.int64))
         self.post = xp.asarray(post.astype(np.uint16 if self.n_post <= 2**16 else np.int32))
-        self.weight = xp.asarray(weight.astype(np.float64))
+        self.weight = self._compact_weights(xp.asarray(weight.astype(np.float64)))
         self.set_delays(delay)
+
+    def _compact_weights(self, weight):
+        """One stored value for equal weights of a static CPU block (plastic and
+        other subclasses write their weights in place, and the GPU kernels read
+        a full array)."""
+        if type(self) is SynapseBlock and self.xp is np and weight.size \
+                and np.all(weight == weight[0]):
+            return np.broadcast_to(np.array(weight[0]), weight.shape)
+        return weight
+
+    def writable_weights(self):
+        """The weight array, made a full (writable) array first if it is one shared value."""
+        if self.xp is np and not self.weight.flags.writeable:
+            self.weight = np.array(self.weight)
+        return self.weight
 
     def set_delays(self, delay_steps):
         delay_steps = np.asarray(delay_steps)
@@ -93,7 +112,8 @@ class SynapseBlock:
         """(pre, post, weight, delay_steps) as host arrays, in CSR order."""
         pre = row_of_each_entry(to_numpy(self.indptr))
         delay = self.delay_array()
-        return pre, to_numpy(self.post).astype(np.int32), to_numpy(self.weight), delay
+        return (pre, to_numpy(self.post).astype(np.int32),
+                np.ascontiguousarray(to_numpy(self.weight)), delay)
 
     def delay_array(self):
         if isinstance(self.delay, int):
@@ -103,7 +123,7 @@ class SynapseBlock:
     def set_values(self, name, index, values):
         """Set attribute `name` ('weight' or 'delay' in steps) of synapses `index`."""
         if name == "weight":
-            self.weight[self.xp.asarray(index)] = self.xp.asarray(values, dtype=self.xp.float64)
+            self.writable_weights()[self.xp.asarray(index)] = self.xp.asarray(values, dtype=self.xp.float64)
         elif name == "delay":
             delay = self.delay_array()
             delay[index] = values
@@ -117,10 +137,12 @@ class SynapseBlock:
                          f"attribute '{name}'")
 
     def nbytes(self):
-        arrays = [self.indptr, self.post, self.weight]
+        arrays = [self.indptr, self.post]
         if not isinstance(self.delay, int):
             arrays.append(self.delay)
-        return sum(int(a.nbytes) for a in arrays)
+        shared = self.weight.size and self.weight.strides == (0,)
+        weight_bytes = self.weight.itemsize if shared else int(self.weight.nbytes)
+        return sum(int(a.nbytes) for a in arrays) + weight_bytes
 
     # --- per step ---------------------------------------------------------
     def synapses_of(self, spikes):

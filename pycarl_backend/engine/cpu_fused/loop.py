@@ -1,0 +1,149 @@
+"""The compiled step loop: many steps per call, no Python per step.
+
+Per step, in the order of Engine._step: every neuron group's update (ring
+input, state, refractoriness, threshold), its recorded spikes and state
+samples; then the propagation of the step's spikes, pre-synaptic group by
+group in the order of the NumPy path's `blocks_by_pre`, each spike's synapses
+in CSR order, so that every ring cell sums its inputs in the same order.
+
+The tables (int64 rows) and pools are built by stepper.py; their columns are
+named by the constants below.
+"""
+from numba import njit
+
+from . import neuron_kernels as nk
+
+# group table columns
+G_MODEL, G_FIRST, G_SIZE, G_STATE, G_PAR, G_UNIFORM, G_RING, G_INJ, G_INJ_LINKS, \
+    G_INJ_NLINKS, G_INJ_NSCHED, G_COLS = range(12)
+# model ids (models.py)
+IF_CURR_EXP, IF_COND_EXP, IF_CURR_DELTA, IZHIKEVICH, IF_CURR_ALPHA, IF_COND_ALPHA = range(6)
+# pre-synaptic entry columns: kind (0 neuron group, 1 source), index, first block, end block
+P_KIND, P_INDEX, P_BLOCK0, P_BLOCK1, P_COLS = range(5)
+# block table columns
+# (B_WEIGHT: offset in the weight pool, or -1: every synapse has weight uniform_weight[b])
+B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_WEIGHT, B_COLS = range(8)
+# state-record table columns
+# (R_STATE: pool index of the variable's first cell)
+R_STATE, R_INTERVAL, R_TAKEN, R_FILLED, R_NCELLS, R_BUF, R_CELLS, R_COLS = range(8)
+
+
+@njit(cache=True, error_model="numpy")
+def _update_group(gt, st, par, left, rsteps, ring, be, iext, io, flag, fired, nf):
+    """One step of group `gt`; appends its fired cells to `fired` from `nf`."""
+    model, n, g0 = gt[G_MODEL], gt[G_SIZE], gt[G_FIRST]
+    so, po, uniform = gt[G_STATE], gt[G_PAR], gt[G_UNIFORM] == 1
+    if model == IF_CURR_EXP:
+        nk.if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IF_COND_EXP:
+        nk.if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IF_CURR_DELTA:
+        nk.if_curr_delta(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IZHIKEVICH:
+        nk.izhikevich(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IF_CURR_ALPHA:
+        nk.if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == IF_COND_ALPHA:
+        nk.if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    return nk.compact(n, g0, flag, left, rsteps, fired, nf)
+
+
+@njit(cache=True, error_model="numpy")
+def _inject(gt, k, iext, inj_table, inj_cells, inj_cols):
+    """iext of the group's cells for window step k: zero, then each link's
+    amplitude added in link order (GroupInjection.current's scatter_add)."""
+    g0, n = gt[G_FIRST], gt[G_SIZE]
+    for i in range(n):
+        iext[g0 + i] = 0.0
+    row = gt[G_INJ] + k * gt[G_INJ_NSCHED]
+    for j in range(gt[G_INJ_LINKS], gt[G_INJ_LINKS] + gt[G_INJ_NLINKS]):
+        iext[g0 + inj_cells[j]] += inj_table[row + inj_cols[j]]
+
+
+@njit(cache=True, error_model="numpy")
+def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16, post32,
+               weight, delay16):
+    column = bt[B_COLUMN]
+    rows = indptr[bt[B_INDPTR]:]
+    syn = bt[B_SYN]
+    w0 = bt[B_WEIGHT] - syn  # weight of synapse k: weight[w0 + k]
+    shared = bt[B_WEIGHT] < 0
+    delay = bt[B_DELAY]
+    d0 = bt[B_DELAY_OFF] - syn
+    for s in range(s0, s1):
+        pre = spikes[s]
+        for k in range(syn + rows[pre], syn + rows[pre + 1]):
+            target = post16[k] if bt[B_POST16] else post32[k]
+            w = w_uniform if shared else weight[w0 + k]
+            d = delay if delay >= 0 else delay16[d0 + k]
+            ring[((step + d) % slots) * width + column + target] += w
+
+
+@njit(cache=True, error_model="numpy")
+def run_steps(first, k0, k1, groups, st, par, left, rsteps, recorded,
+              ring, slots, width, iext, inj_first, inj_table, inj_cells, inj_cols,
+              pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
+              src_cells, src_bounds, flag, fired, fired_start, fired_end,
+              out_steps, out_gids, n_out, max_new,
+              rec_table, rec_cells, rec_buf):
+    """Steps first+k0 .. first+k1-1 of the window that starts at `first`.
+
+    Recorded spikes go to out_steps/out_gids from n_out; the loop stops early
+    (returning the next k) when the next step might not fit (max_new per step).
+    Returns (next k, n_out).
+    """
+    n_groups = groups.shape[0]
+    for k in range(k0, k1):
+        if n_out + max_new > out_steps.size:
+            return k, n_out
+        step = first + k
+        slot_base = (step % slots) * width
+        nf = 0
+        for g in range(n_groups):
+            gt = groups[g]
+            io = -1
+            if gt[G_INJ] >= 0:
+                _inject(gt, k - inj_first, iext, inj_table, inj_cells, inj_cols)
+                io = gt[G_FIRST]
+            start = nf
+            fired_start[g] = start
+            nf = _update_group(gt, st, par, left, rsteps, ring, slot_base + gt[G_RING], iext,
+                               io, flag, fired, nf)
+            fired_end[g] = nf
+            g0 = gt[G_FIRST]
+            for s in range(start, nf):
+                if recorded[g0 + fired[s]]:
+                    out_steps[n_out] = step
+                    out_gids[n_out] = g0 + fired[s]
+                    n_out += 1
+        _sample(rec_table, rec_cells, rec_buf, st, step + 1)
+        for q in range(pre_table.shape[0]):
+            pt = pre_table[q]
+            j = pt[P_INDEX]
+            if pt[P_KIND] == 0:
+                spikes, s0, s1 = fired, fired_start[j], fired_end[j]
+            else:
+                spikes, s0, s1 = src_cells, src_bounds[j, k], src_bounds[j, k + 1]
+            if s1 <= s0:
+                continue
+            for b in range(pt[P_BLOCK0], pt[P_BLOCK1]):
+                _propagate(blocks[b], uniform_weight[b], step, spikes, s0, s1, ring, slots,
+                           width, indptr, post16, post32, weight, delay16)
+    return k1, n_out
+
+
+@njit(cache=True, error_model="numpy")
+def _sample(rec_table, rec_cells, rec_buf, st, time_step):
+    """StateRecord.maybe_sample for every record, at time `time_step` (in steps)."""
+    for r in range(rec_table.shape[0]):
+        rt = rec_table[r]
+        interval = rt[R_INTERVAL]
+        if time_step % interval != 0 or time_step // interval != rt[R_TAKEN]:
+            continue
+        n = rt[R_NCELLS]
+        row = rt[R_BUF] + rt[R_FILLED] * n
+        base = rt[R_STATE]
+        for c in range(n):
+            rec_buf[row + c] = st[base + rec_cells[rt[R_CELLS] + c]]
+        rt[R_FILLED] += 1
+        rt[R_TAKEN] += 1

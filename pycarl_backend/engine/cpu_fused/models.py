@@ -1,0 +1,57 @@
+"""Which engine neuron classes the compiled CPU stepper covers, and how each
+one's state and constants are laid out for its kernel (neuron_kernels.py).
+
+A constant's value is taken from the group itself (its parameters and the
+derived arrays its own prepare() computed), so the kernels use NumPy's
+values bit for bit.
+"""
+import numpy as np
+
+from ..neuron_models import IFCondAlpha, IFCurrAlpha, IFCurrDelta, Izhikevich
+from ..neurons import IFCondExp, IFCurrExp
+from . import loop
+from . import neuron_kernels as nk
+
+
+class ModelSpec:
+    """model_id: the kernel's number in loop._update_group; state: the group's
+    state variables in kernel row order; params: names of the constants in
+    kernel row order, resolved by `constant`."""
+
+    def __init__(self, model_id, state, params):
+        self.model_id, self.state, self.params = model_id, state, params
+
+    def constants(self, group):
+        """The (n_params, size) float64 table of the group's constants."""
+        return np.stack([np.broadcast_to(np.asarray(constant(group, name), dtype=np.float64),
+                                         (group.size,)) for name in self.params])
+
+
+def constant(group, name):
+    """A parameter or derived constant of `group`, as its update() uses it."""
+    if name == "minus_dt":
+        return -group.dt
+    if name == "leak_drive":  # IFCondExp.prepare: g_leak * v_rest
+        return group.g_leak * group.params["v_rest"]
+    if name == "dt":
+        return group.dt
+    receptor, _, attribute = name.partition(".")
+    if attribute:  # 'exc.e_d': a constant of the group's excitatory kernel
+        return getattr(group.kernels[("exc", "inh").index(receptor)], attribute)
+    if name in group.params:
+        return group.params[name]
+    return getattr(group, name)
+
+
+MODEL_SPECS = {
+    IFCurrExp: ModelSpec(loop.IF_CURR_EXP, nk.CURR_EXP_STATE, nk.CURR_EXP_PARAMS),
+    IFCondExp: ModelSpec(loop.IF_COND_EXP, nk.COND_EXP_STATE, nk.COND_EXP_PARAMS),
+    IFCurrDelta: ModelSpec(loop.IF_CURR_DELTA, nk.CURR_DELTA_STATE, nk.CURR_DELTA_PARAMS),
+    Izhikevich: ModelSpec(loop.IZHIKEVICH, nk.IZHIKEVICH_STATE, nk.IZHIKEVICH_PARAMS),
+    IFCurrAlpha: ModelSpec(loop.IF_CURR_ALPHA, nk.CURR_ALPHA_STATE, nk.CURR_ALPHA_PARAMS),
+    IFCondAlpha: ModelSpec(loop.IF_COND_ALPHA, nk.COND_ALPHA_STATE, nk.COND_ALPHA_PARAMS),
+}
+
+
+def spec_of(group):
+    return MODEL_SPECS.get(type(group))

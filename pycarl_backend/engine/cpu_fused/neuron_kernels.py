@@ -1,0 +1,321 @@
+"""Compiled (numba) one-step updates of the neuron models the CPU stepper covers.
+
+Each model is a `*_cell` function (the arithmetic of one cell for one step,
+inlined) and a step function over the group's cells that calls it with its
+constants: read once into scalars when every cell shares them (the loop is
+then vectorised by the compiler), else one value per cell. The step writes a
+fired flag per cell; `compact` turns the flags into the list of fired cells,
+in increasing order as NumPy's flatnonzero gives them, and starts their
+refractory periods.
+
+Every cell function does the floating-point operations of the NumPy model
+(engine/neurons.py, engine/neuron_models/) in the same order, so the two
+paths give the same numbers; exp is the one exception (mathfn.vexp, within
+an ulp of the C library's, as NumPy's own SIMD exp is).
+
+Arguments shared by the loops:
+- `n`, `st`, `so`: cell count, state pool and the group's offset; state row r
+  of cell i is st[so + r*n + i], rows in the order of the model's spec;
+- `par`, `po`, `uniform`: the constants pool and the group's offset; constant
+  k is par[po + k] (uniform) or par[po + k*n + i];
+- `left`, `g0`: refractory counters (steps), at g0 + i;
+- `ring`, `be`: the flat shared ring and the index of receptor 0 of cell 0 in
+  the arriving slot; receptor r of cell i is ring[be + r*n + i], zeroed once read;
+- `iext`, `io`: injected current (nA) of cell i is iext[io + i]; io = -1: none
+  (read as 0.0, which gives the same numbers as the NumPy path's no-current case);
+- `flag`: fired flag of cell i at g0 + i.
+"""
+from numba import njit
+
+from .mathfn import vexp
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _i_ext(iext, io, i):
+    return iext[io + i] if io >= 0 else 0.0
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _count_down(left, i):
+    """NeuronGroup._count_down_refractory for one cell: refractory in this step?"""
+    counter = left[i]
+    refractory = counter > 0
+    left[i] = counter - 1 if refractory else counter
+    return refractory
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _consume(ring, i):
+    x = ring[i]
+    ring[i] = 0.0
+    return x
+
+
+@njit(cache=True, error_model="numpy")
+def compact(n, g0, flag, left, rsteps, fired, nf):
+    """Append the flagged cells to `fired`, starting their refractory period."""
+    for i in range(n):
+        if flag[g0 + i]:
+            fired[nf] = i
+            left[g0 + i] = rsteps[g0 + i]
+            nf += 1
+    return nf
+
+
+def _loader(count):
+    """A compiled function (par, at, step) -> the tuple par[at], par[at + step], ...
+    of `count` constants: of all cells (uniform; step 1) or of cell i (at + i, n)."""
+    args = ", ".join(f"par[at + {k} * step]" for k in range(count))
+    namespace = {}
+    exec(f"def load(par, at, step):\n    return ({args},)\n", namespace)
+    return njit(inline="always")(namespace["load"])
+
+
+# --- IF_curr_exp (IFCurrExp.update) -------------------------------------------
+CURR_EXP_STATE = ("v", "isyn_exc", "isyn_inh")
+CURR_EXP_PARAMS = ("v_rest", "p_mem", "p_current", "i_offset", "p_exc_to_v", "p_inh_to_v",
+                   "p_exc_decay", "p_inh_decay", "v_thresh", "v_reset")
+_load_curr_exp = _loader(len(CURR_EXP_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _curr_exp_cell(v, ie, ii, refractory, in_e, in_i, i_ext, c):
+    v_rest, p_mem, p_current, i_offset, p_e, p_i, d_e, d_i, thresh, reset = c
+    saved = v
+    v = (v - v_rest) * p_mem + v_rest
+    v = v + (i_ext + i_offset) * p_current
+    v = v + ie * p_e
+    v = v + ii * p_i
+    v = saved if refractory else v
+    fired = v >= thresh
+    return (reset if fired else v), ie * d_e + in_e, ii * d_i + in_i, fired
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _curr_exp_at(i, v, ie, ii, r_e, r_i, left, flag, iext, io, c):
+    refractory = _count_down(left, i)
+    v[i], ie[i], ii[i], flag[i] = _curr_exp_cell(v[i], ie[i], ii[i], refractory,
+                                                 _consume(r_e, i), _consume(r_i, i),
+                                                 _i_ext(iext, io, i), c)
+
+
+@njit(cache=True, error_model="numpy")
+def if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, ie, ii = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_curr_exp(par, po, 1)
+        for i in range(n):
+            _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, _load_curr_exp(par, po + i, n))
+
+
+# --- IF_cond_exp (IFCondExp.membrane_step and update) ----------------------------
+COND_EXP_STATE = ("v", "gsyn_exc", "gsyn_inh")
+COND_EXP_PARAMS = ("exc_step_mean", "inh_step_mean", "g_leak", "leak_drive", "e_rev_E",
+                   "e_rev_I", "i_offset", "cm", "p_exc_decay", "p_inh_decay", "v_thresh",
+                   "v_reset", "minus_dt")
+_load_cond_exp = _loader(len(COND_EXP_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cond_exp_cell(v, ge, gi, refractory, in_e, in_i, i_ext, c):
+    esm, ism, g_leak, leak_drive, e_exc, e_inh, i_offset, cm, d_e, d_i, thresh, reset, \
+        minus_dt = c
+    g_exc = ge * esm
+    g_inh = gi * ism
+    g_total = (g_exc + g_leak) + g_inh
+    # (g_exc E_exc + leak) + g_inh E_inh: with E_exc = 0 the NumPy path computes
+    # g_inh E_inh + leak, which rounds the same
+    v_inf = (g_exc * e_exc + leak_drive) + g_inh * e_inh
+    v_inf = v_inf + (i_ext + i_offset)
+    v_inf = v_inf / g_total
+    decay = vexp((g_total * minus_dt) / cm)
+    v = (v - v_inf) * decay + v_inf
+    v = reset if refractory else v
+    fired = v >= thresh
+    return (reset if fired else v), ge * d_e + in_e, gi * d_i + in_i, fired
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cond_exp_at(i, v, ge, gi, r_e, r_i, left, flag, iext, io, c):
+    refractory = _count_down(left, i)
+    v[i], ge[i], gi[i], flag[i] = _cond_exp_cell(v[i], ge[i], gi[i], refractory,
+                                                 _consume(r_e, i), _consume(r_i, i),
+                                                 _i_ext(iext, io, i), c)
+
+
+@njit(cache=True, error_model="numpy")
+def if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, ge, gi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_cond_exp(par, po, 1)
+        for i in range(n):
+            _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io,
+                         _load_cond_exp(par, po + i, n))
+
+
+# --- IF_curr_delta (IFCurrDelta.update) -----------------------------------------
+CURR_DELTA_STATE = ("v",)
+CURR_DELTA_PARAMS = ("v_rest", "p_mem", "p_current", "i_offset", "v_thresh", "v_reset")
+_load_curr_delta = _loader(len(CURR_DELTA_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _curr_delta_at(i, v, r_e, r_i, left, flag, iext, io, c):
+    v_rest, p_mem, p_current, i_offset, thresh, reset = c
+    refractory = _count_down(left, i)
+    x = v[i]
+    free = (((v_rest + p_mem * (x - v_rest)) + p_current * (i_offset + _i_ext(iext, io, i)))
+            + _consume(r_e, i)) + _consume(r_i, i)
+    x = x if refractory else free
+    flag[i] = x >= thresh
+    v[i] = reset if x >= thresh else x
+
+
+@njit(cache=True, error_model="numpy")
+def if_curr_delta(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v = st[so:so + n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_curr_delta(par, po, 1)
+        for i in range(n):
+            _curr_delta_at(i, v, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _curr_delta_at(i, v, r_e, r_i, lf, fl, iext, io, _load_curr_delta(par, po + i, n))
+
+
+# --- Izhikevich (Izhikevich.update; no refractory period) -------------------------
+IZHIKEVICH_STATE = ("v", "u")
+IZHIKEVICH_PARAMS = ("a", "b", "c", "d", "i_offset", "dt")
+_load_izhikevich = _loader(len(IZHIKEVICH_PARAMS))
+V_PEAK = 30.0  # mV (neuron_models/izhikevich.py)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _izhikevich_at(i, v, u, r_e, r_i, flag, iext, io, c):
+    a, b, reset, jump, i_offset, dt = c
+    x, y = v[i], u[i]
+    current = 1000.0 * (i_offset + _i_ext(iext, io, i))
+    x_new = (x + dt * (((((0.04 * x) * x + 5.0 * x) + 140.0) - y) + current)
+             + _consume(r_e, i)) + _consume(r_i, i)
+    y_new = y + (dt * a) * (b * x - y)
+    fired = x_new >= V_PEAK
+    flag[i] = fired
+    v[i] = reset if fired else x_new
+    u[i] = y_new + jump if fired else y_new
+
+
+@njit(cache=True, error_model="numpy")
+def izhikevich(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, u = st[so:so + n], st[so + n:so + 2 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    fl = flag[g0:g0 + n]
+    if uniform:
+        c = _load_izhikevich(par, po, 1)
+        for i in range(n):
+            _izhikevich_at(i, v, u, r_e, r_i, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _izhikevich_at(i, v, u, r_e, r_i, fl, iext, io, _load_izhikevich(par, po + i, n))
+
+
+# --- alpha kernels (neuron_models/psr.py BiExpResponse, LIFMembrane.update) ----------
+@njit(cache=True, inline="always", error_model="numpy")
+def _advance_biexp(x, d, x_in, e_d, k, e_r, g0):
+    """BiExpResponse.advance for one cell: (value, derivative) after the step."""
+    return x * e_d + k * d, d * e_r + x_in * g0
+
+
+CURR_ALPHA_STATE = ("v", "isyn_exc", "isyn_inh", "disyn_exc", "disyn_inh")
+CURR_ALPHA_PARAMS = ("g_leak", "v_rest", "i_offset", "p_mem",
+                     "exc.p_to_v", "exc.p_deriv_to_v", "exc.e_d", "exc.k", "exc.e_r", "exc.g0",
+                     "inh.p_to_v", "inh.p_deriv_to_v", "inh.e_d", "inh.k", "inh.e_r", "inh.g0",
+                     "v_thresh", "v_reset")
+_load_curr_alpha = _loader(len(CURR_ALPHA_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
+    g_leak, v_rest, i_offset, p_mem, pv_e, pd_e, ed_e, k_e, er_e, g0_e, \
+        pv_i, pd_i, ed_i, k_i, er_i, g0_i, thresh, reset = c
+    refractory = _count_down(left, i)
+    drive = g_leak * v_rest + (i_offset + _i_ext(iext, io, i))
+    to_v = (0.0 + (pv_e * xe[i] + pd_e * de[i])) + (pv_i * xi[i] + pd_i * di[i])
+    v_inf = drive / g_leak
+    free = (v_inf + (v[i] - v_inf) * p_mem) + to_v
+    x = v[i] if refractory else free
+    xe[i], de[i] = _advance_biexp(xe[i], de[i], _consume(r_e, i), ed_e, k_e, er_e, g0_e)
+    xi[i], di[i] = _advance_biexp(xi[i], di[i], _consume(r_i, i), ed_i, k_i, er_i, g0_i)
+    flag[i] = x >= thresh
+    v[i] = reset if x >= thresh else x
+
+
+@njit(cache=True, error_model="numpy")
+def if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, xe, xi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    de, di = st[so + 3 * n:so + 4 * n], st[so + 4 * n:so + 5 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_curr_alpha(par, po, 1)
+        for i in range(n):
+            _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io,
+                           _load_curr_alpha(par, po + i, n))
+
+
+COND_ALPHA_STATE = ("v", "gsyn_exc", "gsyn_inh", "dgsyn_exc", "dgsyn_inh")
+COND_ALPHA_PARAMS = ("g_leak", "v_rest", "i_offset", "cm", "minus_dt",
+                     "exc.mean_d", "exc.mean_k", "exc.e_rev_values", "exc.e_d", "exc.k",
+                     "exc.e_r", "exc.g0",
+                     "inh.mean_d", "inh.mean_k", "inh.e_rev_values", "inh.e_d", "inh.k",
+                     "inh.e_r", "inh.g0", "v_thresh", "v_reset")
+_load_cond_alpha = _loader(len(COND_ALPHA_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
+    g_leak, v_rest, i_offset, cm, minus_dt, md_e, mk_e, rev_e, ed_e, k_e, er_e, g0_e, \
+        md_i, mk_i, rev_i, ed_i, k_i, er_i, g0_i, thresh, reset = c
+    refractory = _count_down(left, i)
+    g_e = xe[i] * md_e + de[i] * mk_e
+    g_i = xi[i] * md_i + di[i] * mk_i
+    g_total = (g_leak + g_e) + g_i
+    drive = ((g_leak * v_rest + (i_offset + _i_ext(iext, io, i))) + g_e * rev_e) + g_i * rev_i
+    v_inf = drive / g_total
+    decay = vexp((minus_dt * g_total) / cm)
+    free = v_inf + (v[i] - v_inf) * decay
+    x = v[i] if refractory else free
+    xe[i], de[i] = _advance_biexp(xe[i], de[i], _consume(r_e, i), ed_e, k_e, er_e, g0_e)
+    xi[i], di[i] = _advance_biexp(xi[i], di[i], _consume(r_i, i), ed_i, k_i, er_i, g0_i)
+    flag[i] = x >= thresh
+    v[i] = reset if x >= thresh else x
+
+
+@njit(cache=True, error_model="numpy")
+def if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, xe, xi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    de, di = st[so + 3 * n:so + 4 * n], st[so + 4 * n:so + 5 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_cond_alpha(par, po, 1)
+        for i in range(n):
+            _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in range(n):
+            _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io,
+                           _load_cond_alpha(par, po + i, n))

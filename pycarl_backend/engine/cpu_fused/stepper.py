@@ -1,0 +1,265 @@
+"""The CPU fused stepper: Engine.run's window as one compiled loop (loop.py).
+
+Built per run (it reads the current parameters, connectivity and recording
+choices). The groups' state arrays and refractory counters become views into
+the stepper's pools, so everything outside the loop (get/set, state
+recording, reset) keeps working on them; the rings are copied into one shared
+ring for the window and back after it.
+"""
+import numpy as np
+
+from ..currents import CHUNK_STEPS
+from . import loop
+from .models import spec_of
+from .synapse_pool import SynapsePool
+
+#: recorded spikes held in the loop's output buffer before it returns to Python
+OUTPUT_CAPACITY = 1 << 20
+#: steps per call of the loop while a progress bar is shown
+PROGRESS_STEPS = 1000
+
+
+def _pool_of_views(arrays, dtype):
+    """One array holding `arrays` end to end, and views of it in their place."""
+    pool = np.concatenate([np.asarray(a, dtype=dtype).ravel() for a in arrays]) if arrays \
+        else np.zeros(0, dtype=dtype)
+    views, at = [], 0
+    for a in arrays:
+        views.append(pool[at:at + a.size])
+        at += a.size
+    return pool, views
+
+
+class CPUFusedStepper:
+
+    def __init__(self, engine, blocks_by_pre):
+        self.engine = engine
+        self.groups = [g for g in engine.groups if not g.is_source]
+        self.sources = [g for g in engine.groups if g.is_source and g in blocks_by_pre]
+        self._build_groups()
+        self._build_ring()
+        self._build_synapses(blocks_by_pre)
+        self.recorded = np.concatenate(
+            [np.asarray(engine.spike_records[g].recorded, dtype=np.uint8) for g in self.groups]
+            + [np.zeros(0, np.uint8)])
+        self.max_new = int(self.recorded.sum())
+        self.fired = np.zeros(max(self.n_neurons, 1), dtype=np.int32)
+        self.flag = np.zeros(max(self.n_neurons, 1), dtype=np.uint8)
+        self.fired_start = np.zeros(len(self.groups), dtype=np.int64)
+        self.fired_end = np.zeros(len(self.groups), dtype=np.int64)
+        self.iext = np.zeros(max(self.n_neurons, 1), dtype=np.float64)
+
+    # --- set-up ---------------------------------------------------------------
+    def _build_groups(self):
+        table = np.full((len(self.groups), loop.G_COLS), -1, dtype=np.int64)
+        states, params, lefts, rsteps = [], [], [], []
+        first = state_at = par_at = 0
+        self.first = {}
+        for k, g in enumerate(self.groups):
+            spec = spec_of(g)
+            row = table[k]
+            row[loop.G_MODEL] = spec.model_id
+            row[loop.G_FIRST], row[loop.G_SIZE] = first, g.size
+            self.first[g] = first
+            row[loop.G_STATE] = state_at
+            for name in spec.state:
+                states.append(np.asarray(g.state[name], dtype=np.float64))
+            state_at += len(spec.state) * g.size
+            constants = spec.constants(g)
+            uniform = bool(np.all(constants == constants[:, :1])) if g.size else True
+            if uniform:
+                constants = constants[:, :1]
+            row[loop.G_PAR] = par_at
+            row[loop.G_UNIFORM] = int(uniform)
+            params.append(constants.ravel())
+            par_at += constants.size
+            lefts.append(np.asarray(g.refractory_steps_left, dtype=np.int32))
+            rsteps.append(np.broadcast_to(np.asarray(getattr(g, "refractory_steps", 0),
+                                                     dtype=np.int32),
+                                          (g.size,)))
+            first += g.size
+        self.n_neurons = first
+        self.group_table = table
+        self.state, state_views = _pool_of_views(states, np.float64)
+        self.par = np.concatenate(params + [np.zeros(0)])
+        self.left, left_views = _pool_of_views(lefts, np.int32)
+        self.rsteps = np.concatenate(rsteps + [np.zeros(0, np.int32)]).astype(np.int32)
+        views = iter(state_views)
+        for k, g in enumerate(self.groups):
+            for name in spec_of(g).state:
+                g.state[name] = next(views)
+            g.refractory_steps_left = left_views[k]
+
+    def _build_ring(self):
+        engine = self.engine
+        self.ring_column, width = {}, 0
+        for k, g in enumerate(self.groups):
+            self.ring_column[g] = width
+            self.group_table[k, loop.G_RING] = width
+            width += engine.rings[g].width
+        self.width = max(width, 1)
+        self.slots = max([engine.rings[g].slots for g in self.groups] + [2])
+        self.ring = np.zeros(self.slots * self.width, dtype=np.float64)
+
+    def _build_synapses(self, blocks_by_pre):
+        engine = self.engine
+        order = [b for g, blocks in blocks_by_pre.items() for b in blocks]
+        pool = getattr(engine, "_cpu_synapse_pool", None)
+        if pool is None or not pool.serves(order):
+            pool = engine._cpu_synapse_pool = SynapsePool(order)
+        self.pool = pool
+        for b, block in enumerate(order):
+            pool.table[b, loop.B_COLUMN] = self.ring_column[block.post_group] + \
+                block.receptor_offset
+        pre = np.zeros((len(blocks_by_pre), loop.P_COLS), dtype=np.int64)
+        at = 0
+        for q, (g, blocks) in enumerate(blocks_by_pre.items()):
+            if g.is_source:
+                pre[q, loop.P_KIND], pre[q, loop.P_INDEX] = 1, self.sources.index(g)
+            else:
+                pre[q, loop.P_KIND], pre[q, loop.P_INDEX] = 0, self.groups.index(g)
+            pre[q, loop.P_BLOCK0], pre[q, loop.P_BLOCK1] = at, at + len(blocks)
+            at += len(blocks)
+        self.pre_table = pre
+
+    def _source_schedule(self, n_steps):
+        """Every source's cells of the window end to end, and (sources, n_steps+1)
+        bounds of each step's slice into them."""
+        cells, bounds, at = [np.zeros(0, np.int32)], [], 0
+        for g in self.sources:
+            _, g_bounds, _, g_cells = g._window
+            cells.append(np.asarray(g_cells, dtype=np.int32))
+            bounds.append(np.asarray(g_bounds, dtype=np.int64) + at)
+            at += g_cells.size
+        table = np.stack(bounds) if bounds else np.zeros((0, n_steps + 1), dtype=np.int64)
+        return np.concatenate(cells), table
+
+    def _state_records(self):
+        """(table, cells pool, buffer pool, records) of the window's state records."""
+        rows, cells, records, buf_at, cell_at = [], [], [], 0, 0
+        for g in self.groups:
+            names = spec_of(g).state
+            for rec in self.engine.state_records[g].values():
+                row = np.zeros(loop.R_COLS, dtype=np.int64)
+                row[loop.R_STATE] = self.group_table[self.groups.index(g), loop.G_STATE] + \
+                    names.index(rec.variable) * g.size
+                row[loop.R_INTERVAL], row[loop.R_TAKEN] = rec.interval, rec.samples_taken
+                row[loop.R_FILLED], row[loop.R_NCELLS] = rec._filled, rec.cells.size
+                row[loop.R_BUF], row[loop.R_CELLS] = buf_at, cell_at
+                buf_at += rec._buffer.size
+                cell_at += rec.cells.size
+                rows.append(row)
+                cells.append(rec.cells)
+                records.append(rec)
+        table = np.stack(rows) if rows else np.zeros((0, loop.R_COLS), dtype=np.int64)
+        buf = np.concatenate([r._buffer.ravel() for r in records] + [np.zeros(0)])
+        return table, np.concatenate(cells + [np.zeros(0, np.int64)]).astype(np.int64), buf, \
+            records
+
+    def _injection_chunk(self, first, k0, n):
+        """Amplitude tables of window steps k0..k0+n-1, set into the group table."""
+        tables, cells, cols, at, link_at = [np.zeros(0)], [np.zeros(0, np.int64)], \
+            [np.zeros(0, np.int64)], 0, 0
+        for k, g in enumerate(self.groups):
+            row = self.group_table[k]
+            row[loop.G_INJ] = -1
+            injection = self.engine.injections[g]
+            if not injection.links:
+                continue
+            table, g_cells, g_cols = injection.amplitude_table(first + k0, n)
+            if table is None:  # all zero: the model's no-injection arithmetic is the same
+                continue
+            row[loop.G_INJ], row[loop.G_INJ_NSCHED] = at, table.shape[1]
+            row[loop.G_INJ_LINKS], row[loop.G_INJ_NLINKS] = link_at, g_cells.size
+            tables.append(table.ravel())
+            cells.append(g_cells)
+            cols.append(g_cols)
+            at += table.size
+            link_at += g_cells.size
+        return (np.concatenate(tables), np.concatenate(cells).astype(np.int64),
+                np.concatenate(cols).astype(np.int64))
+
+    # --- the window -------------------------------------------------------------
+    def _load_rings(self, first):
+        ring = self.ring.reshape(self.slots, self.width)
+        for g, col in self.ring_column.items():
+            r = self.engine.rings[g]
+            ahead = first + np.arange(r.slots)
+            ring[ahead % self.slots, col:col + r.width] = r.buffer[ahead % r.slots]
+
+    def _store_rings(self, next_step):
+        ring = self.ring.reshape(self.slots, self.width)
+        for g, col in self.ring_column.items():
+            r = self.engine.rings[g]
+            ahead = next_step + np.arange(r.slots)
+            r.buffer[ahead % r.slots] = ring[ahead % self.slots, col:col + r.width]
+
+    def run(self, first, n_steps, progress=None):
+        """Steps first .. first+n_steps-1; `progress`: a tqdm bar to advance."""
+        src_cells, src_bounds = self._source_schedule(n_steps)
+        rec_table, rec_cells, rec_buf, records = self._state_records()
+        out_steps = np.zeros(OUTPUT_CAPACITY + self.max_new, dtype=np.int32)
+        out_gids = np.zeros_like(out_steps)
+        self._load_rings(first)
+        has_injection = any(self.engine.injections[g].links for g in self.groups)
+        chunk = CHUNK_STEPS if has_injection else max(n_steps, 1)
+        if progress is not None:
+            chunk = min(chunk, PROGRESS_STEPS)
+        pool = self.pool
+        try:
+            for k_chunk in range(0, n_steps, chunk):
+                k_end = min(k_chunk + chunk, n_steps)
+                inj = self._injection_chunk(first, k_chunk, k_end - k_chunk)
+                k = k_chunk
+                while k < k_end:
+                    k, n_out = loop.run_steps(
+                        first, k, k_end, self.group_table, self.state, self.par, self.left,
+                        self.rsteps, self.recorded, self.ring, self.slots, self.width,
+                        self.iext, k_chunk, *inj, self.pre_table, pool.table, pool.uniform_weight, pool.indptr,
+                        pool.post16, pool.post32, pool.weight, pool.delay16, src_cells,
+                        src_bounds, self.flag, self.fired, self.fired_start, self.fired_end,
+                        out_steps, out_gids, 0, self.max_new, rec_table, rec_cells, rec_buf)
+                    self._store_spikes(out_steps[:n_out], out_gids[:n_out])
+                if progress is not None:
+                    progress.update(k_end - k_chunk)
+        finally:
+            self._store_rings(first + n_steps)
+            self._store_samples(rec_table, rec_buf, records)
+            if progress is not None:
+                progress.close()
+
+    def _store_spikes(self, steps, gids):
+        if gids.size == 0:
+            return
+        starts = np.array([self.first[g] for g in self.groups])
+        which = np.searchsorted(starts, gids, side="right") - 1
+        order = np.argsort(which, kind="stable")
+        steps, gids, which = steps[order], gids[order], which[order]
+        bounds = np.searchsorted(which, np.arange(len(self.groups) + 1))
+        for k, g in enumerate(self.groups):
+            a, b = bounds[k], bounds[k + 1]
+            if b > a:
+                self.engine.spike_records[g].append_many(steps[a:b], gids[a:b] - starts[k])
+
+    @staticmethod
+    def _store_samples(rec_table, rec_buf, records):
+        for row, rec in zip(rec_table, records):
+            n = rec._buffer.size
+            at = row[loop.R_BUF]
+            rec._buffer.ravel()[:] = rec_buf[at:at + n]
+            rec._filled, rec.samples_taken = int(row[loop.R_FILLED]), int(row[loop.R_TAKEN])
+
+
+def load_compiled_loop():
+    """Call loop.run_steps for zero steps with arguments of the types a run
+    passes, so that numba loads it from its cache (or compiles it) now."""
+    i64, f64 = np.zeros(0, np.int64), np.zeros(1, np.float64)
+    groups = np.zeros((0, loop.G_COLS), np.int64)
+    blocks = np.zeros((0, loop.B_COLS), np.int64)
+    loop.run_steps(0, 0, 0, groups, f64, f64, np.zeros(1, np.int32), np.zeros(1, np.int32),
+                   np.zeros(1, np.uint8), f64, 2, 1, f64, 0, f64, i64, i64,
+                   np.zeros((0, loop.P_COLS), np.int64), blocks, f64, np.zeros(1, np.int32),
+                   np.zeros(1, np.uint16), np.zeros(1, np.int32), f64, np.zeros(1, np.int16),
+                   np.zeros(1, np.int32), np.zeros((0, 1), np.int64), np.zeros(1, np.uint8),
+                   np.zeros(1, np.int32), i64, i64, np.zeros(1, np.int32),
+                   np.zeros(1, np.int32), 0, 0, np.zeros((0, loop.R_COLS), np.int64), i64, f64)

@@ -34,6 +34,8 @@ Hardware time per tick: TrueNorth-style ``tick`` chips: the fixed tick_ns;
 ``barrier`` chips: busy (at least tick_ns when a real-time tick is set);
 ``async`` chips: the simulation step (real time).
 """
+import numpy as np
+
 
 
 class EnergyModel:

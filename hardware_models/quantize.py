@@ -30,7 +30,7 @@ units, same order as the projection's arrays.
 """
 import numpy as np
 
-from .errors import ChipSpecError, HardwareConstraintError
+from .errors import ChipSpecError
 
 
 def quantize_weights(scheme, graph, core_of, q):

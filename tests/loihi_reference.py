@@ -25,7 +25,7 @@ def brian2loihi_unavailable():
 
 
 def run_brian2loihi(net):
-    from brian2 import ms, prefs
+    from brian2 import prefs
     prefs.codegen.target = "numpy"
     from brian2_loihi import (LoihiNetwork, LoihiNeuronGroup, LoihiSpikeGeneratorGroup,
                               LoihiSpikeMonitor, LoihiStateMonitor, LoihiSynapses)

@@ -17,7 +17,7 @@ import numpy as np
 from pyNN import errors
 from pyNN.standardmodels import build_translations, synapses
 
-from ..standardmodels.synapses import EngineSynapseMixin, check_delays, _name_of
+from ..standardmodels.synapses import EngineSynapseMixin, _name_of
 from ..standardmodels.synapses import StaticSynapse as _PycarlStaticSynapse
 from .plasticity import SpiNNakerSTDPBlock
 from .weights import StaticMagnitudeBlock

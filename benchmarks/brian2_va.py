@@ -47,7 +47,8 @@ def build_and_run(benchmark, n, tstop, mode):
                      e_exc=va.E_EXC * mV, e_inh=va.E_INH * mV, tau_exc=5.0 * ms,
                      tau_inh=10.0 * ms)
     if benchmark == "COBA":
-        eqs = """dv/dt = (g_leak*(e_leak - v) + ge*(e_exc - v) + gi*(e_inh - v))/c_m : volt (unless refractory)
+        eqs = """dv/dt = (g_leak*(e_leak - v) + ge*(e_exc - v)
+                        + gi*(e_inh - v))/c_m : volt (unless refractory)
                  dge/dt = -ge/tau_exc : siemens
                  dgi/dt = -gi/tau_inh : siemens"""
         w_exc, w_inh = va.G_EXC["COBA"] * nS, va.G_INH["COBA"] * nS

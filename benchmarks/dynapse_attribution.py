@@ -54,7 +54,8 @@ def main():
     for name, options in CONFIGS.items():
         m = run(a.script, options, Path(a.out) / name.strip("+"))
         for label, p in m["populations"].items():
-            print(f"{name:10s} {label:10s} {p['rate_software_hz']:8.2f} {p['rate_hardware_hz']:8.2f} "
+            print(f"{name:10s} {label:10s} {p['rate_software_hz']:8.2f} "
+                  f"{p['rate_hardware_hz']:8.2f} "
                   f"{p['van_rossum']:8.3f}")
         print(f"{'':10s} mean latency {m['latency_ms']['mean'] * 1e6:.1f} ns, cells: {m['cells']}")
 

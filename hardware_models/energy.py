@@ -37,7 +37,6 @@ Hardware time per tick: TrueNorth-style ``tick`` chips: the fixed tick_ns;
 import numpy as np
 
 
-
 class EnergyModel:
     def __init__(self, spec, tiles_used):
         e = spec.get("energy")

@@ -46,7 +46,8 @@ class ProjectionSpec:
     def __post_init__(self):
         self.source = np.asarray(self.source, dtype=np.int32)
         self.target = np.asarray(self.target, dtype=np.int32)
-        self.weight = np.asarray(self.weight, dtype=np.float64)  # exact PyNN weights (chips encode them)
+        # exact PyNN weights (chips encode them)
+        self.weight = np.asarray(self.weight, dtype=np.float64)
         self.delay_steps = np.asarray(self.delay_steps, dtype=np.int32)
         n = self.source.size
         for name in ("target", "weight", "delay_steps"):

@@ -142,9 +142,9 @@ class HardwareModel:
         self.energy_model = EnergyModel(s, self.net.tiles_used(self.n_cores_used))
         self._build_pairs()
         if s.get("quantize"):
+            options = {**s.get("quantization"), "vth_mant": s.get("arithmetic.vth_mant")}
             self._qweights = quantize_weights(s.get("quantization.scheme"), graph,
-                                              m.core_of_neuron, {**s.get("quantization"),
-                                                                 "vth_mant": s.get("arithmetic.vth_mant")})
+                                              m.core_of_neuron, options)
         else:
             self._qweights = None
         self.backpressure = bool(s.get("timing.receive_backpressure"))

@@ -53,7 +53,8 @@ SCHEMA = {
         "flits_per_packet": 1, "buffer_flits": 1,
     },
     "timing": {
-        "tick_ns": None, "tick_budget_ns": None, "neuron_update_ns": 0.0, "neuron_idle_ns": None, "spike_out_ns": 0.0,
+        "tick_ns": None, "tick_budget_ns": None, "neuron_update_ns": 0.0, "neuron_idle_ns": None,
+        "spike_out_ns": 0.0,
         "message_out_ns": 0.0, "message_in_ns": 0.0, "synop_ns": 0.0, "barrier_ns": 0.0,
         "barrier_table_ns": {}, "max_late_ticks": 64, "async_rounding": "ceil",
         "receive_backpressure": False,

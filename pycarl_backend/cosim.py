@@ -78,7 +78,8 @@ class CoSimulation:
                     continue  # weights already in the chip's units
                 quantized = self.model.quantized_weight(block_label(prj, key))
                 if quantized is not None:
-                    block.writable_weights()[...] = engine.xp.asarray(np.asarray(quantized, dtype=float))
+                    block.writable_weights()[...] = engine.xp.asarray(
+                        np.asarray(quantized, dtype=float))
         engine.max_extra_delay_steps = int(self.model.max_extra_delay_steps)
         self.core_of_neuron = engine.xp.asarray(
             np.asarray(self.model.core_of_neuron, dtype=np.int64))

@@ -59,7 +59,8 @@ def run_brian2loihi(net):
     network.run(int(net["steps"]))
     out = []
     for sp, v, i in monitors:
-        out.append({"spikes": (np.asarray(sp.i[:], int), np.rint(np.asarray(sp.t_[:]) * 1000.0).astype(int)),
+        steps = np.rint(np.asarray(sp.t_[:]) * 1000.0).astype(int)
+        out.append({"spikes": (np.asarray(sp.i[:], int), steps),
                     "v": np.asarray(v.v).copy(), "u": np.asarray(i.I).copy()})
     return out
 

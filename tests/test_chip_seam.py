@@ -163,7 +163,8 @@ def test_parameters_reach_the_population_spec():
 def test_software_only_run_never_imports_the_seam():
     code = ("import sys, pycarl_backend as sim; sim.setup(); "
             "p = sim.Population(2, sim.IF_curr_exp()); sim.run(1.0); "
-            "print('chip_neurons' in ' '.join(sys.modules), 'hardware_models.arithmetic' in sys.modules)")
+            "print('chip_neurons' in ' '.join(sys.modules), "
+            "'hardware_models.arithmetic' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True).stdout.split()
     assert out == ["False", "False"]

@@ -149,7 +149,8 @@ def test_uncovered_network_falls_back_and_says_so_once(caplog):
         sim.run(5.0)
         assert not sim.simulator.state.engine.last_run_cpu_fused
         sim.end()
-    said = [r.getMessage() for r in caplog.records if "compiled CPU loop not used" in r.getMessage()]
+    said = [r.getMessage() for r in caplog.records
+            if "compiled CPU loop not used" in r.getMessage()]
     assert len(said) == 1 and "HHCondExp" in said[0]
 
 

@@ -88,8 +88,9 @@ def run_dc(i_offsets, options=None, celltype=None, t=200.0, dt=0.1):
 
 def test_pynn_cells_run_as_dpi_circuits_and_keep_the_rheobase():
     # IF_curr_exp rheobase g_L (v_thresh - v_rest) = 1 nF / 20 ms x 15 mV = 0.75 nA
-    (below, above, far), summary = run_dc([0.6], {"mismatch": False})[0] + \
-        run_dc([1.0], {"mismatch": False})[0] + run_dc([3.0], {"mismatch": False})[0], None
+    no_mismatch = {"mismatch": False}
+    (below, above, far) = (run_dc([0.6], no_mismatch)[0] + run_dc([1.0], no_mismatch)[0]
+                           + run_dc([3.0], no_mismatch)[0])
     assert below == 0 and above > 0 and far > above
 
 
@@ -208,7 +209,8 @@ def test_burst_through_one_link_queues_as_the_bandwidth_predicts(buffer_flits):
 
 
 def tag_graph(src_a):
-    pops = [PopulationSpec("a", 1024, "IF_curr_exp", 0), PopulationSpec("b", 256, "IF_curr_exp", 1024),
+    pops = [PopulationSpec("a", 1024, "IF_curr_exp", 0),
+            PopulationSpec("b", 256, "IF_curr_exp", 1024),
             PopulationSpec("t", 1, "IF_curr_exp", 1280)]
     prj = [ProjectionSpec("a_t", "a", "t", "excitatory", [src_a], [1280], [1.0], [1]),
            ProjectionSpec("b_t", "b", "t", "excitatory", [1024], [1280], [1.0], [1])]

@@ -129,7 +129,8 @@ def test_every_number_in_chip_yaml_cites_a_source(fname):
         if re.search(r":\s*[-\[{]?\s*\d", code):
             assert "#" in line, f"{fname}: number without a source comment: {line!r}"
             comment = line.split("#", 1)[1]
-            assert re.search(r"(Merolla|Akopyan|Cassidy|Davies|Moradi|SANA-FE|unverified|pycarl|n/a|rockpool|"
+            assert re.search(r"(Merolla|Akopyan|Cassidy|Davies|Moradi|SANA-FE|unverified|pycarl|"
+                             r"n/a|"                             r"rockpool|"
                              r"derived|DESIGN)", comment), f"{fname}: {line!r}"
 
 

@@ -273,7 +273,7 @@ def test_loihi_state_on_cupy_is_bit_identical_to_numpy():
                   refractory=rng.integers(1, 5, n), du_inh=rng.integers(0, 4097, n))
     host, dev = LoihiState(np, n, params), LoihiState(cp, n, params)
     spikes = 0
-    for t in range(300):
+    for _ in range(300):
         a = rng.integers(-3, 6, n) * 64 * 40
         b = -rng.integers(0, 3, n) * 64 * 40
         f_host = host.step(a, None, b)

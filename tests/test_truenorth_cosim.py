@@ -106,7 +106,8 @@ def test_more_than_four_axon_types_per_core_refused():
 
 def test_more_than_256_axons_per_core_refused():
     _build(n_pre=300, n_post=2)
-    with pytest.raises(HardwareConstraintError, match=r"256 inputs per neuron; 'post'\[0\] has 300"):
+    with pytest.raises(HardwareConstraintError,
+                       match=r"256 inputs per neuron; 'post'\[0\] has 300"):
         sim.run(5.0)
     sim.end()
 
@@ -114,7 +115,8 @@ def test_more_than_256_axons_per_core_refused():
 def test_other_cell_types_refused_unless_software():
     _build(cell=sim.IF_cond_exp())
     with pytest.raises(HardwareConstraintError,
-                       match=r"'post' is IF_cond_exp.*IF_curr_delta, IF_curr_exp.*'cells': 'software'"):
+                       match=r"'post' is IF_cond_exp.*IF_curr_delta, IF_curr_exp"
+                             r".*'cells': 'software'"):
         sim.run(5.0)
     sim.end()
     _build(cell=sim.IF_cond_exp(), options={"cells": "software"})
@@ -146,7 +148,8 @@ def test_compare_report_first_line_states_the_tick(tmp_path):
     from pycarl.compare import compare
     from pathlib import Path
     script = Path(__file__).resolve().parents[1] / "examples" / "feedforward.py"
-    res = compare(str(script), ["pycarl", "--n", "10", "--tstop", "50", "--rate", "200"], ["truenorth"],
+    res = compare(str(script), ["pycarl", "--n", "10", "--tstop", "50", "--rate", "200"],
+                  ["truenorth"],
                   tmp_path, options={"cells": "chip"}, progress=False)
     paragraphs = re.findall(r"<p>([^<]*)</p>", (tmp_path / "report.html").read_text())
     assert paragraphs[0].startswith("truenorth: cells: chip")

@@ -198,7 +198,8 @@ class LoihiCompartments(ChipNeurons):
     def synapse_bits(cls, projection, spec):
         """Bits per synapse entry: the weight (quantization.mantissa_bits, brian2-loihi's
         num_weight_bits, in every sign mode: mixed mode spends one of them on the sign,
-        encoding.precision; with quantize: false, whole u units: 22 bits, 21 and a sign), 6 delay bits when the projection's delays differ
+        encoding.precision; with quantize: false, whole u units: 22 bits, 21 and a sign),
+        6 delay bits when the projection's delays differ
         (brian2-loihi's 0..62), and a target index of log2(compartments per core) bits
         (modelling choice: every synapse stored sparse, with its target)."""
         weight = int(spec.get("quantization.mantissa_bits")) if spec.get("quantize") else 22

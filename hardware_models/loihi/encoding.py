@@ -68,7 +68,8 @@ def encode(target_units, label, num_weight_bits=8, exact=False, w_exp_range=W_EX
     t = np.asarray(target_units, dtype=np.float64)
     mode = sign_mode(t)
     if t.size == 0:
-        return t.copy(), {"sign_mode": mode, "w_exp": 0, "num_weight_bits": num_weight_bits}, t.copy()
+        encoding = {"sign_mode": mode, "w_exp": 0, "num_weight_bits": num_weight_bits}
+        return t.copy(), encoding, t.copy()
     if exact:
         w = np.clip(np.rint(t), -W_ACT_LIMIT, W_ACT_LIMIT)
         return w, {"sign_mode": mode, "w_exp": None, "num_weight_bits": None}, None

@@ -136,7 +136,8 @@ def _integers(name, value):
             bad = sorted(set(a.ravel()) - set(RESET_MODES))
             if bad:
                 raise HardwareConstraintError(
-                    f"TrueNorth reset_mode {str(bad[0])!r} unknown; valid: {', '.join(RESET_MODES)}")
+                    f"TrueNorth reset_mode {str(bad[0])!r} unknown; "
+                    f"valid: {', '.join(RESET_MODES)}")
             return np.array([RESET_MODES[m] for m in a.ravel()], np.int64).reshape(a.shape)
         raise HardwareConstraintError(f"TrueNorth {name} must be integers, got {a.dtype}")
     if a.dtype.kind == "f":

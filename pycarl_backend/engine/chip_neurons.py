@@ -200,7 +200,7 @@ def retime(engine, state, step_ms):
     for record in engine.spike_records.values():
         if record.times is not None:
             record.dt = float(step_ms)
-    for group, records in engine.state_records.items():
+    for records in engine.state_records.values():
         for rec in records.values():
             rec.interval = max(int(round(rec.interval * old / step_ms)), 1)
     for recorder in getattr(state, "recorders", ()):

@@ -123,7 +123,8 @@ class SynapseBlock:
     def set_values(self, name, index, values):
         """Set attribute `name` ('weight' or 'delay' in steps) of synapses `index`."""
         if name == "weight":
-            self.writable_weights()[self.xp.asarray(index)] = self.xp.asarray(values, dtype=self.xp.float64)
+            self.writable_weights()[self.xp.asarray(index)] = self.xp.asarray(
+                values, dtype=self.xp.float64)
         elif name == "delay":
             delay = self.delay_array()
             delay[index] = values

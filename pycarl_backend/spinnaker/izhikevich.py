@@ -42,7 +42,8 @@ class SpiNNakerIzhikevichGroup(NeuronGroup):
         self.arithmetic = chosen_arithmetic() if self.xp is np else None
         a = self.arithmetic
         if a is None:
-            self.exc_decay, self.inh_decay = np.exp(-dt / p['tau_syn_E']), np.exp(-dt / p['tau_syn_I'])
+            self.exc_decay = np.exp(-dt / p['tau_syn_E'])
+            self.inh_decay = np.exp(-dt / p['tau_syn_I'])
             self.exc_init = p['tau_syn_E'] / dt * (1 - self.exc_decay)
             self.inh_init = p['tau_syn_I'] / dt * (1 - self.inh_decay)
             return

@@ -215,7 +215,8 @@ class CPUFusedStepper:
                     k, n_out = loop.run_steps(
                         first, k, k_end, self.group_table, self.state, self.par, self.left,
                         self.rsteps, self.recorded, self.ring, self.slots, self.width,
-                        self.iext, k_chunk, *inj, self.pre_table, pool.table, pool.uniform_weight, pool.indptr,
+                        self.iext, k_chunk, *inj, self.pre_table, pool.table, pool.uniform_weight,
+                        pool.indptr,
                         pool.post16, pool.post32, pool.weight, pool.delay16, src_cells,
                         src_bounds, self.flag, self.fired, self.fired_start, self.fired_end,
                         out_steps, out_gids, 0, self.max_new, rec_table, rec_cells, rec_buf)

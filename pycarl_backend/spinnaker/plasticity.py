@@ -39,7 +39,8 @@ after the previous presynaptic one, and depressed by the latest postsynaptic
 spike only if that came after the previous presynaptic spike. Each
 postsynaptic neuron keeps its last 15 spikes (sPyNNaker's 16-entry history,
 whose first entry is a dummy at time 0 with trace 0). The decay factors are
-rounded to sPyNNaker's 11-bit fixed-point look-up table; the rest of the arithmetic is floating point.
+rounded to sPyNNaker's 11-bit fixed-point look-up table; the rest of the
+arithmetic is floating point.
 
 Built on the standard engine's plasticity (engine/plasticity.py): the block is
 a ParametricBlock (per-synapse parameter columns, range checks, initial

@@ -140,9 +140,10 @@ def cmd_demo(args):
         _check_chip(chip)
     # DYNAP-SE has 64 CAM entries per neuron: every cell gets exactly 60 inputs
     # (instead of about 80), with weights scaled by 80/60 to keep the mean input
-    script_args = ["pycarl", "--n", str(args.n), "--tstop", str(args.tstop), "--raster", "",
-                   "--indegree", "60", "--exact-indegree"]
-    note = (f"Vogels-Abbott COBA scaled to fit every chip: {args.n} cells, exactly 60 inputs "
+    # CUBA: current-based LIF cells, which every chip's own arithmetic computes
+    script_args = ["pycarl", "--benchmark", "CUBA", "--n", str(args.n), "--tstop",
+                   str(args.tstop), "--raster", "", "--indegree", "60", "--exact-indegree"]
+    note = (f"Vogels-Abbott CUBA scaled to fit every chip: {args.n} cells, exactly 60 inputs "
             f"per cell (80 in the original; DYNAP-SE allows 64 per neuron), weights x 80/60.")
     print(note)
     results = compare(script, script_args, chips, args.out, seed=args.seed, notes=[note],

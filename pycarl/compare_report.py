@@ -222,12 +222,12 @@ def compare_report(path, software, hardware_runs, t_stop_ms, title="pycarl compa
     metrics = {chip: m for chip, (_, _, m) in hardware_runs.items()}
     # first line: who computed the cells (chip arithmetic or float PyNN cells) and the
     # time base when the chip replaced the script's (TrueNorth's 1 ms tick)
-    parts = [f"<p class='note'>{html.escape(chip)}: "
+    parts = [f"<p>{html.escape(chip)}: "
              f"{html.escape('; '.join([summary['cells']['statement']] + summary.get('notes', [])))}"
              f"</p>" for chip, (_, summary, _) in hardware_runs.items() if summary.get("cells")]
     parts.append(f"<h1>{html.escape(title)}</h1>")
     parts += [f"<p class='note'>{html.escape(n)}</p>" for n in notes]
-    parts += [f"<p class='note'>{html.escape(chip)}: {html.escape(n)}</p>"
+    parts += [f"<p>{html.escape(chip)}: {html.escape(n)}</p>"
               for chip, (_, summary, _) in hardware_runs.items()
               for n in (summary.get("cells") or {}).get("notes", ())]
     parts.append("<h2>What differs, and why</h2><ul>" + "".join(

@@ -87,7 +87,8 @@ def high_rate_background(device, cond, host_work=True, split=True):
     network. Weights are binary fractions, so sums are exact in any order.
     Returns the cells' trains, v of 3 cells (with host_work), whether the fused
     path ran, and how many source spikes repeated a cell within a step."""
-    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=21)
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=21,
+              cpu_fused=False)  # the reference is the NumPy loop
     rng = NumpyRNG(seed=21)
     cell = gpu_path_cell(cond)
     w_bg, w_exc = (2.0 ** -9, 2.0 ** -8) if cond else (2.0 ** -3, 2.0 ** -2)

@@ -20,12 +20,14 @@ CHIPS = ["loihi", "truenorth", "dynapse"]
 # ------------------------------------------------------------ declarations
 def test_builtin_chips_declare_their_effects():
     names = {chip: [e.name for e in effects(chip)] for chip in CHIPS}
-    assert names == {"loihi": ["weights", "latency"], "truenorth": ["weights", "latency"],
-                     "dynapse": ["shared_weights", "mismatch", "latency"]}
-    assert only("dynapse", "mismatch") == {"quantization.shared_weights": False,
+    assert names == {"loihi": ["arithmetic", "weights", "latency"],
+                     "truenorth": ["arithmetic", "tick", "weights", "latency"],
+                     "dynapse": ["circuits", "shared_weights", "mismatch", "latency"]}
+    assert only("dynapse", "mismatch") == {"cells": "software",
+                                           "quantization.shared_weights": False,
                                            "latency": False}
     assert all_off("loihi", base={"mapping": "min-comm"}) == {
-        "mapping": "min-comm", "quantize": False, "latency": False}
+        "mapping": "min-comm", "cells": "software", "quantize": False, "latency": False}
     for effect, overrides in isolating_runs("truenorth"):
         assert effect.disable.keys().isdisjoint(overrides)      # its own switch stays on
 
@@ -124,7 +126,7 @@ def test_decompose_reports_interaction():
 
 def test_plan_runs_each_effect_alone_on_top_of_the_users_options():
     runs = attribution.plan("dynapse", {"mapping": "min-comm"})
-    assert [r[0] for r in runs] == ["all", "shared_weights", "mismatch", "latency"]
+    assert [r[0] for r in runs] == ["all", "circuits", "shared_weights", "mismatch", "latency"]
     assert all(r[2]["mapping"] == "min-comm" for r in runs)
     assert runs[0][2] == {"mapping": "min-comm"}
 

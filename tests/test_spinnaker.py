@@ -316,7 +316,9 @@ def test_neurons_per_core_becomes_the_mapping_limit():
 
 def test_neurons_per_core_is_the_chip_mapping_limit_in_a_cosimulation():
     pytest.importorskip("hardware_models")
-    sim.setup(timestep=1.0, hardware="loihi")
+    # float cells and weights: the test is about the mapping limit
+    sim.setup(timestep=1.0, hardware="loihi",
+              hardware_options={"cells": "software", "quantize": False})
     sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 3)
     src = sim.Population(4, sim.SpikeSourceArray(spike_times=[[1.0], [2.0], [3.0], [4.0]]))
     pop = sim.Population(10, sim.IF_curr_exp(**CELL))
@@ -325,7 +327,8 @@ def test_neurons_per_core_is_the_chip_mapping_limit_in_a_cosimulation():
     mapping = simulator.state.cosim.model.mapping
     assert list(mapping.neurons_per_core) == [3, 3, 3, 1]
     # an explicit hardware option wins
-    sim.setup(timestep=1.0, hardware="loihi", hardware_options={"neurons_per_core": 5})
+    sim.setup(timestep=1.0, hardware="loihi",
+              hardware_options={"neurons_per_core": 5, "cells": "software"})
     sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 3)
     assert simulator.state.hardware_overrides["neurons_per_core"] == 5
 

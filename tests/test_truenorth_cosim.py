@@ -245,4 +245,4 @@ def test_attribution_switches_each_alone():
     v, dt, group = _one_input({"cells": "software", "time_base": "chip", "quantize": False})
     assert dt == 1.0 and group != "ChipNeuronGroup" and np.isclose(v.max() - v.min(), 0.1)
     # nothing switched on: the script's own step
-    assert _one_input({"cells": "software", "quantize": False})[1] == 0.1
+    assert _one_input({"cells": "software", "time_base": "script", "quantize": False})[1] == 0.1

@@ -118,14 +118,24 @@ def translate(pop, uniform, scale=True):
         notes.append("EIF: sub-threshold adaptation a, delta_T and v_spike not represented "
                      "(the DPI's exponential feedback is fixed by kappa)")
     g_l = uniform("cm", why) / tau_m                  # uS
-    rheobase_nA = g_l * (uniform("v_thresh", why) - uniform("v_rest", why))
+    v_rest, v_thresh = uniform("v_rest", why), uniform("v_thresh", why)
+    i_rest = 0.0
+    if v_rest >= v_thresh:
+        # a resting potential above threshold (Vogels-Abbott CUBA) is a constant drive:
+        # the same dynamics as rest at v_reset plus g_L (v_rest - v_reset) of current
+        v_reset = uniform("v_reset", why)
+        i_rest = g_l * (v_rest - v_reset)
+        notes.append(f"v_rest {v_rest:g} mV above v_thresh: rest at v_reset {v_reset:g} mV "
+                     f"plus a constant {i_rest:.4g} nA (the same leak dynamics)")
+        v_rest = v_reset
+    rheobase_nA = g_l * (v_thresh - v_rest)
     if rheobase_nA <= 0:
         raise HardwareConstraintError(
-            f"DYNAP-SE: population '{pop.label}': v_thresh must exceed v_rest for the "
-            f"rheobase match")
+            f"DYNAP-SE: population '{pop.label}': v_thresh must exceed v_rest (or v_reset "
+            f"where v_rest lies above threshold) for the rheobase match")
     b0 = CoreBiases(dict(p))
     k = chip_rheobase(b0.key()) / rheobase_nA if scale else 1.0
-    i_offset = uniform("i_offset", why)
+    i_offset = uniform("i_offset", why) + i_rest
     if i_offset < 0:
         notes.append(f"i_offset {i_offset:g} nA < 0 not representable (Idc >= 0): set to 0")
     p["Idc"] = max(k * i_offset, 0.0) or p["Io"]

@@ -74,18 +74,11 @@ def with_event_cost(r):
 
 
 def table(results):
-    head = f"{'benchmark':<9} {'n':>6} {'simulator':<18}" + "".join(
-        f" {label:>10}" for _, label, _ in COLUMNS)
-    lines = [head, "-" * len(head)]
+    lines = va_benchmark.table_head(COLUMNS, 18)
     for (benchmark, n), rows in results.items():
         for name, r in rows.items():
-            if name == "pycarl cold cache":
-                continue
-            if "error" in r:
-                lines.append(f"{benchmark:<9} {n:>6} {name:<18} ERROR {r['error']}")
-                continue
-            lines.append(f"{benchmark:<9} {n:>6} {name:<18}" + "".join(
-                f" {fmt.format(r.get(key, float('nan'))):>10}" for key, _, fmt in COLUMNS))
+            if name != "pycarl cold cache":
+                lines.append(va_benchmark.table_row(benchmark, n, name, r, COLUMNS, 18))
         mine = rows.get("pycarl")
         if mine and "error" not in mine:
             for peer in PEERS:
@@ -107,11 +100,8 @@ def table(results):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", default="4000")
-    parser.add_argument("--benchmarks", default="COBA,CUBA")
-    parser.add_argument("--simulators", default="pycarl,nest,brian2",
-                        help="any of pycarl, nest, brian2")
-    parser.add_argument("--tstop", type=float, default=1000.0)
+    va_benchmark.add_network_arguments(parser, "pycarl,nest,brian2",
+                                       "any of pycarl, nest, brian2")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--timeout", type=float, default=1800.0)
     parser.add_argument("--brian2-python", default=sys.executable)

@@ -107,24 +107,39 @@ COLUMNS = [("build_s", "build s", "{:.2f}"), ("build_cpu_s", "build cpu", "{:.2f
            ("us_per_event", "us/ev cpu", "{:.4f}")]
 
 
+def row_label(benchmark, n, name, width):
+    """The first three cells of a table row: benchmark, size and who ran it."""
+    return f"{benchmark:<9} {n:>6} {name:<{width}}"
+
+
+def table_head(columns, width):
+    """Heading and rule of a results table whose name column is `width` wide."""
+    head = row_label("benchmark", "n", "simulator", width) + "".join(
+        f" {label:>10}" for _, label, _ in columns)
+    return [head, "-" * len(head)]
+
+
+def table_row(benchmark, n, name, result, columns, width):
+    """One simulator's row: its `columns` (key, label, format), or the error it reported;
+    a key the result lacks prints as nan."""
+    label = row_label(benchmark, n, name, width)
+    if "error" in result:
+        return f"{label} ERROR {result['error']}"
+    return label + "".join(f" {fmt.format(result.get(key, float('nan'))):>10}"
+                           for key, _, fmt in columns)
+
+
 def format_table(results):
-    head = f"{'benchmark':<9} {'n':>6} {'simulator':<14}" + "".join(
-        f" {label:>10}" for _, label, _ in COLUMNS)
-    lines = [head, "-" * len(head)]
+    lines = table_head(COLUMNS, 14)
     keyed = {(r["benchmark"], r["n"], r["simulator"]): r for r in results}
     for (benchmark, n) in dict.fromkeys((r["benchmark"], r["n"]) for r in results):
         rows = {s: keyed.get((benchmark, n, s)) for s in SIMULATOR_MODULES}
         for simulator, r in rows.items():
-            if r is None:
-                continue
-            if "error" in r:
-                lines.append(f"{benchmark:<9} {n:>6} {simulator:<14} ERROR {r['error']}")
-                continue
-            lines.append(f"{benchmark:<9} {n:>6} {simulator:<14}" + "".join(
-                f" {fmt.format(r[key]):>10}" for key, _, fmt in COLUMNS))
+            if r is not None:
+                lines.append(table_row(benchmark, n, simulator, r, COLUMNS, 14))
         a, b = rows.get("pycarl"), rows.get("nest")
         if a and b and "error" not in a and "error" not in b:
-            lines.append(f"{benchmark:<9} {n:>6} {'pycarl/nest':<14}" + "".join(
+            lines.append(row_label(benchmark, n, "pycarl/nest", 14) + "".join(
                 f" {a[key] / b[key] if b[key] else float('nan'):>10.3f}"
                 for key, _, _ in COLUMNS))
     return "\n".join(lines)
@@ -143,12 +158,17 @@ def format_memory(results):
     return "\n".join(lines)
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def add_network_arguments(parser, simulators, simulators_help=None):
+    """--sizes, --benchmarks, --simulators (default `simulators`) and --tstop."""
     parser.add_argument("--sizes", default="4000")
     parser.add_argument("--benchmarks", default="COBA,CUBA")
-    parser.add_argument("--simulators", default="pycarl,nest")
+    parser.add_argument("--simulators", default=simulators, help=simulators_help)
     parser.add_argument("--tstop", type=float, default=1000.0)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    add_network_arguments(parser, "pycarl,nest")
     parser.add_argument("--timeout", type=float, default=1800.0,
                         help="seconds allowed per simulator run")
     parser.add_argument("--json", metavar="OUT")

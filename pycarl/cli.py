@@ -161,12 +161,11 @@ def cmd_demo(args):
 # Options of pycarl that may also follow the script's own arguments (the issue's
 # syntax `pycarl explore SCRIPT ARGS --hardware CHIP ...`): name -> (dest, appends).
 # --seed is not among them: after the script it is the script's own option.
+CHIP_RUN_TRAILING = {"--hardware": ("hardware", False), "--out": ("out", False)}
 TRAILING = {
-    "compare": {"--hardware": ("hardware", False), "--out": ("out", False),
-                "--option": ("option", True)},
-    "explore": {"--hardware": ("hardware", False), "--out": ("out", False),
-                "--sweep": ("sweep", True), "--scheduler": ("scheduler", False),
-                "--workers": ("workers", False)},
+    "compare": {**CHIP_RUN_TRAILING, "--option": ("option", True)},
+    "explore": {**CHIP_RUN_TRAILING, "--sweep": ("sweep", True),
+                "--scheduler": ("scheduler", False), "--workers": ("workers", False)},
 }
 REQUIRED = {"compare": ("--hardware", "--out"), "explore": ("--hardware", "--sweep", "--out")}
 
@@ -229,14 +228,29 @@ def build_parser():
         return sub.add_parser(name, help=help_text, description=f"{text}\n\nexample:\n  {example}",
                               formatter_class=argparse.RawDescriptionHelpFormatter)
 
+    def chip_run_options(p, seed_help=None):
+        """compare's and explore's --hardware and --out (required, checked after the script's
+        arguments are read: see REQUIRED) and --seed."""
+        p.add_argument("--hardware", help="chip name or YAML path (required)")
+        p.add_argument("--out", help="output directory (required)")
+        p.add_argument("--seed", type=int, default=1234, help=seed_help)
+
+    def no_attribution_option(p):
+        p.add_argument("--no-attribution", action="store_true",
+                       help="skip the runs with one chip effect at a time")
+
+    def script_positionals(p, func):
+        """SCRIPT and its arguments (all that follow it), run by `func`."""
+        p.add_argument("script")
+        p.add_argument("script_args", nargs=argparse.REMAINDER)
+        p.set_defaults(func=func)
+
     p = script_command("run", "run a PyNN script on pycarl (its pyNN.nest/get_simulator "
                        "backend becomes pycarl)", "pycarl run examples/vogels_abbott.py pycarl")
     p.add_argument("--hardware", help="co-simulate on a chip (name or YAML path)")
     p.add_argument("--device", choices=["cpu", "gpu", "auto"], help="engine device")
     p.add_argument("--seed", type=int, help="seed for the engine and unseeded PyNN RNGs")
-    p.add_argument("script")
-    p.add_argument("script_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_run)
+    script_positionals(p, cmd_run)
 
     after = ("pycarl's options may come before SCRIPT or after the script's arguments "
              "(put script arguments that clash with them after a literal --)")
@@ -244,17 +258,12 @@ def build_parser():
                        "write DIR/metrics.json and DIR/report.html",
                        "pycarl compare --hardware loihi --out cmp examples/vogels_abbott.py "
                        "pycarl --n 1000", after)
-    p.add_argument("--hardware", help="chip name or YAML path (required)")
-    p.add_argument("--out", help="output directory (required)")
-    p.add_argument("--seed", type=int, default=1234)
+    chip_run_options(p)
     p.add_argument("--option", action="append", metavar="KEY=VALUE",
                    help="chip option for the co-simulated run (hardware_options), e.g. "
                         "cells=software, quantize=false; repeatable")
-    p.add_argument("--no-attribution", action="store_true",
-                   help="skip the runs with one chip effect at a time")
-    p.add_argument("script")
-    p.add_argument("script_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_compare)
+    no_attribution_option(p)
+    script_positionals(p, cmd_compare)
 
     p = script_command("explore", "design-space exploration: co-simulate the script at each "
                        "point of a sweep of chip parameters, against one shared software-only "
@@ -271,20 +280,15 @@ def build_parser():
                        "plot per swept key, best point per objective). A point that fails is "
                        "a row with status 'failed' and its error; the exit status is 1 only "
                        "when every point fails. " + after)
-    p.add_argument("--hardware", help="chip name or YAML path (required)")
+    chip_run_options(p, seed_help="seed of every run (before SCRIPT only)")
     p.add_argument("--sweep", action="append", metavar="KEY=V1,V2,...",
                    help="a chip key and its values (true/false, integers, numbers or "
                         "names); repeat for more keys (required)")
-    p.add_argument("--out", help="output directory (required)")
     p.add_argument("--workers", default=DEFAULTS["workers"],
                    help="local worker processes (default 2; ignored with --scheduler)")
     p.add_argument("--scheduler", metavar="tcp://HOST:PORT",
                    help="run the points on this Dask scheduler instead of locally")
-    p.add_argument("--seed", type=int, default=1234,
-                   help="seed of every run (before SCRIPT only)")
-    p.add_argument("script")
-    p.add_argument("script_args", nargs=argparse.REMAINDER)
-    p.set_defaults(func=cmd_explore)
+    script_positionals(p, cmd_explore)
 
     p = script_command("chips", "list the built-in chips and their key figures", "pycarl chips")
     p.set_defaults(func=cmd_chips)
@@ -298,8 +302,7 @@ def build_parser():
     p.add_argument("--hardware", action="append", metavar="CHIP",
                    help="chip name or YAML path instead of the three built-in chips "
                         "(repeat for more)")
-    p.add_argument("--no-attribution", action="store_true",
-                   help="skip the runs with one chip effect at a time")
+    no_attribution_option(p)
     p.set_defaults(func=cmd_demo)
     return parser
 

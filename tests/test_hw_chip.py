@@ -12,6 +12,8 @@ from hardware_models import (HardwareConstraintError, NetworkGraph, PopulationSp
                              ProjectionSpec, UnknownParameterError, list_chips, load_hardware)
 from hardware_models.spec import CHIP_DIR
 
+from chip_graphs import random_recurrent_graph
+
 
 def chain_graph(dt_ms=1.0, n=2, weight=1.0, sources=0):
     """n neurons in a population 'a' (plus `sources` spike sources), 0 -> 1 -> ... ."""
@@ -249,11 +251,7 @@ def test_step_validates_input(tmp_path):
 def test_replay_equals_stepping(tmp_path):
     rng = np.random.default_rng(3)
     n = 30
-    src = rng.integers(0, n, 200)
-    tgt = rng.integers(0, n, 200)
-    g = NetworkGraph(0.1, [PopulationSpec("a", n, "IF_curr_exp", 0)],
-                     [ProjectionSpec("p", "a", "a", "excitatory", src, tgt, np.ones(200),
-                                     np.ones(200))])
+    g = random_recurrent_graph(rng, n, 200, "a")
     spikes = {i: np.sort(rng.choice(np.arange(0, 50, 0.1), 5, replace=False)) for i in range(n)}
     for chip in ("loihi", "dynapse", "truenorth"):
         kw = {"neurons_per_core": 4}

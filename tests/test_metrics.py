@@ -4,7 +4,8 @@ import json
 import numpy as np
 import pytest
 
-from hardware_models import NetworkGraph, PopulationSpec, ProjectionSpec, load_hardware
+from chip_graphs import random_recurrent_graph
+from hardware_models import load_hardware
 from pycarl.metrics import compare_runs, delivery_metrics, van_rossum
 
 
@@ -37,11 +38,7 @@ def test_van_rossum_uses_elephant_and_grows_with_shift():
 def test_compare_runs_end_to_end():
     rng = np.random.default_rng(0)
     n = 20
-    s = rng.integers(0, n, 100)
-    t = rng.integers(0, n, 100)
-    g = NetworkGraph(0.1, [PopulationSpec("exc", n, "IF_curr_exp", 0)],
-                     [ProjectionSpec("p", "exc", "exc", "excitatory", s, t, np.ones(100),
-                                     np.ones(100))])
+    g = random_recurrent_graph(rng, n, 100, "exc")
     sw = {"exc": [np.sort(rng.uniform(0, 100, 5)) for _ in range(n)]}
     hwtrains = {"exc": [x + 0.1 for x in sw["exc"]]}
     hw = load_hardware("loihi", neurons_per_core=5)

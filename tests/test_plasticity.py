@@ -133,13 +133,20 @@ def _pair_run(weight_dependence, w0, pre_time, teacher_time, delay=1.0, A_plus=0
     return w, t_post
 
 
+def _single_pair(rule, w_min, w_max, w0, pre_time):
+    """_pair_run with an additive or multiplicative (`rule`) weight dependence, the
+    teacher at 18 ms and a 1 ms delay; the post cell fires once."""
+    wd = (sim.AdditiveWeightDependence if rule == "additive"
+          else sim.MultiplicativeWeightDependence)(w_min=w_min, w_max=w_max)
+    w, t_post = _pair_run(wd, w0, pre_time=pre_time, teacher_time=18.0, delay=1.0)
+    assert t_post.size == 1
+    return w, t_post
+
+
 @pytest.mark.parametrize("rule", ["additive", "multiplicative"])
 def test_stdp_single_pair_potentiation(rule):
     w_min, w_max, w0 = 0.0, 1.0, 0.4
-    wd = (sim.AdditiveWeightDependence if rule == "additive"
-          else sim.MultiplicativeWeightDependence)(w_min=w_min, w_max=w_max)
-    w, t_post = _pair_run(wd, w0, pre_time=10.0, teacher_time=18.0, delay=1.0)
-    assert t_post.size == 1
+    w, t_post = _single_pair(rule, w_min, w_max, w0, pre_time=10.0)
     # NEST convention: the post spike reaches the synapse one (dendritic) delay later
     dt_pair = t_post[0] + 1.0 - 10.0
     assert 9.0 < dt_pair < 12.0  # roughly the +10 ms pair this test is about
@@ -150,10 +157,7 @@ def test_stdp_single_pair_potentiation(rule):
 @pytest.mark.parametrize("rule", ["additive", "multiplicative"])
 def test_stdp_single_pair_depression(rule):
     w_min, w_max, w0 = 0.0, 1.0, 0.4
-    wd = (sim.AdditiveWeightDependence if rule == "additive"
-          else sim.MultiplicativeWeightDependence)(w_min=w_min, w_max=w_max)
-    w, t_post = _pair_run(wd, w0, pre_time=30.0, teacher_time=18.0, delay=1.0)
-    assert t_post.size == 1
+    w, t_post = _single_pair(rule, w_min, w_max, w0, pre_time=30.0)
     dt_pair = 30.0 - 1.0 - t_post[0]   # pre spike against the post spike delayed by d
     assert 9.0 < dt_pair < 12.0
     scale = w_max if rule == "additive" else (w0 - w_min)

@@ -72,14 +72,11 @@ class OffsetDelivery:
 
     def __call__(self, step, spikes, ring, extra_steps=None):
         b, xp = self.block, self.block.xp
-        if spikes.size == 0 or b.post.size == 0:
+        reached = b.reached_by(step, spikes)
+        if reached is None:
             return
-        idx, spike_of_syn = b.synapses_of(spikes)
-        if idx is None:
-            return
-        weights = b.delivered_weights(step, idx, spike_of_syn)
-        post = b.post[idx].astype(xp.int64)
-        delay = b.delay if isinstance(b.delay, int) else b.delay[idx].astype(xp.int64)
+        idx, spike_of_syn, weights = reached
+        post, delay = b.targets_and_delays(idx)
         offset = None
         if extra_steps is not None:
             extra = xp.asarray(extra_steps(idx, spike_of_syn, post), dtype=xp.float64)

@@ -154,27 +154,40 @@ class SynapseBlock:
         """Weights that go out with this step's spikes (plastic blocks override)."""
         return self.weight[idx]
 
+    def reached_by(self, step, spikes):
+        """(synapse indices, spike position of each, the weights they deliver) of the
+        synapses that `spikes` (emitted in `step`) reach, or None when they reach none."""
+        if spikes.size == 0 or self.post.size == 0:
+            return None
+        idx, spike_of_syn = self.synapses_of(spikes)
+        if idx is None:
+            return None
+        return idx, spike_of_syn, self.delivered_weights(step, idx, spike_of_syn)
+
+    def targets_and_delays(self, idx):
+        """int64 target cells and delays in steps (an int while uniform) of synapses `idx`."""
+        # int64 before any arithmetic: with int16 delays, NumPy keeps int16 for
+        # `slot * ring.width`, which overflows once that passes 32767
+        post = self.post[idx].astype(self.xp.int64)
+        delay = self.delay if isinstance(self.delay, int) else self.delay[idx].astype(self.xp.int64)
+        return post, delay
+
     def propagate(self, step, spikes, ring, extra_steps=None):
         """Write the input caused by `spikes` (emitted in `step`) into `ring`.
 
         `extra_steps`: optional per-synapse extra delay (hardware latency).
         """
-        if spikes.size == 0 or self.post.size == 0:
+        reached = self.reached_by(step, spikes)
+        if reached is None:
             return
-        idx, spike_of_syn = self.synapses_of(spikes)
-        if idx is None:
-            return
-        weights = self.delivered_weights(step, idx, spike_of_syn)
+        idx, spike_of_syn, weights = reached
         if isinstance(self.delay, int) and extra_steps is None:
             # one arrival slot: accumulate into that row's columns of this receptor
             row = ring.buffer[(step + self.delay) % ring.slots]
             columns = row[self.receptor_offset:self.receptor_offset + self.n_post]
             scatter_add(self.xp, columns, self.post[idx], weights)
             return
-        post = self.post[idx].astype(self.xp.int64)
-        # int64 before any arithmetic: with int16 delays, NumPy keeps int16 for
-        # `slot * ring.width`, which overflows once that passes 32767
-        delay = self.delay if isinstance(self.delay, int) else self.delay[idx].astype(self.xp.int64)
+        post, delay = self.targets_and_delays(idx)
         if extra_steps is not None:
             delay = delay + extra_steps(idx, spike_of_syn, post)
         slot = (step + delay) % ring.slots

@@ -42,43 +42,65 @@ def small_cells(cond):
     return (gpu_path_cell(cond),) + ((0.006, 0.05) if cond else (0.4, -1.2))
 
 
+def small_ei_network(cond, rng, array_times, delay_low, array_delay, host_work,
+                     extra_cells=None):
+    """The small GPU-path E/I network: 160 excitatory and 40 inhibitory cells (v uniform
+    in -65..-51 mV), 50 Poisson sources at 60 Hz and a SpikeSourceArray of `array_times`,
+    each onto both cell populations with p = 0.15 (excitatory delays uniform from
+    `delay_low` to 3 ms, the array's `array_delay`). `extra_cells`: a cell type for 30
+    more cells (created right after inh). With host_work, a DC current into 20 cells
+    and v of 3 recorded. Returns (exc, inh, the extra cells or None)."""
+    cell, w_exc, w_inh = small_cells(cond)
+    exc = sim.Population(160, cell, label="exc")
+    inh = sim.Population(40, cell, label="inh")
+    extra = sim.Population(30, extra_cells, label="other model") if extra_cells else None
+    for p in (exc, inh):
+        p.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-51.0, rng=rng))
+    noise = sim.Population(50, sim.SpikeSourcePoisson(rate=60.0), label="noise")
+    array = sim.Population(3, sim.SpikeSourceArray(spike_times=array_times), label="array")
+    conn = sim.FixedProbabilityConnector(0.15, rng=rng)
+    delays = sim.RandomDistribution("uniform", low=delay_low, high=3.0, rng=rng)
+    for pre, w, receptor, delay in ((exc, w_exc, "excitatory", delays),
+                                    (inh, w_inh, "inhibitory", 0.5),
+                                    (noise, 2 * w_exc, "excitatory", 1.0),
+                                    (array, 10 * w_exc, "excitatory", array_delay)):
+        for post in (exc, inh):
+            sim.Projection(pre, post, conn, sim.StaticSynapse(weight=w, delay=delay),
+                           receptor_type=receptor)
+    if host_work:  # current injection and state recording keep the loop on the host
+        sim.DCSource(amplitude=0.5 if not cond else 0.2, start=20.0,
+                     stop=60.0).inject_into(exc[:20])
+        inh[:3].record("v")
+    return exc, inh, extra
+
+
+def run_and_collect(durations, populations, v_of=None):
+    """sim.run() for each of `durations`, then sim.end(). Returns the spike trains
+    (arrays, ms) of each of `populations`, the recorded v of `v_of` (None without),
+    and whether the last run took the fused path."""
+    for duration in durations:
+        sim.run(duration)
+    fused = sim.simulator.state.engine.last_run_fused
+    trains = [[np.asarray(st.magnitude) for st in p.get_data("spikes").segments[0].spiketrains]
+              for p in populations]
+    v = v_of.get_data("v").segments[0].analogsignals[0].magnitude if v_of is not None else None
+    sim.end()
+    return trains, v, fused
+
+
 def pipelined_network(device, cond, host_work, gpu_options=None):
     """One neuron model, every delay 2 steps or more (heterogeneous and
     uniform), sources with spikes in the last step of the first window, two
     windows. Returns the spike trains and, with host_work, v of 3 cells."""
     sim.setup(timestep=0.1, min_delay=0.2, max_delay=4.0, device=device, rng_seed=5,
               gpu_options=gpu_options)
-    rng = NumpyRNG(seed=5)
-    cell, w_exc, w_inh = small_cells(cond)
-    exc = sim.Population(160, cell, label="exc")
-    inh = sim.Population(40, cell, label="inh")
-    for p in (exc, inh):
-        p.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-51.0, rng=rng))
-    noise = sim.Population(50, sim.SpikeSourcePoisson(rate=60.0), label="noise")
     last_step = [[69.9, 70.0], [5.0, 69.9], []]  # 69.9 ms: the first window's last step
-    array = sim.Population(3, sim.SpikeSourceArray(spike_times=last_step), label="array")
-    conn = sim.FixedProbabilityConnector(0.15, rng=rng)
-    delays = sim.RandomDistribution("uniform", low=0.2, high=3.0, rng=rng)
-    for pre, w, receptor, delay in ((exc, w_exc, "excitatory", delays),
-                                    (inh, w_inh, "inhibitory", 0.5),
-                                    (noise, 2 * w_exc, "excitatory", 1.0),
-                                    (array, 10 * w_exc, "excitatory", 0.2)):
-        for post in (exc, inh):
-            sim.Projection(pre, post, conn, sim.StaticSynapse(weight=w, delay=delay),
-                           receptor_type=receptor)
-    if host_work:
-        sim.DCSource(amplitude=0.5 if not cond else 0.2, start=20.0,
-                     stop=60.0).inject_into(exc[:20])
-        inh[:3].record("v")
+    exc, inh, _ = small_ei_network(cond, NumpyRNG(seed=5), last_step, delay_low=0.2,
+                                   array_delay=0.2, host_work=host_work)
     for p in (exc, inh):
         p.record("spikes")
-    sim.run(70.0)
-    sim.run(80.0)
-    trains = [np.asarray(st.magnitude) for p in (exc, inh)
-              for st in p.get_data("spikes").segments[0].spiketrains]
-    v = inh.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
-    sim.end()
-    return trains, v
+    trains, v, _ = run_and_collect([70.0, 80.0], (exc, inh), inh if host_work else None)
+    return [t for pop in trains for t in pop], v
 
 
 def high_rate_background(device, cond, host_work=True, split=True):
@@ -103,15 +125,7 @@ def high_rate_background(device, cond, host_work=True, split=True):
     cells.record("spikes")
     if host_work:
         cells[:3].record("v")
-    if split:
-        sim.run(40.0)
-        sim.run(40.0)
-    else:
-        sim.run(80.0)
-    fused = sim.simulator.state.engine.last_run_fused
-    trains = [np.asarray(st.magnitude) for st in cells.get_data("spikes").segments[0].spiketrains]
-    repeats = sum(int(np.sum(np.diff(st.magnitude) == 0))
-                  for st in background.get_data("spikes").segments[0].spiketrains)
-    v = cells.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
-    sim.end()
+    (trains, background_trains), v, fused = run_and_collect(
+        [40.0, 40.0] if split else [80.0], (cells, background), cells if host_work else None)
+    repeats = sum(int(np.sum(np.diff(t) == 0)) for t in background_trains)
     return trains, v, fused, repeats

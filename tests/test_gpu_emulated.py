@@ -285,47 +285,20 @@ def fake_gpu(monkeypatch):
 def run_network(device, cond, split, host_work=True, gpu_options=None):
     import pycarl_backend as sim
     from pyNN.random import NumpyRNG
-    from networks import small_cells
+    from networks import run_and_collect, small_ei_network
     # the reference is the NumPy loop (the compiled CPU loop's exp differs by an ulp)
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, device=device, rng_seed=7,
               gpu_options=gpu_options, cpu_fused=False)
     rng = NumpyRNG(seed=7)
-    cell, w_exc, w_inh = small_cells(cond)
-    exc = sim.Population(160, cell, label="exc")
-    inh = sim.Population(40, cell, label="inh")
-    extra = sim.Population(30, sim.IF_curr_exp(), label="other model")
-    for p in (exc, inh):
-        p.initialize(v=sim.RandomDistribution("uniform", low=-65.0, high=-51.0, rng=rng))
-    noise = sim.Population(50, sim.SpikeSourcePoisson(rate=60.0), label="noise")
-    array = sim.Population(3, sim.SpikeSourceArray(spike_times=[[5.0, 9.0], [12.5], []]))
-    conn = sim.FixedProbabilityConnector(0.15, rng=rng)
-    delays = sim.RandomDistribution("uniform", low=0.1, high=3.0, rng=rng)
-    for pre, w, receptor, delay in ((exc, w_exc, "excitatory", delays),
-                                    (inh, w_inh if not cond else w_inh, "inhibitory", 0.5),
-                                    (noise, 2 * w_exc, "excitatory", 1.0),
-                                    (array, 10 * w_exc, "excitatory", 0.3)):
-        for post in (exc, inh):
-            sim.Projection(pre, post, conn, sim.StaticSynapse(weight=w, delay=delay),
-                           receptor_type=receptor)
+    exc, inh, extra = small_ei_network(cond, rng, [[5.0, 9.0], [12.5], []], delay_low=0.1,
+                                       array_delay=0.3, host_work=host_work,
+                                       extra_cells=sim.IF_curr_exp())
     sim.Projection(exc, extra, sim.FixedProbabilityConnector(0.3, rng=rng),
                    sim.StaticSynapse(weight=0.5, delay=1.0), receptor_type="excitatory")
-    if host_work:  # current injection and state recording keep the loop on the host
-        sim.DCSource(amplitude=0.5 if not cond else 0.2, start=20.0,
-                     stop=60.0).inject_into(exc[:20])
-        inh[:3].record("v")
     for p in (exc, inh, extra):
         p.record("spikes")
-    if split:
-        sim.run(70.0)
-        sim.run(80.0)
-    else:
-        sim.run(150.0)
-    fused = sim.simulator.state.engine.last_run_fused
-    trains = [[np.asarray(st.magnitude) for st in p.get_data("spikes").segments[0].spiketrains]
-              for p in (exc, inh, extra)]
-    v = inh.get_data("v").segments[0].analogsignals[0].magnitude if host_work else None
-    sim.end()
-    return trains, v, fused
+    return run_and_collect([70.0, 80.0] if split else [150.0], (exc, inh, extra),
+                           inh if host_work else None)
 
 
 @pytest.mark.parametrize("cond", [False, True], ids=["IF_curr_exp", "IF_cond_exp"])

@@ -28,6 +28,10 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   (arguments.py, populations.py); delays clipped below a tick and up to the
   delay-extension limit, one plasticity rule per population (projections.py);
   nearest-pair and multiplicative STDP (plasticity.py);
+* the random connectors with sPyNNaker's signatures and limits; with
+  setup(spynnaker_version=6), drawn as the machine's synapse expander draws
+  them from the connector's rng, core slice by core slice
+  (random_connectors.py, expander.py);
 * sPyNNaker-only calls: setup(time_scale_factor=...), name(),
   set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
@@ -53,6 +57,9 @@ from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
     set_allow_delay_extensions, name)
 from .populations import Population, PopulationView             # noqa: F401
+from .random_connectors import (                                # noqa: F401
+    FixedProbabilityConnector, FixedNumberPreConnector, FixedNumberPostConnector,
+    FixedTotalNumberConnector)
 from .projections import Projection                             # noqa: F401
 from .synapses import (                                         # noqa: F401
     StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence,

@@ -31,7 +31,7 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
 * the random connectors with sPyNNaker's signatures and limits; with
   setup(spynnaker_version=6), drawn as the machine's synapse expander draws
   them from the connector's rng, core slice by core slice
-  (random_connectors.py, expander.py);
+  (random_connectors.py, expander.py); KernelConnector (kernel_connector.py);
 * sPyNNaker-only calls: setup(time_scale_factor=...), name(),
   set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
@@ -56,6 +56,7 @@ from .connectors import AllToAllConnector                       # noqa: F401
 from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
     set_allow_delay_extensions, name)
+from .kernel_connector import KernelConnector                   # noqa: F401
 from .populations import Population, PopulationView             # noqa: F401
 from .random_connectors import (                                # noqa: F401
     FixedProbabilityConnector, FixedNumberPreConnector, FixedNumberPostConnector,

@@ -1,0 +1,208 @@
+"""pycarl_backend.spinnaker: sPyNNaker's connectors, from sPyNNaker8's
+integration tests (p8_integration_tests, commit 1935a29c, quick_test/
+test_connectors, test_array_connector). Each test names the upstream test
+whose network and expected values it uses; the connection lists with fixed
+seeds are what the machine's synapse expander drew (sPyNNaker 6).
+"""
+import numpy as np
+import pytest
+from pyNN.random import NumpyRNG
+
+import pycarl_backend.spinnaker as sim
+from pycarl_backend.spinnaker import expander
+from pycarl_backend.spinnaker.exceptions import ConnectorException, SpynnakerException
+
+
+@pytest.fixture(autouse=True)
+def fresh():
+    yield
+    sim.end()
+
+
+def view_projections(connectors, pre, post, version=6):
+    """test_connectors.py *_population_views: 4 sources spiking at 0, 4 LIF cells,
+    projections between views, weight 0.5, delay 2, get after run(1)."""
+    sim.setup(timestep=1.0, spynnaker_version=version)
+    in_pop = sim.Population(4, sim.SpikeSourceArray([0]), label="in_pop")
+    pop = sim.Population(4, sim.IF_curr_exp(), label="pop")
+    projections = [sim.Projection(in_pop[pre], pop[post], c,
+                                  sim.StaticSynapse(weight=0.5, delay=2)) for c in connectors]
+    sim.run(1)
+    return [p.get(["weight", "delay"], "list").tolist() for p in projections]
+
+
+# quick_test/test_connectors/test_connectors.py::ConnectorsTest::test_fixedprob_population_views
+def test_fixed_probability_on_views_draws_as_the_machine():
+    got, = view_projections([sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(seed=1))],
+                            slice(1, 3), slice(2, 4))
+    assert got == [(1, 3, 0.5, 2.), (2, 2, 0.5, 2.)]
+
+
+# ... ::test_fixedpre_population_views
+def test_fixed_number_pre_on_views_draws_as_the_machine():
+    got, = view_projections([sim.FixedNumberPreConnector(2, rng=NumpyRNG(seed=2))],
+                            slice(0, 3), slice(1, 4))
+    assert got == [(0, 1, 0.5, 2.0), (1, 2, 0.5, 2.0), (1, 3, 0.5, 2.0),
+                   (2, 1, 0.5, 2.0), (2, 2, 0.5, 2.0), (2, 3, 0.5, 2.0)]
+
+
+# ... ::test_fixedpost_population_views
+def test_fixed_number_post_on_views_draws_as_the_machine():
+    got, = view_projections([sim.FixedNumberPostConnector(2, rng=NumpyRNG(seed=1))],
+                            slice(0, 3), slice(1, 4))
+    assert got == [(0, 2, 0.5, 2.0), (0, 3, 0.5, 2.0), (1, 1, 0.5, 2.0),
+                   (1, 3, 0.5, 2.0), (2, 1, 0.5, 2.0), (2, 2, 0.5, 2.0)]
+
+
+# ... ::test_fixedtotal_population_views (two projections sharing one rng)
+def test_fixed_total_on_views_draws_as_the_machine():
+    rng = NumpyRNG(seed=1)
+    got, got2 = view_projections(
+        [sim.FixedTotalNumberConnector(5, with_replacement=False, rng=rng),
+         sim.FixedTotalNumberConnector(5, with_replacement=True, rng=rng)],
+        slice(0, 3), slice(1, 4))
+    assert got == [(0, 1, 0.5, 2.0), (0, 2, 0.5, 2.0), (1, 3, 0.5, 2.0),
+                   (2, 2, 0.5, 2.0), (2, 3, 0.5, 2.0)]
+    assert got2 == [(0, 3, 0.5, 2.0), (1, 1, 0.5, 2.0), (1, 2, 0.5, 2.0),
+                    (2, 1, 0.5, 2.0), (2, 3, 0.5, 2.0)]
+
+
+def test_release_7_keeps_pynn_draws():
+    got, = view_projections([sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(seed=1))],
+                            slice(1, 3), slice(2, 4), version=7)
+    assert all(1 <= s <= 2 and 2 <= t <= 3 for s, t, _, _ in got)
+
+
+def connect(connector, n_pre, n_post, same=False):
+    sim.setup(1.0, spynnaker_version=6)
+    pre = sim.Population(n_pre, sim.IF_curr_exp(), label="pre")
+    post = pre if same else sim.Population(n_post, sim.IF_curr_exp(), label="post")
+    projection = sim.Projection(pre, post, connector, sim.StaticSynapse(weight=5, delay=1))
+    return projection.get(["weight"], "list")
+
+
+# test_fixed_number_pre_connector.py::test_all_no_replace_no_self, ::test_no_replace_other_too_many
+# test_fixed_number_post_connector.py (the same two), test_connectors.py::test_total_connector_too_many
+@pytest.mark.parametrize("make, n_pre, n_post, same", [
+    (lambda: sim.FixedNumberPreConnector(10, with_replacement=False,
+                                         allow_self_connections=False), 10, 10, True),
+    (lambda: sim.FixedNumberPreConnector(8, with_replacement=False), 5, 10, False),
+    (lambda: sim.FixedNumberPostConnector(10, with_replacement=False,
+                                          allow_self_connections=False), 10, 10, True),
+    (lambda: sim.FixedNumberPostConnector(13, with_replacement=False), 5, 10, False),
+    (lambda: sim.FixedTotalNumberConnector(60, with_replacement=False), 5, 10, False),
+])
+def test_more_distinct_partners_than_exist_raise(make, n_pre, n_post, same):
+    with pytest.raises(SpynnakerException, match="will not work"):
+        connect(make(), n_pre, n_post, same)
+    assert issubclass(ConnectorException, SpynnakerException)
+
+
+# test_fixed_number_{pre,post}_connector.py::check_weights: no repeated partner without
+# replacement, no self connection when refused
+@pytest.mark.parametrize("cls", [sim.FixedNumberPreConnector, sim.FixedNumberPostConnector])
+def test_fixed_number_without_replacement_repeats_no_partner(cls):
+    rows = connect(cls(9, with_replacement=False, allow_self_connections=False), 10, 10, True)
+    pairs = [(int(s), int(t)) for s, t, _ in rows]
+    assert len(pairs) == 90 and len(set(pairs)) == 90
+    assert all(s != t for s, t in pairs)
+
+
+# test_connectors.py::test_total_connector_no_replacement: 20 distinct pairs of 5 x 10
+@pytest.mark.parametrize("version", [6, 7])
+def test_fixed_total_without_replacement_repeats_no_pair(version):
+    sim.setup(1.0, spynnaker_version=version)
+    pre = sim.Population(5, sim.SpikeSourceArray([[0], [20], [40], [60], [80]]))
+    post = sim.Population(10, sim.IF_curr_exp(tau_syn_E=1, tau_refrac=0, tau_m=1))
+    projection = sim.Projection(pre, post, sim.FixedTotalNumberConnector(
+        20, with_replacement=False), sim.StaticSynapse(weight=5, delay=1))
+    pairs = [(int(s), int(t)) for s, t, _ in projection.get(["weight"], "list")]
+    assert len(pairs) == 20 and len(set(pairs)) == 20
+
+
+# test_fixed_number_post_connector.py::test_check_connection_estimates: n = 25 / 2
+def test_fixed_number_post_takes_a_float_n_as_the_machine_does():
+    rows = connect(sim.FixedNumberPostConnector(25 / 2), 25, 25)
+    assert len(rows) == 25 * 12
+
+
+def test_cores_draw_their_own_seeds_and_keep_the_degrees():
+    # two post cores of 5: FixedNumberPre still gives every target n sources, and
+    # FixedProbability's draws differ from one core to the next (one seed per edge)
+    sim.setup(1.0, spynnaker_version=6)
+    sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 5)
+    pre = sim.Population(10, sim.SpikeSourceArray([0]))
+    post = sim.Population(10, sim.IF_curr_exp())
+    fixed_pre = sim.Projection(pre, post, sim.FixedNumberPreConnector(3, rng=NumpyRNG(seed=3)))
+    targets = [int(t) for _, t, _ in fixed_pre.get(["weight"], "list")]
+    assert np.bincount(targets, minlength=10).tolist() == [3] * 10
+    prob = sim.Projection(pre, post, sim.FixedProbabilityConnector(0.5, rng=NumpyRNG(seed=4)))
+    pairs = {(int(s), int(t)) for s, t, _ in prob.get(["weight"], "list")}
+    rng = NumpyRNG(seed=4)
+    expected = set()
+    for post_core in [(0, 4), (5, 9)]:
+        s, t = expander.fixed_probability(expander.MarsKiss64(expander.kiss_seed(rng)),
+                                          (0, 9), post_core, (0, 9, 0, 9), 0.5, True)
+        expected |= set(zip(s, t))
+    assert pairs == expected
+    assert {(s, t - 5) for s, t in pairs if t >= 5} != {(s, t) for s, t in pairs if t < 5}
+
+
+def test_mars_kiss64_is_spinn_common_arithmetic():
+    # spinn_common random.c mars_kiss64_seed, first draw from (1, 2, 3, 4) by hand:
+    # x = 314527869 + 1234567; y = 2 ^ 2<<5 = 66, ^ 66>>7 = 66, ^ 66<<22; z = 4294584393*3 + 4
+    rng = expander.MarsKiss64([1, 2, 3, 4])
+    x = 314527869 * 1 + 1234567
+    y = 2 ^ (2 << 5)
+    y ^= y >> 7
+    y ^= (y << 22) & 0xFFFFFFFF
+    z = (4294584393 * 3 + 4) & 0xFFFFFFFF
+    assert rng.next() == (x + y + z) & 0xFFFFFFFF
+    assert rng.c == (4294584393 * 3 + 4) >> 32
+
+
+# quick_test/test_connectors/test_kernel_connector.py (all four runs)
+@pytest.mark.parametrize("psh, psw, ksh, ksw, n, row1, row5", [
+    (4, 4, 3, 3, 25, (1, 0, 5.0, 20.0), (1, 1, 7.0, 10.0)),
+    (4, 4, 2, 2, 9, (0, 1, 5.0, 20.0), (0, 3, 7.0, 10.0)),
+    (4, 4, 1, 3, 10, (1, 0, 7.0, 10.0), (4, 2, 5.0, 20.0)),
+    (32, 16, 3, 3, 1081, (1, 0, 5.0, 20.0), (1, 1, 7.0, 10.0)),
+])
+def test_kernel_connector(psh, psw, ksh, ksw, n, row1, row5):
+    sim.setup(timestep=1.0, spynnaker_version=6)
+    n_pop = psw * psh
+    spiking = [[k * 5, (n_pop * 5) - 1 - (k * 5)] for k in range(n_pop)]
+    input_pop = sim.Population(n_pop, sim.SpikeSourceArray(spiking), label="input")
+    pop = sim.Population(n_pop // 4, sim.IF_curr_exp(), label="pop")
+    weight_kernel = np.asarray([[7.0 if (a + b) % 2 == 0 else 5.0 for a in range(ksw)]
+                                for b in range(ksh)])
+    delay_kernel = np.asarray([[20.0 if (a + b) % 2 == 1 else 10.0 for a in range(ksw)]
+                               for b in range(ksh)])
+    connector = sim.KernelConnector(
+        [psh, psw], [psh // 2, psw // 2], [ksh, ksw], weight_kernel=weight_kernel,
+        delay_kernel=delay_kernel, pre_sample_steps_in_post=(1, 1),
+        post_sample_steps_in_pre=(1, 1), pre_start_coords_in_post=(0, 0),
+        post_start_coords_in_pre=(0, 0))
+    projection = sim.Projection(input_pop, pop, connector,
+                                sim.StaticSynapse(weight=5.0, delay=17.0))
+    sim.run(10)
+    rows = sorted(projection.get(["weight", "delay"], "list"), key=lambda x: x[1])
+    assert len(rows) == n
+    assert tuple(rows[1]) == row1 and tuple(rows[5]) == row5
+
+
+def test_kernel_connector_refuses_a_kernel_of_another_shape():
+    with pytest.raises(ConnectorException, match="shape_kernel"):
+        sim.KernelConnector([4, 4], [2, 2], [3, 3], weight_kernel=np.ones((2, 3)))
+
+
+# quick_test/test_array_connector/test_array_connector.py: a 0/1 float matrix
+def test_array_connector_takes_a_float_matrix():
+    sim.setup(1.0, spynnaker_version=6)
+    inj = sim.Population(1, sim.SpikeSourceArray([[0]]))
+    pop = sim.Population(20, sim.IF_curr_exp())
+    matrix = np.zeros((1, 20))
+    matrix[0, 0] = True
+    projection = sim.Projection(inj, pop, sim.ArrayConnector(matrix),
+                                sim.StaticSynapse(weight=2.0, delay=1))
+    assert projection.get(["weight"], "list").tolist() == [(0, 0, 2.0)]

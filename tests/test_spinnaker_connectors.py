@@ -206,3 +206,33 @@ def test_array_connector_takes_a_float_matrix():
     projection = sim.Projection(inj, pop, sim.ArrayConnector(matrix),
                                 sim.StaticSynapse(weight=2.0, delay=1))
     assert projection.get(["weight"], "list").tolist() == [(0, 0, 2.0)]
+
+
+# quick_test/test_grid_based_connectors/test_small_world_connector.py
+def test_small_world_connector():
+    sim.setup(timestep=1.0, spynnaker_version=6)
+    sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 100)
+    cells = sim.IF_curr_exp(cm=0.25, i_offset=0.0, tau_m=20.0, tau_refrac=2.0, tau_syn_E=5.0,
+                            tau_syn_I=5.0, v_reset=-70.0, v_rest=-65.0, v_thresh=-50.0)
+    grid = sim.Population(25, cells, structure=sim.Grid2D(dx=1.0, dy=1.0, x0=0.0, y0=0.0))
+    injector = sim.Population(1, sim.SpikeSourceArray(spike_times=[[0]]))
+    sim.Projection(injector, grid, sim.FromListConnector([(0, 0)]),
+                   sim.StaticSynapse(weight=2.0, delay=2))
+    projection = sim.Projection(grid, grid, sim.SmallWorldConnector(2.0, 0.4, rng=NumpyRNG(seed=1)),
+                                sim.StaticSynapse(weight=2.0, delay=5))
+    grid.record("spikes")
+    sim.run(1000)
+    rows = projection.get("weight", "list")
+    sources = [int(s) for s, _, _ in rows]
+    assert [sources.count(i) for i in range(25)] == [
+        4, 6, 6, 6, 4, 6, 9, 9, 9, 6, 6, 9, 9, 9, 6, 6, 9, 9, 9, 6, 4, 6, 6, 6, 4]
+    neighbours = {i: set() for i in range(25)}
+    for s, t, _ in rows:
+        neighbours[int(s)].add(int(t))
+        neighbours[int(t)].add(int(s))
+    reach = {i: set(neighbours[i]) for i in range(25)}
+    for _ in range(2):
+        reach = {i: reach[i].union(*(neighbours[j] for j in reach[i])) for i in range(25)}
+    assert all(len(reach[i]) == 25 for i in range(25))
+    n_spikes = sum(len(st) for st in grid.get_data("spikes").segments[0].spiketrains)
+    assert 7750 < n_spikes < 8250

@@ -236,3 +236,19 @@ def test_small_world_connector():
     assert all(len(reach[i]) == 25 for i in range(25))
     n_spikes = sum(len(st) for st in grid.get_data("spikes").segments[0].spiketrains)
     assert 7750 < n_spikes < 8250
+
+
+# quick_test/test_various/test_params_set_as_list.py and test_params_using_random_dists.py:
+# Population.get of one parameter is the list of every cell's value, equal values too
+def test_population_get_gives_every_cells_value_as_a_list():
+    sim.setup(timestep=1.0, min_delay=1.0, max_delay=32.0, spynnaker_version=6)
+    sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 100)
+    i_off = [0.0 + atom * 0.01 for atom in range(500)]
+    tau_m = [10.0 + atom // 2 * 0.1 for atom in range(500)]
+    pop = sim.Population(500, sim.IF_curr_exp, {"cm": 0.25, "i_offset": i_off, "tau_m": tau_m})
+    pop.set(tau_syn_E=0.5)
+    sim.run(1)
+    assert pop.get("cm") == [0.25] * 500
+    assert pop.get("i_offset") == i_off and pop.get("tau_m") == tau_m
+    assert pop.get("tau_syn_E") == [0.5] * 500
+    assert pop[0:3].get("cm") == [0.25] * 3

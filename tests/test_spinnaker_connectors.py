@@ -252,3 +252,13 @@ def test_population_get_gives_every_cells_value_as_a_list():
     assert pop.get("i_offset") == i_off and pop.get("tau_m") == tau_m
     assert pop.get("tau_syn_E") == [0.5] * 500
     assert pop[0:3].get("cm") == [0.25] * 3
+
+
+def test_compiled_kiss_draws_match_the_reference_loop():
+    seed = [7, 11, 13, 17]
+    compiled = expander.MarsKiss64(seed).block(1000).tolist()
+    assert compiled == expander.MarsKiss64(seed).block(1000, compiled=False).tolist()
+    one_by_one = expander.MarsKiss64(seed)
+    assert compiled == [one_by_one.next() for _ in range(1000)]
+    split = expander.MarsKiss64(seed)
+    assert split.block(400).tolist() + split.block(600).tolist() == compiled

@@ -48,11 +48,57 @@ DEFAULT_NEURONS_PER_CORE = {"SpikeSourcePoisson": 500, "SpikeSourcePoissonVariab
 NEURON_MODEL_NEURONS_PER_CORE = 256
 
 
+def _kiss_block_python(state, n):
+    out = np.empty(n, dtype=np.uint64)
+    x, y, z, c = (int(v) for v in state)
+    for k in range(n):
+        x = (314527869 * x + 1234567) & MASK32
+        y ^= (y << 5) & MASK32
+        y ^= y >> 7
+        y ^= (y << 22) & MASK32
+        t = 4294584393 * z + c
+        c = t >> 32
+        z = t & MASK32
+        out[k] = (x + y + z) & MASK32
+    state[:] = (x, y, z, c)
+    return out
+
+
+try:
+    import numba
+
+    @numba.njit(cache=True)
+    def _kiss_block(state, n):  # the same arithmetic, compiled (a run of n draws)
+        out = np.empty(n, dtype=np.uint64)
+        mask = np.uint64(0xFFFFFFFF)
+        x, y, z, c = state[0], state[1], state[2], state[3]
+        for k in range(n):
+            x = (np.uint64(314527869) * x + np.uint64(1234567)) & mask
+            y ^= (y << np.uint64(5)) & mask
+            y ^= y >> np.uint64(7)
+            y ^= (y << np.uint64(22)) & mask
+            t = np.uint64(4294584393) * z + c
+            c = t >> np.uint64(32)
+            z = t & mask
+            out[k] = (x + y + z) & mask
+        state[0], state[1], state[2], state[3] = x, y, z, c
+        return out
+except ImportError:  # pragma: no cover - numba is a dependency; the loop is the reference
+    _kiss_block = _kiss_block_python
+
+
 class MarsKiss64:
     """spinn_common's mars_kiss64_seed on a 4-word seed (x, y, z, c)."""
 
     def __init__(self, seed):
         self.x, self.y, self.z, self.c = (int(s) & MASK32 for s in seed)
+
+    def block(self, n, compiled=True):
+        """The next n draws at once (uint64 array holding 32-bit values)."""
+        state = np.array([self.x, self.y, self.z, self.c], dtype=np.uint64)
+        out = (_kiss_block if compiled else _kiss_block_python)(state, int(n))
+        self.x, self.y, self.z, self.c = (int(v) for v in state)
+        return out
 
     def next(self):
         self.x = (314527869 * self.x + 1234567) & MASK32
@@ -91,23 +137,22 @@ def intersect(core, lo, hi):
 # --- the generators, one (pre slice, post slice) machine edge each -----------
 
 def fixed_probability(rng, pre_core, post_core, view, p_connect, allow_self):
-    """connection_generator_fixed_prob.h: rows in pre order; `view` is
-    (pre_lo, pre_hi, post_lo, post_hi) in population indices."""
+    """connection_generator_fixed_prob.h: rows in pre order, one draw per
+    candidate target; `view` is (pre_lo, pre_hi, post_lo, post_hi) in
+    population indices."""
     pre_lo, pre_hi, post_lo, post_hi = view
     threshold = int(round(p_connect * 2 ** 32)) if p_connect < 1.0 else MASK32
-    sources, targets = [], []
-    for pre in range(pre_core[0], pre_core[1] + 1):
-        if pre < pre_lo or pre > pre_hi:
-            continue
-        for post in range(post_core[0], post_core[1] + 1):
-            if not allow_self and pre == post:
-                continue
-            if post < post_lo or post > post_hi:
-                continue
-            if rng.next() <= threshold:
-                sources.append(pre)
-                targets.append(post)
-    return sources, targets
+    a0, a1 = intersect(pre_core, pre_lo, pre_hi)
+    b0, b1 = intersect(post_core, post_lo, post_hi)
+    if a1 < a0 or b1 < b0:
+        return [], []
+    pre, post = np.meshgrid(np.arange(a0, a1 + 1), np.arange(b0, b1 + 1), indexing="ij")
+    pre, post = pre.ravel(), post.ravel()
+    if not allow_self:
+        keep = pre != post
+        pre, post = pre[keep], post[keep]
+    chosen = rng.block(pre.size) <= threshold
+    return pre[chosen].tolist(), post[chosen].tolist()
 
 
 def _reservoir(rng, n_conns, n_values, skip=None):

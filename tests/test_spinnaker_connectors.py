@@ -262,3 +262,25 @@ def test_compiled_kiss_draws_match_the_reference_loop():
     assert compiled == [one_by_one.next() for _ in range(1000)]
     split = expander.MarsKiss64(seed)
     assert split.block(400).tolist() + split.block(600).tolist() == compiled
+
+
+def test_from_list_random_weights_are_drawn_block_by_block():
+    # sPyNNaker 6 from_list_connector.py / abstract_connector.py _generate_random_values:
+    # one seed per (pre core, post core) block, post cores first
+    sim.setup(1.0, spynnaker_version=6)
+    sim.set_number_of_neurons_per_core(sim.IF_curr_exp, 5)
+    pre = sim.Population(10, sim.IF_curr_exp(), label="a")
+    post = sim.Population(10, sim.IF_curr_exp(), label="b")
+    weight = sim.RandomDistribution("uniform", low=1.0, high=2.0, rng=NumpyRNG(seed=5))
+    projection = sim.Projection(
+        pre, post, sim.FromListConnector([(9, 0), (0, 9), (1, 1), (6, 7), (2, 8), (7, 2)]),
+        sim.StaticSynapse(weight=weight, delay=1))
+    got = {(int(s), int(t)): w for s, t, w in projection.get(["weight"], "list")}
+    rng, expected = NumpyRNG(seed=5), {}
+    for block in [[(1, 1)], [(9, 0), (7, 2)], [(0, 9), (2, 8)], [(6, 7)]]:
+        seed = int(rng.next() * 0x7FFFFFFF)
+        values = sim.RandomDistribution("uniform", low=1.0, high=2.0,
+                                        rng=NumpyRNG(seed)).next(len(block))
+        expected.update(zip(block, np.atleast_1d(values)))
+    assert got.keys() == expected.keys()
+    assert all(got[k] == pytest.approx(expected[k], abs=1e-12) for k in got)

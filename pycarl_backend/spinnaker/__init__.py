@@ -32,6 +32,8 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   setup(spynnaker_version=6), drawn as the machine's synapse expander draws
   them from the connector's rng, core slice by core slice
   (random_connectors.py, expander.py); KernelConnector (kernel_connector.py);
+  FromListConnector's random weights and delays drawn block by block
+  (from_list_connector.py);
 * sPyNNaker-only calls: setup(time_scale_factor=...), name(),
   set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
@@ -57,6 +59,7 @@ from .connectors import (                                        # noqa: F401
 from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
     set_allow_delay_extensions, name)
+from .from_list_connector import FromListConnector             # noqa: F401
 from .kernel_connector import KernelConnector                   # noqa: F401
 from .populations import Population, PopulationView             # noqa: F401
 from .random_connectors import (                                # noqa: F401

@@ -81,8 +81,9 @@ def connect(connector, n_pre, n_post, same=False):
     return projection.get(["weight"], "list")
 
 
-# test_fixed_number_pre_connector.py::test_all_no_replace_no_self, ::test_no_replace_other_too_many
-# test_fixed_number_post_connector.py (the same two), test_connectors.py::test_total_connector_too_many
+# test_fixed_number_pre_connector.py::test_all_no_replace_no_self and
+# ::test_no_replace_other_too_many, test_fixed_number_post_connector.py (the same two),
+# test_connectors.py::test_total_connector_too_many
 @pytest.mark.parametrize("make, n_pre, n_post, same", [
     (lambda: sim.FixedNumberPreConnector(10, with_replacement=False,
                                          allow_self_connections=False), 10, 10, True),

@@ -36,6 +36,8 @@ projections that share one rng and end on different populations get their
 seeds in projection order; the maximum row length the machine allots (a
 binomial quantile) is not applied.
 """
+from decimal import Decimal
+
 import numpy as np
 
 MASK32 = 0xFFFFFFFF
@@ -141,7 +143,8 @@ def fixed_probability(rng, pre_core, post_core, view, p_connect, allow_self):
     candidate target; `view` is (pre_lo, pre_hi, post_lo, post_hi) in
     population indices."""
     pre_lo, pre_hi, post_lo, post_hi = view
-    threshold = int(round(p_connect * 2 ** 32)) if p_connect < 1.0 else MASK32
+    # DataType.U032.encode_as_int: round(Decimal(str(p)) * 2**32); p = 1 is U032's max
+    threshold = int(round(Decimal(str(p_connect)) * 2 ** 32)) if p_connect < 1.0 else MASK32
     a0, a1 = intersect(pre_core, pre_lo, pre_hi)
     b0, b1 = intersect(post_core, post_lo, post_hi)
     if a1 < a0 or b1 < b0:

@@ -298,3 +298,14 @@ def test_spike_source_array_records_empty_lists_over_two_cores():
     sim.run(50)
     trains = source.get_data(variables=["spikes"]).segments[0].spiketrains
     assert [list(t.times.magnitude) for t in trains] == spike_times
+
+
+def test_fixed_total_without_replacement_on_a_scattered_view_repeats_no_pair():
+    # a non-contiguous view is not the machine's case; the pairs stay distinct
+    sim.setup(1.0, spynnaker_version=6)
+    pre = sim.Population(6, sim.SpikeSourceArray([0]))
+    post = sim.Population(6, sim.IF_curr_exp())
+    projection = sim.Projection(pre[[0, 2, 4]], post, sim.FixedTotalNumberConnector(
+        18, with_replacement=False, rng=NumpyRNG(seed=9)), sim.StaticSynapse(weight=1.0))
+    pairs = [(int(s), int(t)) for s, t, _ in projection.get(["weight"], "list")]
+    assert sorted(pairs) == [(s, t) for s in (0, 2, 4) for t in range(6)]

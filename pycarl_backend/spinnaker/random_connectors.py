@@ -106,8 +106,7 @@ class _SpiNNakerRandomConnector:
             self._check_numbers(projection, pre, post)
         space = synapse_parameter_space(projection)
         if pre is None or post is None or space is None or not expands_on_machine(projection):
-            if not connect_fast(projection, self, kind=self._pynn_class):
-                self._pynn_class.connect(self, projection)
+            self._connect_otherwise(projection)
             return
         sources, targets = self._expand(projection, pre, post)
         sources = np.asarray(sources, dtype=np.int64) - pre.lo
@@ -116,6 +115,11 @@ class _SpiNNakerRandomConnector:
                         evaluate_at(projection, space, sources, targets))
         if self.callback is not None:
             self.callback(1.0)
+
+    def _connect_otherwise(self, projection):
+        """pycarl's vectorised path (PyNN's distributions), else PyNN's own."""
+        if not connect_fast(projection, self, kind=self._pynn_class):
+            self._pynn_class.connect(self, projection)
 
     def _check_numbers(self, projection, pre, post):
         """sPyNNaker's checks at projection time; nothing by default."""
@@ -269,16 +273,15 @@ class FixedTotalNumberConnector(_SpiNNakerRandomConnector, pc.FixedTotalNumberCo
                 f"with_replacement=False & num_synapses > n_pre * n_post "
                 f"({self.n} > {projection.pre.size} * {projection.post.size})")
 
-    def connect(self, projection):
-        if not self.with_replacement and not expands_on_machine(projection):
-            # pycarl's vectorised path draws pairs with replacement (as PyNN's)
+    def _connect_otherwise(self, projection):
+        if self.with_replacement:
+            super()._connect_otherwise(projection)
+        else:  # pycarl's vectorised path draws pairs with replacement (as PyNN's)
             self._connect_distinct_pairs(projection)
-            return
-        super().connect(projection)
 
     def _connect_distinct_pairs(self, projection):
         self._check_numbers(projection, None, None)
-        rng = self.rng if self.rng is not None else NumpyRNG()
+        rng = self.rng if getattr(self.rng, "permutation", None) is not None else NumpyRNG()
         n_pre, n_post = projection.pre.size, projection.post.size
         flat = np.asarray(rng.permutation(n_pre * n_post)[:int(self.n)], dtype=np.int64)
         flat.sort()

@@ -101,9 +101,8 @@ class _SpiNNakerRandomConnector:
         return self._spynnaker_rng
 
     def connect(self, projection):
+        self._check_numbers(projection)
         pre, post = machine_side(projection.pre), machine_side(projection.post)
-        if pre is not None and post is not None:
-            self._check_numbers(projection, pre, post)
         space = synapse_parameter_space(projection)
         if pre is None or post is None or space is None or not expands_on_machine(projection):
             self._connect_otherwise(projection)
@@ -121,7 +120,7 @@ class _SpiNNakerRandomConnector:
         if not connect_fast(projection, self, kind=self._pynn_class):
             self._pynn_class.connect(self, projection)
 
-    def _check_numbers(self, projection, pre, post):
+    def _check_numbers(self, projection):
         """sPyNNaker's checks at projection time; nothing by default."""
 
     def _expand(self, projection, pre, post):
@@ -196,7 +195,7 @@ class FixedNumberPreConnector(_FixedNumber, pc.FixedNumberPreConnector):
         self.verbose = verbose
         self._spynnaker_rng = rng
 
-    def _check_numbers(self, projection, pre, post):
+    def _check_numbers(self, projection):
         self._check_degree(projection.pre.size, "pre", "FixedNumberPreConnector")
 
     def _expand(self, projection, pre, post):
@@ -231,7 +230,7 @@ class FixedNumberPostConnector(_FixedNumber, pc.FixedNumberPostConnector):
         self.verbose = verbose
         self._spynnaker_rng = rng
 
-    def _check_numbers(self, projection, pre, post):
+    def _check_numbers(self, projection):
         self._check_degree(projection.post.size, "post", "FixedNumberPostConnector")
 
     def _expand(self, projection, pre, post):
@@ -266,7 +265,7 @@ class FixedTotalNumberConnector(_SpiNNakerRandomConnector, pc.FixedTotalNumberCo
         self.verbose = verbose
         self._spynnaker_rng = rng
 
-    def _check_numbers(self, projection, pre, post):
+    def _check_numbers(self, projection):
         if not self.with_replacement and self.n > projection.pre.size * projection.post.size:
             raise ConnectorException(
                 f"FixedTotalNumberConnector will not work correctly when "
@@ -280,7 +279,6 @@ class FixedTotalNumberConnector(_SpiNNakerRandomConnector, pc.FixedTotalNumberCo
             self._connect_distinct_pairs(projection)
 
     def _connect_distinct_pairs(self, projection):
-        self._check_numbers(projection, None, None)
         rng = self.rng if getattr(self.rng, "permutation", None) is not None else NumpyRNG()
         n_pre, n_post = projection.pre.size, projection.post.size
         flat = np.asarray(rng.permutation(n_pre * n_post)[:int(self.n)], dtype=np.int64)

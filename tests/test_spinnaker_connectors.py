@@ -309,3 +309,16 @@ def test_fixed_total_without_replacement_on_a_scattered_view_repeats_no_pair():
         18, with_replacement=False, rng=NumpyRNG(seed=9)), sim.StaticSynapse(weight=1.0))
     pairs = [(int(s), int(t)) for s, t, _ in projection.get(["weight"], "list")]
     assert sorted(pairs) == [(s, t) for s in (0, 2, 4) for t in range(6)]
+
+
+@pytest.mark.parametrize("with_replacement, skip", [(False, None), (False, 3), (True, None),
+                                                    (True, 3)])
+def test_compiled_partner_choice_matches_the_reference_loop(with_replacement, skip):
+    for n_conns, n_values in [(5, 20), (1, 2), (7, 7), (0, 4)]:
+        if n_conns > n_values and not with_replacement:
+            continue
+        a, b = expander.MarsKiss64([3, 5, 7, 9]), expander.MarsKiss64([3, 5, 7, 9])
+        assert (expander._choose(a, n_conns, n_values, with_replacement, skip)
+                == expander._choose(b, n_conns, n_values, with_replacement, skip,
+                                    compiled=False))
+        assert a.next() == b.next()  # the generators stand at the same place after

@@ -85,8 +85,40 @@ try:
             out[k] = (x + y + z) & mask
         state[0], state[1], state[2], state[3] = x, y, z, c
         return out
+
+    @numba.njit(cache=True)
+    def _below_compiled(state, n):
+        return np.int64((_kiss_block(state, 1)[0] & np.uint64(0x7FFF)) * np.uint64(n)
+                        >> np.uint64(15))
+
+    @numba.njit(cache=True)
+    def _choose_compiled(state, n_conns, n_values, with_replacement, skip):
+        """_with_replacement / _reservoir below, compiled (skip < 0: none)."""
+        out = np.empty(n_conns, dtype=np.int64)
+        if with_replacement:
+            for i in range(n_conns):
+                j = _below_compiled(state, n_values)
+                while skip >= 0 and j == skip:
+                    j = _below_compiled(state, n_values)
+                out[i] = j
+            return out
+        start = n_conns
+        for i in range(n_conns):
+            if skip >= 0 and i == skip:
+                out[i] = n_conns
+                start = n_conns + 1
+            else:
+                out[i] = i
+        for i in range(start, n_values):
+            if skip >= 0 and i == skip:
+                continue
+            j = _below_compiled(state, i + 1)
+            if j < n_conns:
+                out[j] = i
+        return out
 except ImportError:  # pragma: no cover - numba is a dependency; the loop is the reference
     _kiss_block = _kiss_block_python
+    _choose_compiled = None
 
 
 class MarsKiss64:
@@ -188,7 +220,15 @@ def _with_replacement(rng, n_conns, n_values, skip=None):
     return chosen
 
 
-def _choose(rng, n_conns, n_values, with_replacement, skip):
+def _choose(rng, n_conns, n_values, with_replacement, skip, compiled=True):
+    if with_replacement and skip is not None and n_values == 1 and skip == 0:
+        raise ValueError("no partner to draw: the only candidate is the cell itself")
+    if compiled and _choose_compiled is not None:
+        state = np.array([rng.x, rng.y, rng.z, rng.c], dtype=np.uint64)
+        chosen = _choose_compiled(state, int(n_conns), int(n_values), bool(with_replacement),
+                                  -1 if skip is None else int(skip))
+        rng.x, rng.y, rng.z, rng.c = (int(v) for v in state)
+        return chosen.tolist()
     if with_replacement:
         return _with_replacement(rng, n_conns, n_values, skip)
     return _reservoir(rng, n_conns, n_values, skip)
@@ -204,19 +244,20 @@ def fixed_number_pre_columns(rng, view, n, with_replacement, self_connections):
 
 
 def fixed_number_pre(columns, pre_core, post_core, view):
+    """connection_generator_fixed_pre.h generate: row by row (pre order), the
+    post core's columns in order, each column's chosen entries in order."""
     pre_lo, pre_hi, post_lo, post_hi = view
-    sources, targets = [], []
-    for pre in range(pre_core[0], pre_core[1] + 1):
-        if pre < pre_lo or pre > pre_hi:
-            continue
-        for column, chosen in enumerate(columns):
-            post = column + post_lo
-            if post_core[0] <= post <= post_core[1]:
-                for j in chosen:
-                    if j + pre_lo == pre:
-                        sources.append(pre)
-                        targets.append(post)
-    return sources, targets
+    first = max(post_core[0], post_lo) - post_lo
+    last = min(post_core[1], post_hi) - post_lo
+    if last < first or not columns or not len(columns[0]):
+        return [], []
+    chosen = np.asarray(columns[first:last + 1], dtype=np.int64)
+    pre = chosen.ravel() + pre_lo
+    post = np.repeat(np.arange(first, last + 1) + post_lo, chosen.shape[1])
+    keep = (pre >= max(pre_core[0], pre_lo)) & (pre <= min(pre_core[1], pre_hi))
+    pre, post = pre[keep], post[keep]
+    order = np.argsort(pre, kind="stable")
+    return pre[order].tolist(), post[order].tolist()
 
 
 def fixed_number_post(rng, pre_core, post_core, view, n, n_post_neurons, with_replacement,

@@ -322,3 +322,12 @@ def test_compiled_partner_choice_matches_the_reference_loop(with_replacement, sk
                 == expander._choose(b, n_conns, n_values, with_replacement, skip,
                                     compiled=False))
         assert a.next() == b.next()  # the generators stand at the same place after
+
+
+@pytest.mark.parametrize("with_replacement", [False, True])
+def test_compiled_fixed_total_matches_the_reference_loop(with_replacement):
+    args = ((0, 29), (10, 39), (0, 29, 10, 39), 200, 900, with_replacement, False)
+    a, b = expander.MarsKiss64([2, 4, 6, 8]), expander.MarsKiss64([2, 4, 6, 8])
+    compiled = expander.fixed_total(a, *args)
+    reference = expander.fixed_total(b, *args, compiled=False)
+    assert compiled == reference and len(compiled[0]) == 200

@@ -87,9 +87,38 @@ try:
         return out
 
     @numba.njit(cache=True)
+    def _kiss_next(state):
+        mask = np.uint64(0xFFFFFFFF)
+        state[0] = (np.uint64(314527869) * state[0] + np.uint64(1234567)) & mask
+        y = state[1]
+        y ^= (y << np.uint64(5)) & mask
+        y ^= y >> np.uint64(7)
+        y ^= (y << np.uint64(22)) & mask
+        state[1] = y
+        t = np.uint64(4294584393) * state[2] + state[3]
+        state[3] = t >> np.uint64(32)
+        state[2] = t & mask
+        return (state[0] + state[1] + state[2]) & mask
+
+    @numba.njit(cache=True)
     def _below_compiled(state, n):
-        return np.int64((_kiss_block(state, 1)[0] & np.uint64(0x7FFF)) * np.uint64(n)
+        return np.int64((_kiss_next(state) & np.uint64(0x7FFF)) * np.uint64(n)
                         >> np.uint64(15))
+
+    @numba.njit(cache=True)
+    def _row_share_compiled(state, n_connections, n_potential, n_values, with_replacement):
+        """_row_share below, compiled."""
+        count = 0
+        k = np.uint64(n_values)
+        not_k = np.uint64(n_potential - n_values)
+        for _ in range(n_connections):
+            if (_kiss_next(state) * (k + not_k)) >> np.uint64(32) < k:
+                count += 1
+                if not with_replacement:
+                    k -= np.uint64(1)
+            elif not with_replacement:
+                not_k -= np.uint64(1)
+        return count
 
     @numba.njit(cache=True)
     def _choose_compiled(state, n_conns, n_values, with_replacement, skip):
@@ -119,6 +148,7 @@ try:
 except ImportError:  # pragma: no cover - numba is a dependency; the loop is the reference
     _kiss_block = _kiss_block_python
     _choose_compiled = None
+    _row_share_compiled = None
 
 
 class MarsKiss64:
@@ -284,8 +314,30 @@ def _pick(rng, k, not_k):
     return (rng.next() * (k + not_k)) >> 32
 
 
+def _row_share(rng, n_connections, n_potential, n_values, with_replacement, compiled=True):
+    """A row's count: binomial (with replacement) or hypergeometric (without)
+    draws of the connections left over the potential synapses left."""
+    if compiled and _row_share_compiled is not None:
+        state = np.array([rng.x, rng.y, rng.z, rng.c], dtype=np.uint64)
+        count = _row_share_compiled(state, int(n_connections), int(n_potential),
+                                    int(n_values), bool(with_replacement))
+        rng.x, rng.y, rng.z, rng.c = (int(v) for v in state)
+        return int(count)
+    if with_replacement:
+        return sum(1 for _ in range(n_connections)
+                   if _pick(rng, n_values, n_potential - n_values) < n_values)
+    count, k, not_k = 0, n_values, n_potential - n_values
+    for _ in range(n_connections):
+        if _pick(rng, k, not_k) < k:
+            count += 1
+            k -= 1
+        else:
+            not_k -= 1
+    return count
+
+
 def fixed_total(rng, pre_core, post_core, view, n_connections, n_potential, with_replacement,
-                allow_self):
+                allow_self, compiled=True):
     """connection_generator_fixed_total.h: each row takes a binomial (with
     replacement) or hypergeometric share of what is left; the view's last row
     takes the rest."""
@@ -304,18 +356,10 @@ def fixed_total(rng, pre_core, post_core, view, n_connections, n_potential, with
             n_values -= 1
         if pre == pre_hi:
             n_conns = n_connections
-        elif with_replacement:
-            n_conns = sum(1 for _ in range(n_connections)
-                          if _pick(rng, n_values, n_potential - n_values) < n_values)
         else:
-            n_conns, k, not_k = 0, n_values, n_potential - n_values
-            for _ in range(n_connections):
-                if _pick(rng, k, not_k) < k:
-                    n_conns += 1
-                    k -= 1
-                else:
-                    not_k -= 1
-        chosen = _choose(rng, n_conns, n_values, with_replacement, None)
+            n_conns = _row_share(rng, n_connections, n_potential, n_values, with_replacement,
+                                 compiled)
+        chosen = _choose(rng, n_conns, n_values, with_replacement, None, compiled)
         sources.extend([pre] * len(chosen))
         targets.extend(j + lo for j in chosen)
         n_connections -= n_conns

@@ -13,7 +13,9 @@ benchmarks/spynnaker_it_shim.py maps their imports (``spynnaker8``,
 The methods are counted per area of pycarl issue 17; the methods that test
 the machine itself (live I/O, SDRAM-driven auto pause and resume, board
 configuration, sPyNNaker's internal vertices and graphs) are excluded, with
-the reason, and not run. Prints passed / failed / excluded per area, the
+the reason, and not run, as is one upstream test that numpy >= 1.24 breaks
+before it compares anything (its fact is checked in
+tests/test_spinnaker_connectors.py). Prints passed / failed / excluded per area, the
 failures with their first error line, and the pass rate of the methods a
 software simulator can meet.
 """
@@ -78,6 +80,16 @@ MACHINE_ONLY = {
 }
 
 
+#: test -> why the upstream test itself cannot run on today's numpy (excluded like the above)
+BROKEN_UPSTREAM = {
+    "test_spike_source/test_spike_source_array.py::TestSpikeSourceArray::"
+    "test_recording_with_empty_lists": "the test compares ragged lists with "
+                                       "numpy.testing.assert_array_equal, which numpy >= 1.24 "
+                                       "refuses (inhomogeneous shape) before comparing",
+}
+EXCLUDED = {**MACHINE_ONLY, **BROKEN_UPSTREAM}
+
+
 def export_tree(mirror, tree):
     """Write the saved tests (and spynnaker8's plotting helper) from a git mirror."""
     names = subprocess.run(
@@ -106,7 +118,7 @@ def area_of(relative):
 
 
 def excluded_reason(nodeid):
-    for entry, reason in MACHINE_ONLY.items():
+    for entry, reason in EXCLUDED.items():
         if nodeid == entry or nodeid.startswith(entry + "::") or nodeid.startswith(entry + "/"):
             return reason
     return None
@@ -120,7 +132,7 @@ def run(tree, timeout):
     env = dict(os.environ, SPYNNAKER_IT_TREE=tree,
                PYTHONPATH=os.pathsep.join([REPO, HERE, tree, os.environ.get("PYTHONPATH", "")]))
     deselect = []
-    for entry in MACHINE_ONLY:
+    for entry in EXCLUDED:
         option = "--deselect" if "::" in entry else "--ignore"
         deselect += [option, f"{QUICK}/{entry}"]
     command = [sys.executable, "-m", "pytest", "-p", "spynnaker_it_shim", "-q",
@@ -157,7 +169,7 @@ def machine_only_methods(tree):
     """The excluded methods (collected, not run), with their reasons."""
     env = dict(os.environ, SPYNNAKER_IT_TREE=tree,
                PYTHONPATH=os.pathsep.join([REPO, HERE, tree, os.environ.get("PYTHONPATH", "")]))
-    paths = [os.path.join(QUICK, e.split("::")[0]) for e in MACHINE_ONLY]
+    paths = [os.path.join(QUICK, e.split("::")[0]) for e in EXCLUDED]
     out = subprocess.run([sys.executable, "-m", "pytest", "-p", "spynnaker_it_shim",
                           "--collect-only", "-q", "-p", "no:cacheprovider", *sorted(set(paths))],
                          cwd=tree, env=env, capture_output=True, text=True).stdout
@@ -201,12 +213,14 @@ def main(argv=None):
     print(f"{'all':34s} {totals['passed']:6d} {totals['failed']:6d} {totals['skipped']:7d} "
           f"{totals['no data']:7d} {totals['excluded']:8d}")
     print("(no data: the test compares with a recording of the machine that the mirror "
-          "does not hold; excluded: needs the machine itself)")
+          "does not hold; excluded: needs the machine itself, or the upstream test breaks "
+          "on today's numpy)")
     print(f"pass rate of the methods a software simulator can meet: "
           f"{totals['passed']}/{meetable} = {100.0 * totals['passed'] / max(meetable, 1):.1f}%")
     for label, kind in (("failed", "failed"), ("skipped", "skipped"),
                         ("no data (recording absent from the mirror)", "no data"),
-                        ("excluded (machine only)", "excluded")):
+                        ("excluded (machine only, or the upstream test cannot run on "
+                         "today's numpy)", "excluded")):
         rows = [r for rows in by_area.values() for r in rows if r[1] == kind]
         if rows:
             print(f"\n{label}:")

@@ -17,7 +17,8 @@ imports before the tests are collected:
   ``spinn_front_end_common.utilities.globals_variables`` (unset_simulator is
   a no-op; get_simulator gives an empty report folder: provenance, iobuf and
   placement reports exist only on the machine);
-* ``spynnaker.pyNN.exceptions.SynapticConfigurationException`` and the
+* ``spynnaker.pyNN.exceptions.SpynnakerException`` (connectors asked for
+  more partners than exist), ``SynapticConfigurationException`` and the
   ``ConfigurationException`` of sPyNNaker and spinn_front_end_common are
   pycarl_backend.spinnaker's (mismatched plasticity rules; data of an
   unrecorded variable);
@@ -110,6 +111,8 @@ def install(tree=TREE, release=RELEASE):
     import spynnaker.pyNN.exceptions as spynnaker_exceptions
     from pycarl_backend.spinnaker.exceptions import SynapticConfigurationException
     spynnaker_exceptions.SynapticConfigurationException = SynapticConfigurationException
+    from pycarl_backend.spinnaker.exceptions import SpynnakerException
+    spynnaker_exceptions.SpynnakerException = SpynnakerException
     from pycarl_backend.spinnaker.exceptions import ConfigurationException
     import spinn_front_end_common.utilities.exceptions as fec_exceptions
     spynnaker_exceptions.ConfigurationException = ConfigurationException

@@ -501,11 +501,13 @@ _MAP_CONNECTORS = {
 }
 
 
-def connect_fast(projection, connector):
-    """Build the projection's connections with a vectorised path; False if not handled."""
+def connect_fast(projection, connector, kind=None):
+    """Build the projection's connections with a vectorised path; False if not handled.
+    `kind`: the PyNN connector class whose path to take (default: the connector's own
+    class; a subclass is handled only when it names its PyNN base here)."""
     if getattr(connector, "location_selector", None) is not None:
         return False
-    kind = type(connector)
+    kind = kind or type(connector)
     if kind is pc.FromListConnector:
         return _from_list(projection, connector)
     handler = _MAP_CONNECTORS.get(kind)

@@ -91,7 +91,7 @@ def test_set_on_a_state_variable_initialises_it():
     sim.run(1)
     v = pop.get_data("v").segments[0].analogsignals[0].magnitude
     assert np.allclose(v[0], -58.0)
-    assert pop.get("tau_m") == pytest.approx(4.0)
+    assert pop.get("tau_m") == pytest.approx([4.0] * 3)  # every cell's value (sPyNNaker)
     with pytest.raises(errors.NonExistentParameterError):
         pop.set(no_such_thing=1.0)
 

@@ -85,7 +85,7 @@ def test_positional_arguments_and_initial_values_in_parameters():
     src = sim.Population(1, sim.SpikeSourceArray([4, 1, 3]))       # unsorted: sorted
     cells = sim.Population(2, sim.IF_curr_exp, {"v": -60.0, "tau_m": 10.0})
     typed = sim.Population(1, sim.IF_curr_exp(10.0, 0.5, v=-55.0))  # tau_m, cm
-    assert cells.get("tau_m") == 10.0 and typed.get("cm") == 0.5
+    assert cells.get("tau_m") == [10.0, 10.0] and typed.get("cm") == [0.5]  # every cell's
     assert list(cells.initial_values["v"]) == [-60.0, -60.0]
     assert list(typed.initial_values["v"]) == [-55.0]
     src.record("spikes")

@@ -28,6 +28,12 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   (arguments.py, populations.py); delays clipped below a tick and up to the
   delay-extension limit, one plasticity rule per population (projections.py);
   nearest-pair and multiplicative STDP (plasticity.py);
+* the random connectors with sPyNNaker's signatures and limits; with
+  setup(spynnaker_version=6), drawn as the machine's synapse expander draws
+  them from the connector's rng, core slice by core slice
+  (random_connectors.py, expander.py); KernelConnector (kernel_connector.py);
+  FromListConnector's random weights and delays drawn block by block
+  (from_list_connector.py);
 * sPyNNaker-only calls: setup(time_scale_factor=...), name(),
   set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
@@ -48,11 +54,17 @@ from ..populations import Assembly                              # noqa: F401
 from . import extra_models                                      # noqa: F401
 from .cells import (                                             # noqa: F401
     IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson, Izhikevich)
-from .connectors import AllToAllConnector                       # noqa: F401
+from .connectors import (                                        # noqa: F401
+    AllToAllConnector, ArrayConnector, SmallWorldConnector)
 from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
     set_allow_delay_extensions, name)
+from .from_list_connector import FromListConnector             # noqa: F401
+from .kernel_connector import KernelConnector                   # noqa: F401
 from .populations import Population, PopulationView             # noqa: F401
+from .random_connectors import (                                # noqa: F401
+    FixedProbabilityConnector, FixedNumberPreConnector, FixedNumberPostConnector,
+    FixedTotalNumberConnector)
 from .projections import Projection                             # noqa: F401
 from .synapses import (                                         # noqa: F401
     StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence,

@@ -16,3 +16,12 @@ class ConfigurationException(errors.RecordingError):
 
     def __str__(self):
         return self.args[0]
+
+
+class SpynnakerException(Exception):
+    """sPyNNaker's own error base (spynnaker.pyNN.exceptions.SpynnakerException)."""
+
+
+class ConnectorException(SpynnakerException, errors.ConnectionError):
+    """A connector asked for connections sPyNNaker cannot make (more distinct
+    partners than exist without replacement)."""

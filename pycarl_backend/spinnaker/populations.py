@@ -129,11 +129,13 @@ class SpiNNakerCellsMixin:
                 for name in self.celltype.default_initial_values}
 
     def get(self, parameter_names, gather=False, simplify=True):
-        """PyNN's get(); per-cell values come as a list, as sPyNNaker's RangedList
-        compares (equal to the list of values that set them)."""
-        values = super().get(parameter_names, gather, simplify)
+        """PyNN's get(); one parameter comes as the list of every cell's value, equal
+        values too (sPyNNaker 6 returns its RangedList, which compares equal to the
+        list that set it, whatever `simplify` says)."""
         if isinstance(parameter_names, str):
+            values = super().get(parameter_names, gather, simplify=False)
             return values.tolist() if isinstance(values, np.ndarray) and values.ndim else values
+        values = super().get(parameter_names, gather, simplify)
         return [v.tolist() if isinstance(v, np.ndarray) and v.ndim else v for v in values]
 
     def _check_recorded(self, variables):

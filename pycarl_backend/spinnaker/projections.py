@@ -13,7 +13,8 @@
   gives the (source, target) pairs alone.
 * get(..., format="list") gives sPyNNaker's numpy record array: rows
   (source, target, values...) with the indices of the cells in their
-  populations, also when the projection connects views.
+  populations, also when the projection connects views, sorted by source
+  then target as sPyNNaker's ConnectionHolder sorts them.
 """
 import logging
 
@@ -112,4 +113,5 @@ class Projection(_PycarlProjection):
         table = np.zeros(len(values), dtype=dtype)
         for k, row in enumerate(values):
             table[k] = (pre_index[int(row[0])], post_index[int(row[1])], *row[2:2 + len(names)])
-        return table
+        # sPyNNaker's ConnectionHolder sorts a list by source, then target (stable)
+        return table[np.lexsort((table["target"], table["source"]))]

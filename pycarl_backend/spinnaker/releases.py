@@ -11,6 +11,10 @@ of 6.0) and the current release line, 7.x (sPyNNaker's own sources):
 * the neuron arithmetic (fixed_point.py): the 5/6-era host writes truncated
   constants and the ARM code truncates products; 7.x derives the constants
   on the chip and rounds products to nearest.
+* the random connectors (FixedProbability, FixedNumberPre/Post,
+  FixedTotalNumber): the 6.0-era machine draws them from the connector's rng
+  core by core (expander.py); 7.x seeds the machine from the population
+  seed instead, and pycarl draws them from the rng with PyNN's distributions.
 * 7.x: the same Python file writes A_plus and A_minus unscaled (in weight
   units); the C rule clips after each pair (MIN at w_max after potentiation,
   MAX at w_min after depression); synapse_dynamics_stdp_mad_impl.c adds the
@@ -36,11 +40,13 @@ class Release:
     clips_per_pair: bool
     delays_every_depressing_post: bool
     arithmetic: object  # fixed_point.Arithmetic of the neuron models
+    #: random connectors drawn as the spynnaker8-era synapse expander does (expander.py)
+    expands_random_connectors: bool = False
 
 
 SPYNNAKER_6 = Release("sPyNNaker <= 6 (spynnaker8)", a_scaled_by_w_max=True,
                       clips_per_pair=False, delays_every_depressing_post=False,
-                      arithmetic=SPYNNAKER8_ARITHMETIC)
+                      arithmetic=SPYNNAKER8_ARITHMETIC, expands_random_connectors=True)
 SPYNNAKER_7 = Release("sPyNNaker >= 7", a_scaled_by_w_max=False,
                       clips_per_pair=True, delays_every_depressing_post=True,
                       arithmetic=SPYNNAKER7_ARITHMETIC)

@@ -28,6 +28,9 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   (arguments.py, populations.py); delays clipped below a tick and up to the
   delay-extension limit, one plasticity rule per population (projections.py);
   nearest-pair and multiplicative STDP (plasticity.py);
+* structural plasticity (StructuralMechanismStatic/STDP with their partner
+  selection, formation and elimination rules) and the run's provenance
+  database (structural.py, reports.py);
 * sPyNNaker-only calls: setup(time_scale_factor=...), name(),
   set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
@@ -40,7 +43,7 @@ from pyNN.space import (                                         # noqa: F401
     Space, Line, Grid2D, Grid3D, RandomStructure, Sphere, Cuboid)
 
 from .. import (                                                # noqa: F401
-    end, run, run_until, run_for, reset, initialize, get_current_time, get_time_step,
+    end, reset, initialize, get_current_time, get_time_step,
     get_min_delay, get_max_delay, num_processes, rank, SimulationNotSetUpError,
     DCSource, StepCurrentSource, ACSource, NoisyCurrentSource,
 )
@@ -54,6 +57,10 @@ from .control import (                                          # noqa: F401
     set_allow_delay_extensions, name)
 from .populations import Population, PopulationView             # noqa: F401
 from .projections import Projection                             # noqa: F401
+from .reports import run, run_for, run_until, report_directory  # noqa: F401
+from .structural import (                                       # noqa: F401
+    StructuralMechanismStatic, StructuralMechanismSTDP, RandomSelection,
+    LastNeuronSelection, DistanceDependentFormation, RandomByWeightElimination)
 from .synapses import (                                         # noqa: F401
     StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence,
     MultiplicativeWeightDependence)

@@ -2,7 +2,8 @@
 
 IF_curr_exp and IF_cond_exp run in sPyNNaker's update order (neurons.py);
 SpikeSourceArray uses SpiNNaker's tick numbering and sorts its times
-(sources.py). Every type takes sPyNNaker's positional arguments and initial
+(sources.py); SpikeSourcePoisson draws its spikes tick by tick as
+sPyNNaker's source does (poisson.py). Every type takes sPyNNaker's positional arguments and initial
 values among its parameters (arguments.py). Current-based cells also record
 ``gsyn_exc``/``gsyn_inh``: sPyNNaker records the synaptic input of every
 model under those names (for IF_curr_exp it is the current in nA).
@@ -14,6 +15,7 @@ from ..standardmodels import cells as _pycarl_cells
 from .arguments import SpiNNakerArguments
 from .neurons import SPINNAKER_MODELS
 from .izhikevich import Izhikevich as _Izhikevich
+from .poisson import PoissonSource, report_durations
 from .sources import SpiNNakerSpikeArraySource
 
 #: sPyNNaker's argument orders (spynnaker/pyNN/models/neuron/builds/if_curr_exp_base.py,
@@ -45,8 +47,10 @@ IF_cond_exp = spinnaker_type(cells.IF_cond_exp, SPINNAKER_MODELS['IF_cond_exp'],
 SpikeSourceArray = spinnaker_type(cells.SpikeSourceArray, SpiNNakerSpikeArraySource,
                                   ("spike_times",))
 SpikeSourcePoisson = spinnaker_type(
-    cells.SpikeSourcePoisson, _pycarl_cells.SpikeSourcePoisson.engine_model,
-    ("rate", "start", "duration"))
+    cells.SpikeSourcePoisson, PoissonSource, ("rate", "start", "duration"))
+# sPyNNaker's get: a duration not given reads None (poisson.py)
+SpikeSourcePoisson.reported = staticmethod(
+    lambda name, values, size: report_durations(values) if name == "duration" else values)
 
 #: spynnaker/pyNN/models/neuron/builds/izk_curr_exp_base.py
 IZHIKEVICH_ORDER = ("a", "b", "c", "d", "i_offset", "v", "u", "tau_syn_E", "tau_syn_I",

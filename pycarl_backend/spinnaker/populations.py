@@ -133,8 +133,14 @@ class SpiNNakerCellsMixin:
         compares (equal to the list of values that set them)."""
         values = super().get(parameter_names, gather, simplify)
         if isinstance(parameter_names, str):
-            return values.tolist() if isinstance(values, np.ndarray) and values.ndim else values
-        return [v.tolist() if isinstance(v, np.ndarray) and v.ndim else v for v in values]
+            return self._reported(parameter_names, values)
+        return [self._reported(name, v) for name, v in zip(parameter_names, values)]
+
+    def _reported(self, name, values):
+        values = values.tolist() if isinstance(values, np.ndarray) and values.ndim else values
+        # a cell type may report values as sPyNNaker does (poisson.py: None durations)
+        report = getattr(self.celltype, "reported", None)
+        return report(name, values, self.size) if report is not None else values
 
     def _check_recorded(self, variables):
         if variables in (None, "all"):

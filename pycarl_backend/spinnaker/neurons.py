@@ -23,6 +23,10 @@ by init.
 Inhibitory input arrives as magnitudes (sPyNNaker stores |w|) and is
 subtracted: I = I_exc - I_inh + i_offset.
 
+With additional_parameters={"n_steps_per_timestep": n} (sPyNNaker's) the
+neurons take n such updates per tick with the constants of dt/n, the tick's
+input in the first, one spike per tick if any update fires.
+
 The arithmetic is s16.15 fixed point as on the machine, in the variant of
 the release setup() chose (fixed_point.py); setup(fixed_point=False) runs
 the same loop in float64.
@@ -46,8 +50,18 @@ class SpiNNakerLIF(NeuronGroup):
     #: recordable name -> state variable holding that synaptic input
     synaptic_recordables = {}
 
+    #: sPyNNaker's n_steps_per_timestep: neuron updates per tick (set_steps_per_tick)
+    steps_per_tick = 1
+
+    def set_steps_per_tick(self, n):
+        """Update the neurons n times per tick with the constants of dt/n, the
+        tick's input taken up in the first of them (neuron_impl_standard.h's
+        n_steps_per_timestep loop; the host writes the constants for dt/n)."""
+        self.steps_per_tick = int(n)
+        self.prepare()
+
     def prepare(self):
-        p, dt = self.params, self.dt
+        p, dt = self.params, self.dt / self.steps_per_tick
         self.arithmetic = chosen_arithmetic() if self.xp is np else None
         # sPyNNaker counts the refractory period in whole ticks, rounded up; a
         # negative tau_refrac (e.g. drawn from a distribution) is no period
@@ -90,16 +104,22 @@ class SpiNNakerLIF(NeuronGroup):
             self.tick_record.setdefault(variable, s[variable].copy())
 
     def update(self, step, inputs, i_ext):
-        fired = (self._update_float if self.arithmetic is None else self._update_fixed)(
-            inputs, i_ext)
+        one_step = self._update_float if self.arithmetic is None else self._update_fixed
+        fired = one_step(inputs, i_ext)
+        if self.steps_per_tick > 1:  # the other sub-steps: no new input, no record
+            quiet = self.xp.zeros_like(self.xp.asarray(inputs))
+            parts = [fired] + [one_step(quiet, i_ext, record=False)
+                               for _ in range(self.steps_per_tick - 1)]
+            fired = self.xp.unique(self.xp.concatenate(parts))  # one spike per tick
         self.last_fired = (step, fired)
         return fired
 
-    def _update_float(self, inputs, i_ext):
+    def _update_float(self, inputs, i_ext, record=True):
         xp, p, s = self.xp, self.params, self.state
         s[self.exc_state] += inputs[0] * self.exc_init
         s[self.inh_state] += inputs[1] * self.inh_init
-        self._keep_tick_record(s['v'].copy())
+        if record:
+            self._keep_tick_record(s['v'].copy())
         current = self.synaptic_current() + p['i_offset']
         if i_ext is not None:
             current = current + i_ext
@@ -112,14 +132,15 @@ class SpiNNakerLIF(NeuronGroup):
         s[self.inh_state] *= self.inh_decay
         return fired
 
-    def _update_fixed(self, inputs, i_ext):
+    def _update_fixed(self, inputs, i_ext, record=True):
         a, s, b = self.arithmetic, self.state, self.bits
         exc = fx.to_bits(s[self.exc_state]) + fx.decay_s1615(
             a.accum(inputs[0]), self.exc_init_u32)
         inh = fx.to_bits(s[self.inh_state]) + fx.decay_s1615(
             a.accum(inputs[1]), self.inh_init_u32)
         s[self.exc_state], s[self.inh_state] = fx.from_bits(exc), fx.from_bits(inh)
-        self._keep_tick_record(s['v'].copy())
+        if record:
+            self._keep_tick_record(s['v'].copy())
         v = fx.to_bits(s['v'])
         current = self.synaptic_current_bits(exc, inh, v) + b['i_offset']
         if i_ext is not None:

@@ -51,7 +51,8 @@ from ..populations import Assembly                              # noqa: F401
 from . import extra_models                                      # noqa: F401
 from .cells import (                                             # noqa: F401
     IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson, Izhikevich)
-from .connectors import AllToAllConnector, ArrayConnector       # noqa: F401
+from .connectors import (                                       # noqa: F401
+    AllToAllConnector, ArrayConnector, SmallWorldConnector)
 from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
     set_allow_delay_extensions, name)

@@ -50,7 +50,8 @@ from .. import (                                                # noqa: F401
 from ..populations import Assembly                              # noqa: F401
 from . import extra_models                                      # noqa: F401
 from .cells import (                                             # noqa: F401
-    IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson, Izhikevich)
+    IF_curr_exp, IF_curr_alpha, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson,
+    Izhikevich)
 from .connectors import (                                       # noqa: F401
     AllToAllConnector, ArrayConnector, SmallWorldConnector)
 from .control import (                                          # noqa: F401
@@ -69,5 +70,5 @@ from .synapses import (                                         # noqa: F401
 
 def list_standard_models():
     """The cell types available with sPyNNaker semantics."""
-    return ["IF_curr_exp", "IF_cond_exp", "Izhikevich", "SpikeSourceArray",
+    return ["IF_curr_exp", "IF_curr_alpha", "IF_cond_exp", "Izhikevich", "SpikeSourceArray",
             "SpikeSourcePoisson"]

@@ -1,6 +1,7 @@
 """Cell types of pycarl_backend.spinnaker.
 
-IF_curr_exp and IF_cond_exp run in sPyNNaker's update order (neurons.py);
+IF_curr_exp and IF_cond_exp run in sPyNNaker's update order (neurons.py),
+IF_curr_alpha with sPyNNaker's alpha synapse buffers (alpha.py);
 SpikeSourceArray uses SpiNNaker's tick numbering and sorts its times
 (sources.py); SpikeSourcePoisson draws its spikes tick by tick as
 sPyNNaker's source does (poisson.py). Every type takes sPyNNaker's positional arguments and initial
@@ -15,6 +16,7 @@ from ..standardmodels import cells as _pycarl_cells
 from .arguments import SpiNNakerArguments
 from .neurons import SPINNAKER_MODELS
 from .izhikevich import Izhikevich as _Izhikevich
+from .alpha import ALPHA_ORDER, SpiNNakerIFCurrAlpha
 from .poisson import PoissonSource, report_durations
 from .sources import SpiNNakerSpikeArraySource
 
@@ -42,6 +44,8 @@ def spinnaker_type(pynn_class, engine_model, positional, extra_recordables=(),
 
 IF_curr_exp = spinnaker_type(cells.IF_curr_exp, SPINNAKER_MODELS['IF_curr_exp'],
                              LIF_CURR_ORDER, SYNAPTIC_INPUT_NAMES)
+IF_curr_alpha = spinnaker_type(cells.IF_curr_alpha, SpiNNakerIFCurrAlpha, ALPHA_ORDER,
+                               SYNAPTIC_INPUT_NAMES)
 IF_cond_exp = spinnaker_type(cells.IF_cond_exp, SPINNAKER_MODELS['IF_cond_exp'],
                              LIF_COND_ORDER)
 SpikeSourceArray = spinnaker_type(cells.SpikeSourceArray, SpiNNakerSpikeArraySource,
@@ -59,5 +63,6 @@ Izhikevich = type("Izhikevich", (SpiNNakerArguments, _Izhikevich),
                   {"__doc__": _Izhikevich.__doc__, "__module__": __name__,
                    "positional": IZHIKEVICH_ORDER})
 
-__all__ = ["IF_curr_exp", "IF_cond_exp", "SpikeSourceArray", "SpikeSourcePoisson",
+__all__ = ["IF_curr_exp", "IF_curr_alpha", "IF_cond_exp", "SpikeSourceArray",
+           "SpikeSourcePoisson",
            "Izhikevich"]

@@ -116,8 +116,7 @@ class SpiNNakerLIF(NeuronGroup):
 
     def _update_float(self, inputs, i_ext, record=True):
         xp, p, s = self.xp, self.params, self.state
-        s[self.exc_state] += inputs[0] * self.exc_init
-        s[self.inh_state] += inputs[1] * self.inh_init
+        self._add_input_float(inputs)
         if record:
             self._keep_tick_record(s['v'].copy())
         current = self.synaptic_current() + p['i_offset']
@@ -128,17 +127,38 @@ class SpiNNakerLIF(NeuronGroup):
         refractory = self._count_down_refractory()
         s['v'] = xp.where(refractory, s['v'], v_free)
         fired = self._fire('v', p['v_reset'])
-        s[self.exc_state] *= self.exc_decay
-        s[self.inh_state] *= self.inh_decay
+        self._shape_float()
         return fired
 
-    def _update_fixed(self, inputs, i_ext, record=True):
-        a, s, b = self.arithmetic, self.state, self.bits
+    # --- synaptic input (exponential; synapse_types_exponential_impl.h) ----------
+    def _add_input_float(self, inputs):
+        s = self.state
+        s[self.exc_state] += inputs[0] * self.exc_init
+        s[self.inh_state] += inputs[1] * self.inh_init
+
+    def _shape_float(self):
+        s = self.state
+        s[self.exc_state] *= self.exc_decay
+        s[self.inh_state] *= self.inh_decay
+
+    def _add_input_fixed(self, inputs):
+        """The tick's input taken up; returns the (exc, inh) input bits."""
+        a, s = self.arithmetic, self.state
         exc = fx.to_bits(s[self.exc_state]) + fx.decay_s1615(
             a.accum(inputs[0]), self.exc_init_u32)
         inh = fx.to_bits(s[self.inh_state]) + fx.decay_s1615(
             a.accum(inputs[1]), self.inh_init_u32)
         s[self.exc_state], s[self.inh_state] = fx.from_bits(exc), fx.from_bits(inh)
+        return exc, inh
+
+    def _shape_fixed(self, exc, inh):
+        s = self.state
+        s[self.exc_state] = fx.from_bits(fx.decay_s1615(exc, self.exc_decay_u32))
+        s[self.inh_state] = fx.from_bits(fx.decay_s1615(inh, self.inh_decay_u32))
+
+    def _update_fixed(self, inputs, i_ext, record=True):
+        a, s, b = self.arithmetic, self.state, self.bits
+        exc, inh = self._add_input_fixed(inputs)
         if record:
             self._keep_tick_record(s['v'].copy())
         v = fx.to_bits(s['v'])
@@ -154,8 +174,7 @@ class SpiNNakerLIF(NeuronGroup):
             v[fired] = b['v_reset'][fired]
             self.refractory_steps_left[fired] = self.refractory_steps[fired]
         s['v'] = fx.from_bits(v)
-        s[self.exc_state] = fx.from_bits(fx.decay_s1615(exc, self.exc_decay_u32))
-        s[self.inh_state] = fx.from_bits(fx.decay_s1615(inh, self.inh_decay_u32))
+        self._shape_fixed(exc, inh)
         return fired
 
     def synaptic_current(self):

@@ -12,7 +12,6 @@ model under those names (for IF_curr_exp it is the current in nA).
 from pyNN.standardmodels import cells
 
 from ..standardmodels.cells import bind
-from ..standardmodels import cells as _pycarl_cells
 from .arguments import SpiNNakerArguments
 from .neurons import SPINNAKER_MODELS
 from .izhikevich import Izhikevich as _Izhikevich

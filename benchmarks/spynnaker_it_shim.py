@@ -15,8 +15,9 @@ imports before the tests are collected:
 * machine-side modules the test base imports but only the machine can serve:
   ``spalloc.job.JobDestroyedError`` (an exception no run here raises) and
   ``spinn_front_end_common.utilities.globals_variables`` (unset_simulator is
-  a no-op; get_simulator gives an empty report folder: provenance, iobuf and
-  placement reports exist only on the machine);
+  a no-op; get_simulator gives the report folder of the current setup(), with
+  the provenance database run() writes; iobuf and placement reports exist only
+  on the machine);
 * ``spynnaker.pyNN.exceptions.SpynnakerException`` (connectors asked for
   more partners than exist), ``SynapticConfigurationException`` and the
   ``ConfigurationException`` of sPyNNaker and spinn_front_end_common are
@@ -50,23 +51,19 @@ class _JobDestroyedError(Exception):
 
 
 class _SoftwareRun:
-    """What globals_variables.get_simulator() gives here: a report folder (empty:
-    placement, provenance and iobuf reports come only from a machine run; the
-    attributes naming them are absent, so tests reading them fail)."""
+    """What globals_variables.get_simulator() gives here: the report folder of
+    the current setup(), where run() writes the provenance database of what
+    the engine counts (pycarl_backend.spinnaker.reports); placement and iobuf
+    reports come only from a machine run (tests reading them fail)."""
 
-    def __init__(self):
-        import tempfile
-        self._report_default_directory = tempfile.mkdtemp(prefix="pycarl_spynnaker_reports_")
+    @property
+    def _report_default_directory(self):
+        from pycarl_backend.spinnaker import report_directory
+        return report_directory()
 
 
 def _software_run():
-    global _RUN
-    if _RUN is None:
-        _RUN = _SoftwareRun()
-    return _RUN
-
-
-_RUN = None
+    return _SoftwareRun()
 
 
 def _draw_nothing(*args, **kwargs):

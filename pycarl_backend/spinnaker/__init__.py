@@ -34,6 +34,9 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   (random_connectors.py, expander.py); KernelConnector (kernel_connector.py);
   FromListConnector's random weights and delays drawn block by block
   (from_list_connector.py);
+* structural plasticity (StructuralMechanismStatic/STDP with their partner
+  selection, formation and elimination rules) and the run's provenance
+  database (structural.py, reports.py);
 * sPyNNaker-only calls: setup(time_scale_factor=...), name(),
   set_allow_delay_extensions,
   set_number_of_neurons_per_core, extra_models (control.py, extra_models.py);
@@ -46,15 +49,16 @@ from pyNN.space import (                                         # noqa: F401
     Space, Line, Grid2D, Grid3D, RandomStructure, Sphere, Cuboid)
 
 from .. import (                                                # noqa: F401
-    end, run, run_until, run_for, reset, initialize, get_current_time, get_time_step,
+    end, reset, initialize, get_current_time, get_time_step,
     get_min_delay, get_max_delay, num_processes, rank, SimulationNotSetUpError,
     DCSource, StepCurrentSource, ACSource, NoisyCurrentSource,
 )
 from ..populations import Assembly                              # noqa: F401
 from . import extra_models                                      # noqa: F401
 from .cells import (                                             # noqa: F401
-    IF_curr_exp, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson, Izhikevich)
-from .connectors import (                                        # noqa: F401
+    IF_curr_exp, IF_curr_alpha, IF_cond_exp, SpikeSourceArray, SpikeSourcePoisson,
+    Izhikevich)
+from .connectors import (                                       # noqa: F401
     AllToAllConnector, ArrayConnector, SmallWorldConnector)
 from .control import (                                          # noqa: F401
     setup, set_number_of_neurons_per_core, neurons_per_core_override,
@@ -66,6 +70,10 @@ from .random_connectors import (                                # noqa: F401
     FixedProbabilityConnector, FixedNumberPreConnector, FixedNumberPostConnector,
     FixedTotalNumberConnector)
 from .projections import Projection                             # noqa: F401
+from .reports import run, run_for, run_until, report_directory  # noqa: F401
+from .structural import (                                       # noqa: F401
+    StructuralMechanismStatic, StructuralMechanismSTDP, RandomSelection,
+    LastNeuronSelection, DistanceDependentFormation, RandomByWeightElimination)
 from .synapses import (                                         # noqa: F401
     StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence,
     MultiplicativeWeightDependence)
@@ -73,5 +81,5 @@ from .synapses import (                                         # noqa: F401
 
 def list_standard_models():
     """The cell types available with sPyNNaker semantics."""
-    return ["IF_curr_exp", "IF_cond_exp", "Izhikevich", "SpikeSourceArray",
+    return ["IF_curr_exp", "IF_curr_alpha", "IF_cond_exp", "Izhikevich", "SpikeSourceArray",
             "SpikeSourcePoisson"]

@@ -14,7 +14,7 @@ picks the connections whose target is redrawn as
 int(rng.next() * (n_post_in_core - 1)) + first target of the core.
 """
 import numpy as np
-from pyNN import connectors
+from pyNN import connectors, errors
 from pyNN.parameters import LazyArray
 from pyNN.random import NumpyRNG
 
@@ -47,6 +47,10 @@ class ArrayConnector(connectors.ArrayConnector):
         self.verbose = verbose
 
     def connect(self, projection):
+        if np.shape(self.array) != tuple(projection.shape):
+            raise errors.ConnectionError(
+                f"projection '{projection.label}': ArrayConnector array has shape "
+                f"{np.shape(self.array)}; it must be (n_pre, n_post) = {tuple(projection.shape)}")
         if not connect_fast(projection, self, kind=connectors.ArrayConnector):
             super().connect(projection)
 

@@ -15,6 +15,9 @@ SpiNNaker's s16.15 arithmetic, in the variant of the release (fixed_point.py);
 False runs the same update order in float64; an Arithmetic object (e.g.
 fixed_point.SPYNNAKER8_TRUNCATING_HOST) picks one variant.
 
+`report_directory` (pycarl's own): where run() writes sPyNNaker's
+provenance database (reports.py); default a fresh temporary folder.
+
 `spynnaker_version` (pycarl's own; default 7) picks the release whose STDP
 and neuron arithmetic the simulation follows: 6 for scripts written for spynnaker8
 (A+ and A- scaled by w_max, one clip per presynaptic spike), 7 for the
@@ -49,7 +52,7 @@ WITHOUT_EXTENSIONS_TICKS = 16
 def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
           database_socket_addresses=None, time_scale_factor=None,
           n_chips_required=None, n_boards_required=None, spynnaker_version=None,
-          fixed_point=True, **extra_params):
+          fixed_point=True, report_directory=None, **extra_params):
     """Start a sPyNNaker-style simulation (see the module docstring)."""
     if spynnaker_version is None:
         spynnaker_version = _pycarl_control.setup_default("spynnaker_version")
@@ -77,6 +80,7 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay="auto", max_delay=None,
     state.spynnaker_release = release
     state.spinnaker_arithmetic = _arithmetic(fixed_point, release)
     state.allow_delay_extensions = True
+    state.spinnaker_report_directory = report_directory  # None: a temporary one (reports.py)
     state.neurons_per_core_by_type = {}
     state.neurons_per_core_by_population = {}
     state.neurons_per_core_override = None

@@ -1,15 +1,17 @@
 """The sPyNNaker `extra_models` names that pycarl's engine can serve.
 
-Served: SpikeNearestPairRule (STDP timing with nearest-pair traces) and
-AllButMeConnector (all-to-all without the (i, i) pairs). Any other sPyNNaker
+Served: SpikeNearestPairRule (STDP timing with nearest-pair traces),
+AllButMeConnector (all-to-all without the (i, i) pairs) and
+SpikeSourcePoissonVariable (poisson.py). Any other sPyNNaker
 extra model raises NoModelAvailableError naming these.
 """
 from pyNN import errors
 
 from .connectors import AllButMeConnector  # noqa: F401 (re-exported)
+from .poisson import SpikeSourcePoissonVariable  # noqa: F401 (re-exported)
 from .synapses import SpikeNearestPairRule  # noqa: F401 (re-exported)
 
-__all__ = ["SpikeNearestPairRule", "AllButMeConnector"]
+__all__ = ["SpikeNearestPairRule", "AllButMeConnector", "SpikeSourcePoissonVariable"]
 
 #: sPyNNaker extra_models names pycarl cannot serve (no engine model yet)
 NOT_SERVED = (
@@ -17,7 +19,7 @@ NOT_SERVED = (
     "IF_curr_dual_exp", "IF_curr_exp_sEMD", "Izhikevich_cond_dual",
     "IFCurrDeltaCa2Adaptive", "Neuromodulation", "WeightDependenceAdditiveTriplet",
     "PfisterSpikeTriplet", "RecurrentRule", "Vogels2011Rule",
-    "SpikeSourcePoissonVariable", "StocExp", "StocExpStable", "StocSigma",
+    "StocExp", "StocExpStable", "StocSigma",
     "IFCurrDeltaFixedProb", "IFTruncDelta", "OneToOneOffsetConnector",
     "WeightChangeable", "WeightChanger")
 

@@ -14,7 +14,14 @@ with one explicit midpoint (RK2) step per tick, in s16.15
     u += a h (-u - beta + b eta)
 
 v >= 30 mV fires: v = c, u += d, and the next tick only takes the longer step
-h = 1.851 dt ("simple threshold correction"); otherwise h = dt. The synaptic
+h = 1.851 dt ("simple threshold correction"); otherwise h = dt. The
+spynnaker8-era code (sPyNNaker 5/6, neuron_model_izh_impl.c) computes that
+step on the chip as machine_timestep_ms * SIMPLE_TQ_OFFSET with
+SIMPLE_TQ_OFFSET = REAL_CONST(1.85), a literal GCC converts to s16.15 by
+truncation (60620 / 2**15; its 0.04 is written out as 0.040008544921875 =
+1311 / 2**15 for the same reason); with the arithmetic of that era
+(Arithmetic.chip_constants False) that is the step taken here, which
+reproduces sPyNNaker8's test_set_toffset_izk spike times exactly. The synaptic
 input, its recording and the update order are the LIF's (neurons.py).
 setup(fixed_point=False) runs the same steps in float64.
 """
@@ -27,6 +34,8 @@ from .neurons import chosen_arithmetic
 
 THRESHOLD_MV = 30.0          # sPyNNaker's Izhikevich threshold (threshold_type_static)
 STEP_AFTER_SPIKE = 1.851     # h after a spike, in units of dt
+#: the spynnaker8-era chip constant REAL_CONST(1.85), truncated to s16.15
+SPYNNAKER8_TQ_OFFSET_BITS = int(1.85 * (1 << 15))
 
 
 class SpiNNakerIzhikevichGroup(NeuronGroup):
@@ -53,6 +62,8 @@ class SpiNNakerIzhikevichGroup(NeuronGroup):
         self.k = {name: a.accum(value) for name, value in (
             ('140', 140.0), ('5', 5.0), ('0.04', 0.04), ('threshold', THRESHOLD_MV),
             ('dt', dt), ('h_after_spike', STEP_AFTER_SPIKE * dt))}
+        if not a.chip_constants:  # spynnaker8 era: dt * REAL_CONST(1.85) on the chip
+            self.k['h_after_spike'] = a.multiply(self.k['dt'], SPYNNAKER8_TQ_OFFSET_BITS)
 
     def reset(self):
         super().reset()

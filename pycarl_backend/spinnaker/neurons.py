@@ -23,6 +23,10 @@ by init.
 Inhibitory input arrives as magnitudes (sPyNNaker stores |w|) and is
 subtracted: I = I_exc - I_inh + i_offset.
 
+With additional_parameters={"n_steps_per_timestep": n} (sPyNNaker's) the
+neurons take n such updates per tick with the constants of dt/n, the tick's
+input in the first, one spike per tick if any update fires.
+
 The arithmetic is s16.15 fixed point as on the machine, in the variant of
 the release setup() chose (fixed_point.py); setup(fixed_point=False) runs
 the same loop in float64.
@@ -46,8 +50,18 @@ class SpiNNakerLIF(NeuronGroup):
     #: recordable name -> state variable holding that synaptic input
     synaptic_recordables = {}
 
+    #: sPyNNaker's n_steps_per_timestep: neuron updates per tick (set_steps_per_tick)
+    steps_per_tick = 1
+
+    def set_steps_per_tick(self, n):
+        """Update the neurons n times per tick with the constants of dt/n, the
+        tick's input taken up in the first of them (neuron_impl_standard.h's
+        n_steps_per_timestep loop; the host writes the constants for dt/n)."""
+        self.steps_per_tick = int(n)
+        self.prepare()
+
     def prepare(self):
-        p, dt = self.params, self.dt
+        p, dt = self.params, self.dt / self.steps_per_tick
         self.arithmetic = chosen_arithmetic() if self.xp is np else None
         # sPyNNaker counts the refractory period in whole ticks, rounded up; a
         # negative tau_refrac (e.g. drawn from a distribution) is no period
@@ -90,16 +104,21 @@ class SpiNNakerLIF(NeuronGroup):
             self.tick_record.setdefault(variable, s[variable].copy())
 
     def update(self, step, inputs, i_ext):
-        fired = (self._update_float if self.arithmetic is None else self._update_fixed)(
-            inputs, i_ext)
+        one_step = self._update_float if self.arithmetic is None else self._update_fixed
+        fired = one_step(inputs, i_ext)
+        if self.steps_per_tick > 1:  # the other sub-steps: no new input, no record
+            quiet = self.xp.zeros_like(self.xp.asarray(inputs))
+            parts = [fired] + [one_step(quiet, i_ext, record=False)
+                               for _ in range(self.steps_per_tick - 1)]
+            fired = self.xp.unique(self.xp.concatenate(parts))  # one spike per tick
         self.last_fired = (step, fired)
         return fired
 
-    def _update_float(self, inputs, i_ext):
+    def _update_float(self, inputs, i_ext, record=True):
         xp, p, s = self.xp, self.params, self.state
-        s[self.exc_state] += inputs[0] * self.exc_init
-        s[self.inh_state] += inputs[1] * self.inh_init
-        self._keep_tick_record(s['v'].copy())
+        self._add_input_float(inputs)
+        if record:
+            self._keep_tick_record(s['v'].copy())
         current = self.synaptic_current() + p['i_offset']
         if i_ext is not None:
             current = current + i_ext
@@ -108,18 +127,40 @@ class SpiNNakerLIF(NeuronGroup):
         refractory = self._count_down_refractory()
         s['v'] = xp.where(refractory, s['v'], v_free)
         fired = self._fire('v', p['v_reset'])
-        s[self.exc_state] *= self.exc_decay
-        s[self.inh_state] *= self.inh_decay
+        self._shape_float()
         return fired
 
-    def _update_fixed(self, inputs, i_ext):
-        a, s, b = self.arithmetic, self.state, self.bits
+    # --- synaptic input (exponential; synapse_types_exponential_impl.h) ----------
+    def _add_input_float(self, inputs):
+        s = self.state
+        s[self.exc_state] += inputs[0] * self.exc_init
+        s[self.inh_state] += inputs[1] * self.inh_init
+
+    def _shape_float(self):
+        s = self.state
+        s[self.exc_state] *= self.exc_decay
+        s[self.inh_state] *= self.inh_decay
+
+    def _add_input_fixed(self, inputs):
+        """The tick's input taken up; returns the (exc, inh) input bits."""
+        a, s = self.arithmetic, self.state
         exc = fx.to_bits(s[self.exc_state]) + fx.decay_s1615(
             a.accum(inputs[0]), self.exc_init_u32)
         inh = fx.to_bits(s[self.inh_state]) + fx.decay_s1615(
             a.accum(inputs[1]), self.inh_init_u32)
         s[self.exc_state], s[self.inh_state] = fx.from_bits(exc), fx.from_bits(inh)
-        self._keep_tick_record(s['v'].copy())
+        return exc, inh
+
+    def _shape_fixed(self, exc, inh):
+        s = self.state
+        s[self.exc_state] = fx.from_bits(fx.decay_s1615(exc, self.exc_decay_u32))
+        s[self.inh_state] = fx.from_bits(fx.decay_s1615(inh, self.inh_decay_u32))
+
+    def _update_fixed(self, inputs, i_ext, record=True):
+        a, s, b = self.arithmetic, self.state, self.bits
+        exc, inh = self._add_input_fixed(inputs)
+        if record:
+            self._keep_tick_record(s['v'].copy())
         v = fx.to_bits(s['v'])
         current = self.synaptic_current_bits(exc, inh, v) + b['i_offset']
         if i_ext is not None:
@@ -133,8 +174,7 @@ class SpiNNakerLIF(NeuronGroup):
             v[fired] = b['v_reset'][fired]
             self.refractory_steps_left[fired] = self.refractory_steps[fired]
         s['v'] = fx.from_bits(v)
-        s[self.exc_state] = fx.from_bits(fx.decay_s1615(exc, self.exc_decay_u32))
-        s[self.inh_state] = fx.from_bits(fx.decay_s1615(inh, self.inh_decay_u32))
+        self._shape_fixed(exc, inh)
         return fired
 
     def synaptic_current(self):

@@ -10,6 +10,8 @@
   simulation's stream.
 * Initial values given among the cell parameters (`IF_curr_exp(v=-60)`,
   `{"v": -60}`) initialise the population; `initial_values=` wins over them.
+* `additional_parameters={"n_steps_per_timestep": n}`: n neuron updates per
+  tick (neurons.py).
 * `Population(..., additional_parameters={"max_atoms_per_core": n})` and
   `set_max_atoms_per_core(n)` set this population's neurons-per-core limit.
 * sPyNNaker's machine-resource additional_parameters (spikes_per_second,
@@ -134,9 +136,15 @@ class SpiNNakerCellsMixin:
         list that set it, whatever `simplify` says)."""
         if isinstance(parameter_names, str):
             values = super().get(parameter_names, gather, simplify=False)
-            return values.tolist() if isinstance(values, np.ndarray) and values.ndim else values
+            return self._reported(parameter_names, values)
         values = super().get(parameter_names, gather, simplify)
-        return [v.tolist() if isinstance(v, np.ndarray) and v.ndim else v for v in values]
+        return [self._reported(name, v) for name, v in zip(parameter_names, values)]
+
+    def _reported(self, name, values):
+        values = values.tolist() if isinstance(values, np.ndarray) and values.ndim else values
+        # a cell type may report values as sPyNNaker does (poisson.py: None durations)
+        report = getattr(self.celltype, "reported", None)
+        return report(name, values, self.size) if report is not None else values
 
     def _check_recorded(self, variables):
         if variables in (None, "all"):
@@ -206,11 +214,7 @@ class Population(SpiNNakerCellsMixin, _pycarl.Population):
             _seed_group(self.group, seed)
         if "max_atoms_per_core" in extra:
             self.set_max_atoms_per_core(extra.pop("max_atoms_per_core"))
-        if extra.get("n_steps_per_timestep", 1) != 1:
-            raise errors.InvalidParameterValueError(
-                f"Population '{self.label}': n_steps_per_timestep="
-                f"{extra['n_steps_per_timestep']!r}; pycarl_backend.spinnaker runs one "
-                f"neuron update per tick (n_steps_per_timestep=1)")
+        self._set_steps_per_tick(extra.pop("n_steps_per_timestep", 1))
         #: sPyNNaker's machine-resource settings (ring-buffer and SDRAM sizing):
         #: kept, no effect on a software run
         self.machine_parameters = {k: extra.pop(k) for k in list(extra)
@@ -218,6 +222,21 @@ class Population(SpiNNakerCellsMixin, _pycarl.Population):
         for key in sorted(extra):  # sPyNNaker's own message for the others
             logger.warning(f"additional_parameter {key} will be ignored")
         control._update_override()
+
+    def _set_steps_per_tick(self, n):
+        """sPyNNaker's n_steps_per_timestep: neuron updates per tick (neurons.py)."""
+        if n == 1:
+            return
+        if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+            raise errors.InvalidParameterValueError(
+                f"Population '{self.label}': n_steps_per_timestep={n!r} must be an "
+                f"integer >= 1")
+        if not hasattr(self.group, "set_steps_per_tick"):
+            raise errors.InvalidParameterValueError(
+                f"Population '{self.label}': n_steps_per_timestep={n!r}; pycarl_backend."
+                f"spinnaker takes several steps per tick for IF_curr_exp and IF_cond_exp, "
+                f"not {type(self.celltype).__name__}")
+        self.group.set_steps_per_tick(int(n))
 
     def set_max_atoms_per_core(self, max_atoms_per_core):
         """This population's neurons-per-core limit (sPyNNaker placement; see control)."""

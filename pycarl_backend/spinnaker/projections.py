@@ -24,6 +24,7 @@ from pyNN.space import Space
 from .. import simulator
 from ..projections import Projection as _PycarlProjection
 from .exceptions import SynapticConfigurationException
+from .structural import STRUCTURAL_TYPES
 from .synapses import STDPMechanism, StaticSynapse
 
 
@@ -50,6 +51,15 @@ class Projection(_PycarlProjection):
         super().__init__(presynaptic_population, postsynaptic_population, connector,
                          synapse_type, source, receptor_type or "excitatory",
                          space or Space(), label)
+        if isinstance(synapse_type, STRUCTURAL_TYPES):
+            self._make_structural_blocks()
+
+    def _make_structural_blocks(self):
+        """Rewiring may form synapses where the connector made none: every
+        (pre, post) component gets its block now."""
+        for i in range(len(self._pre_components)):
+            for j in range(len(self._post_components)):
+                self._block(i, j)
 
     @staticmethod
     def _check_one_rule_per_population(post, synapse_type):

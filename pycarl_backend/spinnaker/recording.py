@@ -98,8 +98,17 @@ class Recorder(_PycarlRecorder):
             annotations=None, locations=None):
         """PyNN's get(), with the segments stored by reset() filtered by variable
         name (PyNN 0.13 compares signal names with Variable tuples there, which
-        drops every trace of a segment before the last reset)."""
-        data = super().get("all", gather, filter_ids, clear, annotations, locations)
+        drops every trace of a segment before the last reset); before the first
+        run, one segment without data (sPyNNaker's; PyNN gives none)."""
+        state = simulator.state
+        before_first_run = not state.running and next(iter(self.cache), None) is None
+        if before_first_run:  # sPyNNaker gives one empty segment before any run
+            state.running = True
+        try:
+            data = super().get("all", gather, filter_ids, clear, annotations, locations)
+        finally:
+            if before_first_run:
+                state.running = False
         if variables == "all":
             return data
         names = {v.name for v in self._localize_variables(variables, locations)}

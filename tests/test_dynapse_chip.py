@@ -115,9 +115,12 @@ def test_mismatch_switch():
 
 
 def test_sub_step_arrival_is_continuous_time():
-    """An input 55 us into the run: at dt = 0.1 ms it arrives in step 0 at
-    offset 0.55, at dt = 0.01 ms in step 5 at offset 0.5: the DPI responds
-    identically (the charge sits at the same 10 us sub-step)."""
+    """Offsets count from the on-grid arrival, the step's last sub-step
+    (hardware_models/arithmetic.py): an input whose charge starts 145 us into
+    the run arrives at dt = 0.1 ms in step 0 at offset +0.55 (sub-step 9 +
+    5.5) or in step 1 at offset -0.45 (a spike in the previous step's middle),
+    at dt = 0.01 ms in step 14 at offset 0.5: the DPI responds identically
+    (the charge sits at the same 10 us sub-steps)."""
     from hardware_models.dynapse.neurons import DynapseNeurons
     pop = spec("x", 1, 0)
     hw = load_hardware("dynapse", mismatch=False)
@@ -136,11 +139,14 @@ def test_sub_step_arrival_is_continuous_time():
             v.append(float(cells.state["isyn"][0, 0]))
         return np.array(v)
     coarse = trace(0.1, 0, 0.55, 10)
-    fine = trace(0.01, 5, 0.5, 100)[9::10]
+    fine = trace(0.01, 14, 0.5, 100)[9::10]
     assert coarse.max() > 1e-11
-    assert np.allclose(coarse, fine, rtol=1e-9)
-    late = trace(0.1, 0, 0.95, 10)            # 95 us: past the step's last sub-step start
-    assert not np.allclose(late, coarse)
+    assert np.allclose(coarse, fine, rtol=1e-9, atol=0.0)
+    assert np.allclose(trace(0.1, 1, -0.45, 10), coarse, rtol=1e-9, atol=0.0)
+    late = trace(0.1, 0, 0.95, 10)            # 185 us
+    assert not np.allclose(late, coarse, rtol=1e-3, atol=0.0)
+    on_grid = trace(0.1, 0, 0.0, 10)          # charged in step 0's last sub-step
+    assert on_grid[0] > 1e-11 and coarse[0] < 1e-11
 
 
 def feedforward_latency(dt):

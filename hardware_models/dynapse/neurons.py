@@ -28,9 +28,9 @@ fast-excitatory / slow-inhibitory pair; weights are in units of Iscale
 import numpy as np
 
 from ..arithmetic import ChipNeurons, ChipSynapses
-from ..errors import HardwareConstraintError
+from ..errors import ChipSpecError, HardwareConstraintError
 from .biases import SYNAPSE_TYPES
-from .circuits import DPICircuits, substeps_for
+from .circuits import INTEGRATORS, DPICircuits, substeps_for
 from .mismatch import per_neuron
 from .translate import parameter_key, translate
 
@@ -65,6 +65,10 @@ class DynapseNeurons(ChipNeurons):
         core_ids = {int(c) for c in np.unique(self.cores)}
         self.params = per_neuron({c: self.translation.biases for c in core_ids}, self.cores,
                                  cv=cv, seed=int(spec.get("quantization.seed")))
+        self.integrator = spec.get("arithmetic.integrator")
+        if self.integrator not in INTEGRATORS:
+            raise ChipSpecError(f"{spec.name}: arithmetic.integrator {self.integrator!r} "
+                                f"unknown; valid: {', '.join(INTEGRATORS)}")
         self.active = [False] * 4
         self.circuits = None
 
@@ -89,7 +93,8 @@ class DynapseNeurons(ChipNeurons):
 
     # -------------------------------------------------------------------- step
     def _build(self):
-        self.circuits = DPICircuits(self.params, self.h, xp=self.xp, active=tuple(self.active))
+        self.circuits = DPICircuits(self.params, self.h, xp=self.xp, active=tuple(self.active),
+                                    integrator=self.integrator)
         self._idc = self.circuits.c["idc"].copy()
         self.state = self.circuits.initial_state()
         # charge placed past this step's sub-steps (up to one step later)

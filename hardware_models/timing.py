@@ -21,6 +21,8 @@ One class per ``time_model`` of the chip YAML (``time_model_for`` picks it):
   ``exact`` keeps the fractional steps: chip cells with arrival offsets
   receive the spike at its sub-step time, software cells at the nearest
   step, whose rounding error has zero mean for latencies spread over a step).
+  Spikes with sub-step times (``Deliveries.emit_ns``) count their latency
+  from the spike, not from the step's start.
 
 Each tick's (step's) traffic is routed on an initially empty network.
 """

@@ -93,7 +93,7 @@ class OffsetDelivery:
         offset = None
         if extra_steps is not None:
             offset = xp.asarray(extra_steps(idx, spike_of_syn, post), dtype=xp.float64)
-        fraction = getattr(b.pre_group, "spike_fraction", None)
+        fraction = getattr(getattr(b, "pre_group", None), "spike_fraction", None)
         if fraction is not None:
             lead = fraction[spike_of_syn] - 1.0
             offset = lead if offset is None else offset + lead

@@ -371,3 +371,33 @@ def test_recorded_spike_times_match_dynapsim_within_0p1_ms():
     with pytest.raises(ChipSpecError, match="arithmetic.integrator 'rk4' unknown; valid: heun"):
         run_chain(1.0, **{"arithmetic.integrator": "rk4"})
     sim.end()
+
+
+@pytest.mark.gpu
+def test_sub_step_spike_times_on_cupy_match_numpy():
+    from pycarl_backend.engine.backend import cupy_or_none
+    from hardware_models.dynapse.neurons import DynapseNeurons
+    cp = cupy_or_none()
+    if cp is None:
+        pytest.skip("needs CuPy and a CUDA GPU")
+    pop = spec("x", 64, 0, i_offset=5.0)
+    hw = load_hardware("dynapse")
+    host, dev = (DynapseNeurons(xp, pop, hw.spec, 1.0, 1.0, np.zeros(64, int),
+                                np.random.default_rng(0)) for xp in (np, cp))
+    rng = np.random.default_rng(3)
+    spikes = 0
+    for cells in (host, dev):
+        cells.active[0] = True
+    for _ in range(200):
+        q = (rng.random(64) < 0.2) * 2.0
+        off = rng.uniform(-0.9, 0.5, 64) * q
+        zeros = {r: np.zeros(64) for r in ("NMDA", "GABA_A", "GABA_B")}
+        zeros.update({r + "@offset": np.zeros(64) for r in ("NMDA", "GABA_A", "GABA_B")})
+        a = host.step({**zeros, "AMPA": q, "AMPA@offset": off}, None)
+        b = dev.step({**{k: cp.asarray(v) for k, v in zeros.items()}, "AMPA": cp.asarray(q),
+                      "AMPA@offset": cp.asarray(off)}, None)
+        np.testing.assert_array_equal(cp.asnumpy(b), a)
+        np.testing.assert_allclose(cp.asnumpy(dev.last_spike_fraction),
+                                   host.last_spike_fraction)
+        spikes += a.size
+    assert spikes > 50

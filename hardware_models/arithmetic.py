@@ -59,12 +59,25 @@ Within a step a chip may integrate with its own sub-steps (DYNAP-SE's
 continuous-time circuits): ``step`` is free to loop. A chip that wants to know
 *when within the step* its inputs arrive sets ``arrival_offsets = True``: the
 engine then keeps, next to each receptor ``r``, a channel ``r + OFFSET_SUFFIX``
-holding the sum of weight x offset (the arrival's fraction of the step, in
-[0, 1)) of that step's inputs, so ``inputs[r]`` and
-``inputs[r + OFFSET_SUFFIX]`` give the charge and its weighted mean arrival
-time. Offsets come from the chip's latency: a ``HardwareModel`` whose
-``step()`` returns fractional extra delays (in engine steps) delivers their
-fractional part as the offset.
+holding the sum of weight x offset of that step's inputs, so ``inputs[r]``
+and ``inputs[r + OFFSET_SUFFIX]`` give the charge and its weighted mean
+offset. The offset is the arrival's time minus the on-grid arrival (the
+arrival of a spike at its step's end travelling the programmed delay), in
+steps, in (-1, 1): the spike's own time within its step (see
+``spike_offsets``) minus one, plus the chip's latency (a ``HardwareModel``
+whose ``step()`` returns fractional extra delays, in engine steps). Its
+whole steps (never below 0) pick the ring slot; the rest is the offset. What
+the on-grid arrival means inside the step is the chip's business (DYNAP-SE:
+its last sub-step).
+
+A chip whose cells fire between step boundaries sets ``spike_offsets =
+True`` and after each ``step()`` holds ``last_spike_fraction``: for each cell
+``step()`` returned, in that order, its spike's time as a fraction of the
+step in (0, 1] (1: the step's end, where on-grid spikes lie). The engine
+records the spike at that time, delivers it to chips with arrival offsets at
+that time plus delay and latency (cells without arrival offsets get it at
+step resolution), and hands the time to the chip's interconnect, so that
+spikes of different sub-steps do not queue as if sent together.
 
 Per-neuron variation (mismatch), parameters shared per core, axon types and
 per-core random generators are the chip's own business: ``neuron_arithmetic``
@@ -117,6 +130,8 @@ class ChipNeurons:
     recordables = {}
     #: True: also receive weight x arrival-offset channels (see module docstring)
     arrival_offsets = False
+    #: True: step() leaves each spike's time within the step in last_spike_fraction
+    spike_offsets = False
     #: the chip's name for error messages
     chip = "chip"
 

@@ -259,7 +259,12 @@ class HardwareModel:
             return None
         return self._qweights[projection_label]
 
-    def step(self, step_index, spike_ids):
+    def step(self, step_index, spike_ids, spike_ns=None):
+        """Route the spikes of one step; returns the extra delay (steps) per
+        (spike, destination core). spike_ns: None or each spike's time from its
+        step's start (ns), for spikes between step boundaries: its packets enter
+        the network then, and their latency is counted from it (the clocks that
+        defer routing, tick-batched, ignore it)."""
         if self.graph is None:
             raise RuntimeError(f"{self.name}: attach() a NetworkGraph before step()")
         ids = np.asarray(spike_ids, dtype=np.int64).ravel()
@@ -278,7 +283,8 @@ class HardwareModel:
             if self._pending_spikes >= self.BATCH_SPIKES:
                 self._flush()
             return out
-        self._process(np.full(ids.size, int(step_index), np.int64), ids, out)
+        self._process(np.full(ids.size, int(step_index), np.int64), ids, out,
+                      None if spike_ns is None else np.asarray(spike_ns, np.float64).ravel())
         return out
 
     def _flush(self):
@@ -313,7 +319,7 @@ class HardwareModel:
         t[o] = (local[o] + 1) * em.t_upd + (rank + 1) * em.t_spike + before * em.t_out
         return t
 
-    def _process(self, steps, ids, out):
+    def _process(self, steps, ids, out, spike_ns=None):
         """Route the packets of spikes (steps, ids) and accumulate statistics;
         fill out[row, core] with extra delay steps when out is given."""
         m = self.mapping
@@ -321,7 +327,8 @@ class HardwareModel:
         local = m.local_index[ids].astype(np.int64)
         npk = m.out_ptr[ids + 1] - m.out_ptr[ids]
         nsp = m.split_ptr[ids + 1] - m.split_ptr[ids]
-        t_spike = self._emit_times(steps * 2, core, local, npk)
+        pipeline = self._emit_times(steps * 2, core, local, npk)
+        t_spike = pipeline if spike_ns is None else pipeline + spike_ns
         pk = self._neuron_packets(steps, ids, core, npk, t_spike)
         if nsp.any():
             pk = pk.extend(self._splitter_packets(steps, ids, nsp))
@@ -332,10 +339,12 @@ class HardwareModel:
         pk, t0_cycles = self._in_injection_order(pk)
         pair, plen, links, deliver = self._route(pk, t0_cycles)
         arrive_ns = deliver * self.net.cycle_ns
-        gen_ns = np.where(pk.leg == 0, np.where(pk.src >= 0, t_spike[pk.row], 0.0), 0.0)
+        gen_ns = np.where(pk.leg == 0, np.where(pk.src >= 0, pipeline[pk.row], 0.0), 0.0)
         split_row = self._is_split_row(ids)
+        emit_ns = (np.where(pk.leg == 0, spike_ns[pk.row], 0.0) if spike_ns is not None
+                   else None)
         extra, lat_ns, gen_ns = self.clock.delays(
-            Deliveries(arrive_ns, gen_ns, pk.group, pk.row, pk.leg, split_row))
+            Deliveries(arrive_ns, gen_ns, pk.group, pk.row, pk.leg, split_row, emit_ns))
         self._check_extra_bound(extra, pk.group)
         final = ~split_row[pk.row] | (pk.leg == 1)   # packets that reach real targets
         if out is not None:
@@ -353,7 +362,9 @@ class HardwareModel:
         within = np.arange(rows.size) - np.repeat(np.cumsum(npk) - npk, npk)
         e = first + within
         src = core[rows]
-        t0 = np.where(src >= 0, t_spike[rows] + (within + 1) * self.energy_model.t_out, 0.0)
+        # off-chip spikes enter at the host's R3 when they happen (t_spike: 0 or their time)
+        t0 = np.where(src >= 0, t_spike[rows] + (within + 1) * self.energy_model.t_out,
+                      t_spike[rows])
         return _Packets(src, m.out_core[e], m.out_syn[e], steps[rows] * 2, t0, rows,
                         np.zeros(rows.size, np.int8))
 

@@ -31,7 +31,8 @@ SCHEMA = {
     "truenorth": {"threshold_units": 256, "floor_units": 65536, "weight_rounding": True},
     # analog chips: per-neuron variation of every bias (quantization.mismatch_cv)
     "mismatch": True,
-    "arithmetic": {"vth_mant": None},
+    # vth_mant: Loihi's threshold mantissa; integrator: DYNAP-SE's membrane scheme
+    "arithmetic": {"vth_mant": None, "integrator": "heun"},
     "latency": True,
     "attribution": [],
     "cores": _MISSING,

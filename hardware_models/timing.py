@@ -21,6 +21,8 @@ One class per ``time_model`` of the chip YAML (``time_model_for`` picks it):
   ``exact`` keeps the fractional steps: chip cells with arrival offsets
   receive the spike at its sub-step time, software cells at the nearest
   step, whose rounding error has zero mean for latencies spread over a step).
+  Spikes with sub-step times (``Deliveries.emit_ns``) count their latency
+  from the spike, not from the step's start.
 
 Each tick's (step's) traffic is routed on an initially empty network.
 """
@@ -54,6 +56,7 @@ class Deliveries:
     row: np.ndarray            # the spike (row of the batch) that sent the packet
     leg: np.ndarray            # 0: from the neuron, 1: from its splitter neuron
     split_row: np.ndarray      # per spike: does it go through splitter neurons?
+    emit_ns: np.ndarray = None  # spike time from the tick start (sub-step spikes), or None: 0
 
 
 class TimeModel:
@@ -189,14 +192,16 @@ class AsyncTime(TimeModel):
         return self.rounding == "exact"
 
     def delays(self, d):
-        x = d.arrive_ns * 1e-6 / self.dt_ms
+        # the latency counts from the spike (sub-step spikes enter the network late)
+        arrive_ns = d.arrive_ns if d.emit_ns is None else d.arrive_ns - d.emit_ns
+        x = arrive_ns * 1e-6 / self.dt_ms
         if self.rounding == "exact":
             extra = np.asarray(x, dtype=np.float64)
         elif self.rounding == "ceil":
             extra = ceil_steps(x)
         else:
             extra = np.floor(x + 0.5).astype(np.int64)
-        return extra, d.arrive_ns, d.gen_ns
+        return extra, arrive_ns, d.gen_ns
 
     def hardware_time(self, busy, idle_ticks, idle_busy, n_ticks):
         return self.dt_ms * 1e6, self.dt_ms * 1e6

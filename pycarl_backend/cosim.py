@@ -103,7 +103,15 @@ class CoSimulation:
             ids = xp.concatenate([g.population.global_first_index + f for g, f in parts])
         else:
             ids = xp.zeros(0, dtype=xp.int64)
-        extra = self.model.step(step, to_numpy(ids))
+        # spikes with sub-step times (chip cells with spike_offsets) enter the
+        # interconnect at those times; the others at their step's end
+        spike_ns = None
+        if any(getattr(g, "spike_fraction", None) is not None for g, _ in parts):
+            dt_ns = self.state.dt * 1e6
+            spike_ns = np.concatenate([
+                to_numpy(g.spike_fraction) * dt_ns if getattr(g, "spike_fraction", None)
+                is not None else np.full(f.size, dt_ns) for g, f in parts])
+        extra = self.model.step(step, to_numpy(ids), spike_ns=spike_ns)
         if not parts or self.model.max_extra_delay_steps == 0 or not np.any(extra):
             return None
         extra = xp.asarray(extra)

@@ -141,6 +141,27 @@ def test_arrival_offsets_reach_the_chip():
     assert list(plus) == [0.0, 5.0] and list(plus_off) == [0.0, 2.5]
 
 
+def test_sub_step_spike_times_shift_the_arrival():
+    """A source spike at 0.3 of its step (a chip with spike_offsets) arrives
+    0.7 steps before the on-grid arrival: offset -0.7 in the delay's step;
+    with 2 steps of latency on top, +0.3 one step later."""
+    from types import SimpleNamespace
+    from pycarl_backend.engine.chip_neurons import OffsetDelivery
+    from pycarl_backend.engine.delays import InputRing
+    from pycarl_backend.engine.synapses import SynapseBlock
+    ring = InputRing(np, 2, ["plus", "plus@offset"], slots=4)
+    block = SynapseBlock(np, 1, 2, ring.column_offset("plus"))
+    block.add([0, 0], [0, 1], [3.0, 5.0], [1, 1])
+    block.finalize()
+    block.pre_group = SimpleNamespace(spike_fraction=np.array([0.3]))
+    deliver = OffsetDelivery(block, ring.column_offset("plus@offset"))
+    deliver(0, np.array([0]), ring, lambda idx, s, post: np.array([0.0, 2.0])[idx])
+    plus, plus_off = ring.arriving(1)
+    assert list(plus) == [3.0, 0.0] and np.allclose(plus_off, [3.0 * -0.7, 0.0])
+    plus, plus_off = ring.arriving(2)
+    assert list(plus) == [0.0, 5.0] and np.allclose(plus_off, [0.0, 5.0 * 0.3])
+
+
 def test_offset_chip_gets_its_offset_channels():
     block, chip = run_network({"cells": "chip", "neuron_model": "test-offset"})
     assert chip.receptors == ["plus", "minus", "plus@offset", "minus@offset"]

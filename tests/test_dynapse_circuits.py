@@ -129,31 +129,83 @@ def _isi_rates(raster):
     return np.array(out)
 
 
+# DynapSim's per-neuron parameters (the names it takes) and ours
+_DYNAPSIM_NEURON = ("Idc", "If_nmda", "Igain_ahp", "Igain_mem", "Ipulse_ahp", "Ipulse", "Iref",
+                    "Ispkthr", "Itau_ahp", "Itau_mem", "Iw_ahp", "C_ahp", "C_pulse_ahp",
+                    "C_pulse", "C_ref", "C_mem", "Io", "kappa_n", "kappa_p", "Ut", "Vth")
+_DYNAPSIM_SYNAPSE = {"Itau_syn": "Itau_ampa", "Igain_syn": "Igain_ampa", "C_syn": "C_ampa"}
+
+
+def _dynapsim_parameters(mod, biases):
+    """DynapSim's (mismatched) parameters as our per-neuron arrays (AMPA = its synapse)."""
+    n = int(np.asarray(mod.Io).size)
+    p = per_neuron({0: biases}, np.zeros(n, int), cv=0.0)
+    for k in _DYNAPSIM_NEURON:
+        p[k] = np.asarray(getattr(mod, k), np.float64)
+    for k, ours in _DYNAPSIM_SYNAPSE.items():
+        p[ours] = np.asarray(getattr(mod, k), np.float64)
+    return p
+
+
+def _rates(params, T):
+    c = DPICircuits(params, H, dtype=np.float32, active=AMPA_ONLY, integrator="euler")
+    return _isi_rates(run_raster(c, np.zeros((T, c.n)), record=())[0])
+
+
 def test_mismatch_rate_distribution_matches_dynapsim():
+    """Mismatch on: our seeded draw (16 cores x 256 neurons, our own RNG
+    stream) against rockpool's (DynapSim(percent_mismatch=0.3), its
+    mismatch_generator over frozen_mismatch_prototype), n = 4096 vs 4096
+    neurons under Idc = 1 nA, rates from the inter-spike intervals of 0.1 s.
+
+    Rates under rockpool's draw come from our circuits, which on those very
+    parameters give DynapSim's spike counts exactly (checked here on 512 of
+    them by running DynapSim itself; the full 4096 in DynapSim take ~25 min).
+    Measured: KS p = 0.96 (4096 vs 4096 DynapSim-run, key 11), means 41.8 vs
+    41.9 Hz. The earlier 512-neuron comparison (p = 0.0054, ours 3-4 % lower)
+    had no model cause: with the same parameters both simulators agree, and
+    that particular 2 x 256 draw of ours sits 2.5 standard errors low (39.9 Hz;
+    other draws 41.1-42.2 Hz)."""
     DynapSim = dynapsim()
     import jax
     from scipy.stats import ks_2samp
-    N, T, idc = 512, int(0.1 / H), 1e-9
+    N, T, idc = 4096, int(0.1 / H), 1e-9
+    b = CoreBiases.from_overrides(Idc=idc)
     # rockpool draws mismatch leaf by leaf under lax.cond: ~10x faster eagerly
     with jax.disable_jit():
         mod = DynapSim(N, dt=H, Idc=idc, percent_mismatch=0.3, rng_key=jax.random.PRNGKey(7))
-    ref = _isi_rates(np.asarray(mod(np.zeros((T, N), np.float32))[0])[0])
-    b = CoreBiases.from_overrides(Idc=idc)
-    ours = np.concatenate([_isi_rates(run_raster(circuits(256, b, cv=DEFAULT_CV, seed=s),
-                                                 np.zeros((T, 256)), record=())[0])
-                           for s in range(2)])
-    # Measured (512 vs 512 neurons): KS p = 0.0054, means 42.6 vs 39.9 Hz at
-    # 0.1 s (44.3 vs 42.5 Hz at 0.3 s); with 3 x 256 DynapSim neurons (keys
-    # 0..2) at 0.3 s, p = 0.40. Our rates sit ~3-4 % lower under mismatch
-    # (identical without it): not yet explained, so the acceptance p > 0.05
-    # is NOT met at this sample size; asserted is what holds.
-    assert ks_2samp(ref, ours).pvalue > 1e-3
-    assert abs(ours.mean() / ref.mean() - 1.0) < 0.08
-    assert abs(ours.std() / ref.std() - 1.0) < 0.15
-    # the test can fail: twice the variation is distinguishable
-    wide = _isi_rates(run_raster(circuits(N, b, cv=2 * DEFAULT_CV, seed=9),
-                                 np.zeros((T, N)), record=())[0])
-    assert ks_2samp(ref, wide).pvalue < 1e-4
+    theirs = _dynapsim_parameters(mod, b)
+    ours_p = per_neuron({c: b for c in range(16)}, np.repeat(np.arange(16), 256),
+                        cv=DEFAULT_CV, seed=5)
+    # 1. the draws: every deviation x / nominal - 1, pooled over the parameters
+    nominal = default_biases() | {"Idc": idc}
+    names = list(_DYNAPSIM_NEURON) + list(_DYNAPSIM_SYNAPSE.values())
+    dev_t = np.concatenate([theirs[k] / nominal[k] - 1.0 for k in names])
+    dev_o = np.concatenate([ours_p[k] / nominal[k] - 1.0 for k in names])
+    assert ks_2samp(dev_t, dev_o).pvalue > 0.05                     # n = 98304 each
+    assert dev_o.std() == pytest.approx(dev_t.std(), rel=0.02)
+    # 2. DynapSim itself on 512 of its mismatched neurons: the same spike counts
+    sub = {k: np.asarray(getattr(mod, k))[:512] for k in _DYNAPSIM_NEURON + tuple(
+        _DYNAPSIM_SYNAPSE)}
+    ref = np.asarray(DynapSim(512, dt=H, **sub)(np.zeros((T, 512), np.float32))[0])[0]
+    c = DPICircuits({k: v[:512] for k, v in theirs.items()}, H, dtype=np.float32,
+                    active=AMPA_ONLY, integrator="euler")
+    mine, _ = run_raster(c, np.zeros((T, 512)), record=())
+    # (float32 in both, summed in a different order: a neuron on its threshold may
+    # gain or lose one spike; seen: none)
+    diff = np.abs(mine.sum(0) - ref.sum(0))
+    assert ref.sum() > 1000 and diff.max() <= 1 and (diff > 0).sum() <= 2
+    # 3. the rate distributions, 4096 vs 4096
+    r_t, r_o = _rates(theirs, T), _rates(ours_p, T)
+    assert ks_2samp(r_t, r_o).pvalue > 0.05
+    # means: the standard error of the difference is ~0.8 % here
+    assert abs(r_o.mean() / r_t.mean() - 1.0) < 0.025
+    assert abs(r_o.std() / r_t.std() - 1.0) < 0.05
+    # the test can fail: 1.5 x the variation, or rates 5 % off, are distinguishable
+    wide = _rates(per_neuron({c: b for c in range(16)}, np.repeat(np.arange(16), 256),
+                             cv=1.5 * DEFAULT_CV, seed=5), T)
+    assert ks_2samp(r_t, wide).pvalue < 1e-3
+    assert ks_2samp(r_t, 1.05 * r_o).pvalue < 0.05
 
 
 def test_heun_substep_converges_within_0p1_ms():

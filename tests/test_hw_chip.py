@@ -104,19 +104,21 @@ PHYSICAL_SOURCES = (r"(Merolla|Akopyan|Cassidy|Davies|Moradi|SANA-FE|brian2-loih
                     r"rockpool|n/a|derived from (Davies|Merolla|Akopyan|Cassidy|Moradi))")
 
 
-def test_every_number_in_loihi_yaml_names_a_source_or_says_modelling_choice():
+@pytest.mark.parametrize("fname", ["loihi.yaml", "dynapse.yaml"])
+def test_every_number_in_loihi_yaml_names_a_source_or_says_modelling_choice(fname):
     """No "unverified", no pycarl as the source of a figure: each number names a
-    paper or reference implementation, or is marked "modelling choice"."""
-    text = open(os.path.join(CHIP_DIR, "loihi.yaml")).read()
+    paper or reference implementation, or is marked "modelling choice"
+    (DYNAP-SE too since issue 15)."""
+    text = open(os.path.join(CHIP_DIR, fname)).read()
     checked = 0
     for line in text.splitlines():
         code = line.split("#")[0]
         if re.search(r":\s*[-\[{]?\s*\d", code) or re.search(r":\s*(true|false|null)\b", code):
-            assert "#" in line, f"loihi.yaml: value without a source comment: {line!r}"
+            assert "#" in line, f"{fname}: value without a source comment: {line!r}"
             comment = line.split("#", 1)[1]
             assert "unverified" not in comment, line
             assert (re.search(PHYSICAL_SOURCES, comment)
-                    or "modelling choice" in comment), f"loihi.yaml: {line!r}"
+                    or "modelling choice" in comment), f"{fname}: {line!r}"
             checked += 1
     assert checked > 40
 

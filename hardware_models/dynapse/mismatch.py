@@ -9,7 +9,19 @@ Coefficient of variation: rockpool's default deviation, ``percent_deviation =
 0.30`` at ``sigma_rule = 3`` (30 % is the 3-sigma bound), i.e. cv = 0.10.
 A draw can in principle be <= 0 (cv > 0.2 makes it plausible); a transistor
 current or a capacitance cannot, so draws are floored at 1 % of the nominal
-value (pycarl modelling choice; never reached at cv = 0.1: that is 9.9 sigma).
+value (pycarl modelling choice; never reached at cv = 0.1: that is 9.9 sigma;
+rockpool neither truncates nor clips its draws, only the currents at Io in
+the circuits, as DPICircuits does). The draw is per neuron and parameter, on
+the biases and capacitances themselves (time constants and pulse widths
+follow from them), not on weights: rockpool's frozen prototype leaves w_rec
+alone.
+
+Against rockpool (tests/test_dynapse_circuits.py): the pooled deviations of
+its draw and ours, KS p = 0.30 (98304 each); firing rates under Idc = 1 nA,
+4096 vs 4096 neurons, KS p = 0.84, means 41.75 vs 41.70 Hz. One difference is
+left: DynapSim starts Imem, Iahp and Isyn at the nominal Io (its
+constructor's argument), we at each neuron's own Io; that moves the first
+spike only, not the intervals.
 """
 import numpy as np
 

@@ -37,9 +37,15 @@ class ChipNeuronGroup:
             self.receptors += [r + OFFSET_SUFFIX for r in chip.receptors]
         self.initial = {}
         self.params = {}
+        #: time of each spike of the last step within it (fraction, (0, 1]), aligned with
+        #: what update() returned; None: on the step grid
+        self.spike_fraction = None
 
     def update(self, step, inputs, i_ext):
-        return self.chip.step(dict(zip(self.receptors, inputs)), i_ext)
+        fired = self.chip.step(dict(zip(self.receptors, inputs)), i_ext)
+        if self.chip.spike_offsets:
+            self.spike_fraction = self.chip.last_spike_fraction
+        return fired
 
     def recordable_value(self, name):
         return self.chip.value(name)
@@ -62,9 +68,13 @@ class ChipNeuronGroup:
 
 
 class OffsetDelivery:
-    """propagate() of a block onto a chip group with ``arrival_offsets``: the
-    integer part of a (fractional) extra delay picks the arrival step, the
-    fractional part goes into the receptor's offset channel as weight x offset."""
+    """propagate() of a block onto a chip group with ``arrival_offsets``.
+
+    The arrival's offset from the on-grid arrival (steps) is the (fractional)
+    extra delay plus, for a source group with sub-step spike times, the
+    spike's time within its step minus one. Its whole part (at least 0) picks
+    the arrival step, the rest (in (-1, 1)) goes into the receptor's offset
+    channel as weight x offset (hardware_models/arithmetic.py)."""
 
     def __init__(self, block, offset_column):
         self.block = block
@@ -79,9 +89,14 @@ class OffsetDelivery:
         post, delay = b.targets_and_delays(idx)
         offset = None
         if extra_steps is not None:
-            extra = xp.asarray(extra_steps(idx, spike_of_syn, post), dtype=xp.float64)
-            whole = xp.floor(extra)
-            offset = extra - whole
+            offset = xp.asarray(extra_steps(idx, spike_of_syn, post), dtype=xp.float64)
+        fraction = getattr(getattr(b, "pre_group", None), "spike_fraction", None)
+        if fraction is not None:
+            lead = fraction[spike_of_syn] - 1.0
+            offset = lead if offset is None else offset + lead
+        if offset is not None:
+            whole = xp.floor(xp.maximum(offset, 0.0))
+            offset = offset - whole
             delay = delay + whole.astype(xp.int64)
         slot = (step + delay) % ring.slots
         scatter_add(xp, ring.flat, slot * ring.width + (b.receptor_offset + post), weights)
@@ -130,6 +145,8 @@ def install_chip_neurons(engine, model, graph, block_specs):
         for variable in engine.state_records[group]:
             _check_recordable(chip, variable)
         old.population._group = group
+        if chip.spike_offsets:      # spikes between step boundaries: keep their times
+            engine.spike_records[group].keep_precise_times(engine.dt)
         swapped[old] = group
     if not swapped:
         return {}

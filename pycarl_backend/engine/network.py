@@ -149,7 +149,8 @@ class Engine:
                 fired = group.update(step, ring.arriving(step),
                                      self.injections[group].current(step))
                 ring.consume(step)
-                self.spike_records[group].append(step, fired)
+                self.spike_records[group].append(step, fired,
+                                                 getattr(group, "spike_fraction", None))
                 for rec in self.state_records[group].values():
                     rec.maybe_sample(step + 1, group.recordable_value(rec.variable))
             fired_by_group[group] = fired

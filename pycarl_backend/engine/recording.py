@@ -39,10 +39,13 @@ class SpikeRecord:
     def add_cells(self, index):
         self.recorded[self.xp.asarray(index)] = True
 
-    def append(self, step, fired):
+    def append(self, step, fired, fraction=None):
+        """fraction: None (spikes at the step's end) or each spike's time within
+        the step as a fraction in (0, 1] (chips with sub-step spike times)."""
         if fired.size == 0:
             return
-        fired = fired[self.recorded[fired]]
+        keep = self.recorded[fired]
+        fired = fired[keep]
         n = int(fired.size)
         if n == 0:
             return
@@ -51,7 +54,8 @@ class SpikeRecord:
         self.steps[self.count:need] = step
         self.cells[self.count:need] = fired
         if self.times is not None:
-            self.times[self.count:need] = (step + 1) * self.dt
+            at = 1.0 if fraction is None else fraction[keep]
+            self.times[self.count:need] = (step + at) * self.dt
         self.count = need
 
     def keep_precise_times(self, dt):

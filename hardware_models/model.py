@@ -273,7 +273,7 @@ class HardwareModel:
         if ids.size == 0 or not self.latency:
             return out
         if self.clock.defers_routing:
-            self._pending.append((int(step_index), ids.copy()))
+            self._pending.append((np.full(ids.size, int(step_index), np.int64), ids.copy()))
             self._pending_spikes += ids.size
             if self._pending_spikes >= self.BATCH_SPIKES:
                 self._flush()
@@ -281,10 +281,56 @@ class HardwareModel:
         self._process(np.full(ids.size, int(step_index), np.int64), ids, out)
         return out
 
+    @property
+    def feeds_back_delays(self):
+        """Can step() return a non-zero extra delay? Not without latency, nor when the
+        clock defers routing (the barrier: the tick stretches instead). When it cannot,
+        step_many may stand for many step() calls."""
+        return bool(self.latency) and not self.clock.defers_routing
+
+    def step_many(self, first_step, n_steps, steps, spike_ids):
+        """step() for steps first_step .. first_step+n_steps-1 at once, with the same
+        statistics: `steps`, `spike_ids` hold every spike's step and id, sorted by step,
+        each step's ids in the order step() would get them. The deferred batches are
+        cut where step() would cut them. Only where feeds_back_delays is false."""
+        if self.graph is None:
+            raise RuntimeError(f"{self.name}: attach() a NetworkGraph before step_many()")
+        if self.feeds_back_delays:
+            raise RuntimeError(f"{self.name}: step_many() needs a chip whose step() returns "
+                               f"no extra delays (latency off or a barrier clock)")
+        steps = np.asarray(steps, dtype=np.int64).ravel()
+        ids = np.asarray(spike_ids, dtype=np.int64).ravel()
+        if steps.size != ids.size or (steps.size and (
+                steps.min() < first_step or steps.max() >= first_step + n_steps
+                or np.any(np.diff(steps) < 0))):
+            raise ValueError(f"{self.name}.step_many: steps must be sorted, one per spike id, "
+                             f"within {first_step}..{first_step + n_steps - 1}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.graph.n_neurons):
+            bad = ids[(ids < 0) | (ids >= self.graph.n_neurons)][0]
+            raise IndexError(f"{self.name}.step_many({first_step}): spike id {int(bad)} "
+                             f"outside the attached network's {self.graph.n_neurons} neurons")
+        self._n_ticks += int(n_steps)
+        if ids.size == 0 or not self.latency:
+            return
+        # step() flushes after the first step that brings the pending spikes to BATCH_SPIKES
+        done = 0
+        while done < ids.size:
+            need = max(self.BATCH_SPIKES - self._pending_spikes, 1)
+            if ids.size - done < need:
+                self._pending.append((steps[done:], ids[done:].copy()))
+                self._pending_spikes += ids.size - done
+                return
+            last_step = steps[done + need - 1]
+            end = int(np.searchsorted(steps, last_step, side="right"))
+            self._pending.append((steps[done:end], ids[done:end].copy()))
+            self._pending_spikes += end - done
+            self._flush()
+            done = end
+
     def _flush(self):
         if not self._pending:
             return
-        steps = np.concatenate([np.full(a.size, s, np.int64) for s, a in self._pending])
+        steps = np.concatenate([s for s, _ in self._pending])
         ids = np.concatenate([a for _, a in self._pending])
         self._pending = []
         self._pending_spikes = 0

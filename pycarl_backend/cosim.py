@@ -92,6 +92,21 @@ class CoSimulation:
                 "the network changed after the chip model was attached; co-simulation "
                 "maps the network once, at the first run(): build it completely first")
 
+    def feedback_reason(self):
+        """Why this chip must be stepped with the engine, step by step (its extra
+        delays feed back into the run), or None: the engine may run many steps and
+        hand their spikes over afterwards (steps_without_feedback)."""
+        if self.model.feeds_back_delays:
+            return (f"{self.model.name} co-simulation with per-step latency "
+                    f"(time model '{self.model.time_model}')")
+        return None
+
+    def steps_without_feedback(self, first, n_steps, steps, ids):
+        """The chip's part of steps first..first+n_steps-1 at once: `steps`, `ids`: every
+        spike's step and global id, in the order extra_delay_function would hand them
+        over. Only when feedback_reason() is None."""
+        self.model.step_many(first, n_steps, steps, ids)
+
     def extra_delay_function(self, step, fired_by_group):
         """Run the chip for this step; return block -> per-synapse extra delay."""
         xp = self.state.engine.xp

@@ -35,7 +35,9 @@ def blocker(engine, hardware):
     if missing:
         return missing
     if hardware is not None:
-        return "hardware co-simulation"
+        reason = hardware.feedback_reason()
+        if reason is not None:
+            return reason
     if engine.step_hooks:
         return "step hooks (plasticity)"
     for group in engine.groups:
@@ -43,13 +45,16 @@ def blocker(engine, hardware):
             continue
         spec = spec_of(group)
         if spec is None:
-            return f"no compiled kernel for {type(group).__name__}"
+            kind = type(getattr(group, "chip", group)).__name__
+            return f"no compiled kernel for {kind}"
         for variable in engine.state_records[group]:
             if variable not in spec.state:
                 return f"recording of {variable!r} of {type(group).__name__}"
     for block in engine.blocks:
         if type(block) is not SynapseBlock:
             return f"synapse block type {type(block).__name__}"
+        if "propagate" in vars(block):
+            return f"projection '{block.label}' delivers arrival offsets (chip_neurons.py)"
         if block.indptr.dtype != np.int32:
             return f"projection '{block.label}' has more than 2**31 synapses"
     return None
@@ -66,7 +71,7 @@ def cpu_fused_stepper(engine, hardware, blocks_by_pre):
                         reason)
         return None
     from .stepper import CPUFusedStepper
-    return CPUFusedStepper(engine, blocks_by_pre)
+    return CPUFusedStepper(engine, blocks_by_pre, hardware)
 
 
 def warm_up():

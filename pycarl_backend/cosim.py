@@ -8,6 +8,8 @@ Each step, the step's spikes go to the chip model; the extra latency it
 returns per (spike, destination core) is added to each delivery's programmed
 delay. A software-only run never imports this module.
 """
+import time
+
 import numpy as np
 
 from .engine.backend import to_numpy
@@ -55,6 +57,7 @@ class CoSimulation:
         self.graph = None
 
     def attach(self):
+        started = time.perf_counter()
         state, engine = self.state, self.state.engine
         engine.compile()
         pairs = []
@@ -84,6 +87,8 @@ class CoSimulation:
         self.core_of_neuron = engine.xp.asarray(
             np.asarray(self.model.core_of_neuron, dtype=np.int64))
         self.attached = True
+        #: wall-clock seconds of the mapping and set-up above (benchmarks/cosim_overhead.py)
+        self.attach_seconds = time.perf_counter() - started
 
     def check_unchanged(self):
         n = sum(len(p._blocks) for p in self.state.projections)

@@ -48,33 +48,59 @@ def _current(u, keep, arriving):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _cell(u, v, u2, split, refractory, in_u, in_u2, i_ext, io, c):
-    keep_u, keep_v, vth_scaled, bias, current_to_bias, keep_u2 = c
-    u = _current(u, np.int64(keep_u), np.int64(in_u))
-    if split:
-        u2 = _current(u2, np.int64(keep_u2), np.int64(in_u2))
-    if not refractory:
-        v = _decay(v, np.int64(keep_v)) + u
-        if split:
-            v += u2
-        v += np.int64(bias)
-        if io >= 0:    # LoihiCompartments.step: rint(i_ext * current_to_bias)
-            v += np.int64(np.rint(i_ext * current_to_bias))
-        v = max(min(v, UV_MAX - 1), -UV_MAX + 1)
-    fired = v > np.int64(vth_scaled)
-    return u, (0 if fired else v), u2, fired
+def _drive(bias, iext, io, i, current_to_bias):
+    """bias plus the injected current in bias units (LoihiCompartments.step: rint)."""
+    return bias + np.int64(np.rint(iext[io + i] * current_to_bias)) if io >= 0 else bias
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _at(i, split, su, sv, su2, r_u, r_u2, left, flag, iext, io, c):
-    refractory = _count_down(left, i)
-    in_u2 = _consume(r_u2, i) if split else 0.0
-    u2 = np.int64(su2[i]) if split else np.int64(0)
-    u, v, u2, flag[i] = _cell(np.int64(su[i]), np.int64(sv[i]), u2, split, refractory,
-                              _consume(r_u, i), in_u2, _i_ext(iext, io, i), io, c)
-    su[i], sv[i] = u, v
-    if split:
-        su2[i] = u2
+def _cell(u, v, u2, refractory, in_u, in_u2, drive, c):
+    """One compartment for one timestep (LoihiState.step). Without a second current
+    u2 and in_u2 are 0, and u2 stays 0 (decay and wrap of 0 give 0)."""
+    keep_u, keep_v, vth_scaled, keep_u2 = c
+    u = _current(u, keep_u, np.int64(in_u))
+    u2 = _current(u2, keep_u2, np.int64(in_u2))
+    new_v = _decay(v, keep_v) + u + u2 + drive
+    new_v = max(min(new_v, UV_MAX - 1), -UV_MAX + 1)     # saturation (Lava: clip)
+    v = v if refractory else new_v                        # refractory: v stays (at 0)
+    fired = v > vth_scaled
+    return u, (0 if fired else v), u2, fired
+
+
+# The loops below take the constants as scalars where all cells share them: with
+# the compartment in registers the compiler vectorises them (constants read from
+# the pool inside the loop would be reloaded after every store to the state).
+@njit(cache=True, error_model="numpy")
+def _one_current(n, su, sv, r_u, left, flag, iext, io, c, bias, current_to_bias):
+    for i in range(n):
+        u, v, _, flag[i] = _cell(np.int64(su[i]), np.int64(sv[i]), np.int64(0),
+                                 _count_down(left, i), _consume(r_u, i), 0.0,
+                                 _drive(bias, iext, io, i, current_to_bias), c)
+        su[i], sv[i] = u, v
+
+
+@njit(cache=True, error_model="numpy")
+def _two_currents(n, su, sv, su2, r_u, r_u2, left, flag, iext, io, c, bias, current_to_bias):
+    for i in range(n):
+        u, v, u2, flag[i] = _cell(np.int64(su[i]), np.int64(sv[i]), np.int64(su2[i]),
+                                  _count_down(left, i), _consume(r_u, i), _consume(r_u2, i),
+                                  _drive(bias, iext, io, i, current_to_bias), c)
+        su[i], sv[i], su2[i] = u, v, u2
+
+
+@njit(cache=True, error_model="numpy")
+def _per_cell(n, split, su, sv, su2, r_u, r_u2, left, flag, iext, io, par, po):
+    for i in range(n):
+        keep_u, keep_v, vth_scaled, bias, current_to_bias, keep_u2 = _load(par, po + i, n)
+        c = (np.int64(keep_u), np.int64(keep_v), np.int64(vth_scaled), np.int64(keep_u2))
+        u2 = np.int64(su2[i]) if split else np.int64(0)
+        in_u2 = _consume(r_u2, i) if split else 0.0
+        u, v, u2, flag[i] = _cell(np.int64(su[i]), np.int64(sv[i]), u2, _count_down(left, i),
+                                  _consume(r_u, i), in_u2,
+                                  _drive(np.int64(bias), iext, io, i, current_to_bias), c)
+        su[i], sv[i] = u, v
+        if split:
+            su2[i] = u2
 
 
 @njit(cache=True, error_model="numpy")
@@ -85,13 +111,16 @@ def loihi(n, split, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag
     r_u = ring[be:be + n]
     r_u2 = ring[be + n:be + 2 * n] if split else ring[be:be]
     lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
-    if uniform:
-        c = _load(par, po, 1)
-        for i in range(n):
-            _at(i, split, su, sv, su2, r_u, r_u2, lf, fl, iext, io, c)
+    if not uniform:
+        _per_cell(n, split, su, sv, su2, r_u, r_u2, lf, fl, iext, io, par, po)
+        return
+    keep_u, keep_v, vth_scaled, bias, current_to_bias, keep_u2 = _load(par, po, 1)
+    c = (np.int64(keep_u), np.int64(keep_v), np.int64(vth_scaled), np.int64(keep_u2))
+    if split:
+        _two_currents(n, su, sv, su2, r_u, r_u2, lf, fl, iext, io, c, np.int64(bias),
+                      current_to_bias)
     else:
-        for i in range(n):
-            _at(i, split, su, sv, su2, r_u, r_u2, lf, fl, iext, io, _load(par, po + i, n))
+        _one_current(n, su, sv, r_u, lf, fl, iext, io, c, np.int64(bias), current_to_bias)
 
 
 class LoihiSpec:

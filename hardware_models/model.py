@@ -75,6 +75,23 @@ class _Packets:
         return _Packets(*(getattr(self, f)[order] for f in self.FIELDS))
 
 
+def _lexsort_ints(keys):
+    """np.lexsort(keys) of integer arrays (last key primary), as one stable argsort
+    of a combined int64 key where the value ranges allow it (the same permutation:
+    the combined key orders as the tuples do and equal tuples keep their order)."""
+    if keys[0].size == 0:
+        return np.zeros(0, np.int64)
+    combined, span = np.zeros(keys[0].size, np.int64), 1
+    for k in keys:
+        low = int(k.min())
+        width = int(k.max()) - low + 1
+        if span * width >= 2 ** 62:
+            return np.lexsort(keys)
+        combined += (k.astype(np.int64) - low) * span
+        span *= width
+    return np.argsort(combined, kind="stable")
+
+
 class HardwareModel:
     """Cycle-level model of one chip; see the module docstring."""
 
@@ -420,7 +437,7 @@ class HardwareModel:
         """Packets sorted by (group, injection cycle, source, destination), and their
         injection cycle."""
         t0_cycles = np.ceil(pk.t0 / self.net.cycle_ns - 1e-9).astype(np.int64)
-        order = np.lexsort((pk.dst, pk.src, t0_cycles, pk.group))
+        order = _lexsort_ints((pk.dst, pk.src, t0_cycles, pk.group))
         return pk.take(order), t0_cycles[order]
 
     def _route(self, pk, t0_cycles):

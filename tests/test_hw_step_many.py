@@ -1,5 +1,6 @@
-"""HardwareModel.step_many: many steps at once, the same as one step() per step
-where the chip feeds no extra delays back (the compiled CPU loop's co-simulation)."""
+"""HardwareModel's batched paths: step_many (many steps at once, the same as one
+step() per step where the chip feeds no extra delays back: the compiled CPU
+loop's co-simulation) and the packets' injection-order sort."""
 import json
 
 import numpy as np
@@ -70,3 +71,12 @@ def test_step_many_refuses_what_it_cannot_stand_for():
         m.step_many(0, 2, [0, 2], [3, 4])
     with pytest.raises(IndexError, match="spike id 70"):
         m.step_many(0, 2, [0, 1], [3, 70])
+
+
+def test_injection_order_sort_is_lexsort():
+    from hardware_models.model import _lexsort_ints
+    rng = np.random.default_rng(2)
+    for high in (3, 50, 2 ** 20, 2 ** 40):      # the last: ranges too wide, np.lexsort
+        keys = tuple(rng.integers(-1, high, 5000) for _ in range(4))
+        np.testing.assert_array_equal(_lexsort_ints(keys), np.lexsort(keys))
+    assert _lexsort_ints((np.zeros(0, np.int64),)).size == 0

@@ -115,3 +115,14 @@ def test_latency_feedback_keeps_the_reference_loop_and_says_so_once(caplog):
                r.getMessage() and "per-step latency" in r.getMessage()]
     assert len(reasons) == 1 and "time model 'async'" in reasons[0]
     assert summary["time_model"] == "async"
+
+
+@pytest.mark.parametrize("options", [{"cells": "software"}, {"latency": False}])
+def test_other_chip_options_identical_to_reference(options):
+    """Float cells on Loihi's network (weights rounded, the chip counting), and the
+    chip's compartments without the interconnect."""
+    ref = loihi_run(False, options=options)
+    got = loihi_run(True, options=options)
+    assert got[3] == [True, True]
+    assert_identical(ref, got)
+    assert bool(got[1]) == (options.get("cells") != "software")

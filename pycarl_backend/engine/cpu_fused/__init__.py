@@ -6,6 +6,17 @@ reason is logged once per reason. Why numba: it compiles plain Python loops
 to machine code at the first call and caches the result on disk
 (`cache=True`), ships wheels for every platform NumPy does, and needs no
 compiler on the user's machine; a C extension would need one at install time.
+
+A chip co-simulation runs in it too when the chip feeds no delays back into
+the run (``HardwareModel.feeds_back_delays`` false: Loihi's barrier clock, or
+latency off): the loop hands the chip every step's spikes after each call
+(``CoSimulation.steps_without_feedback``). Cells computed by the chip's
+arithmetic need a compiled twin of it: Loihi's compartments have one
+(loihi_kernels.py); other chips' cells keep the NumPy loop.
+
+numba's on-disk cache of loop.py does not notice edits to the kernels it
+calls in other modules (neuron_kernels.py, loihi_kernels.py): after editing
+them, delete ``__pycache__/loop.*`` here.
 """
 import logging
 

@@ -24,13 +24,16 @@ SUMMARY_KEYS = ("ticks", "energy_pj", "hardware_time_per_tick_ns", "busy_time_pe
 
 
 def loihi_run(fused, tau_syn_I=10.0, varied=False, electrode=False, runs=(60.0, 90.0),
-              paths=None, options=None):
+              paths=None, options=None, record_every=1):
     """build_recurrent on Loihi's compartments; spikes, u/v of 6 cells of each group
     every step, and the chip's summary. paths: cpu_fused per run (default `fused`)."""
     sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, hardware="loihi",
               hardware_options=options, cpu_fused=fused)
     cell = sim.IF_curr_exp(tau_refrac=2.0, tau_syn_E=5.0, tau_syn_I=tau_syn_I)
     exc, inh = build_recurrent(cell, 80, 20, 0.5, -1.5, seed=3, record_v=False)
+    if record_every > 1:   # the chip still gets every spike
+        exc.record(None)
+        exc[::record_every].record("spikes")
     if varied:  # one value per cell: the kernel's per-cell branch
         exc.set(tau_m=sim.RandomDistribution("uniform", low=10.0, high=30.0,
                                              rng=sim.NumpyRNG(seed=1)))
@@ -115,6 +118,13 @@ def test_latency_feedback_keeps_the_reference_loop_and_says_so_once(caplog):
                r.getMessage() and "per-step latency" in r.getMessage()]
     assert len(reasons) == 1 and "time model 'async'" in reasons[0]
     assert summary["time_model"] == "async"
+
+
+def test_spikes_of_cells_not_recorded_still_reach_the_chip():
+    ref = loihi_run(False, record_every=3)
+    got = loihi_run(True, record_every=3)
+    assert_identical(ref, got)
+    assert len(got[0]) == 27 + 20
 
 
 @pytest.mark.parametrize("options", [{"cells": "software"}, {"latency": False}])

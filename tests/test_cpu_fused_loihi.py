@@ -110,6 +110,8 @@ def test_chip_batches_cut_where_the_reference_cuts_them(monkeypatch):
 def test_latency_feedback_keeps_the_reference_loop_and_says_so_once(caplog):
     """A time model whose late deliveries become extra delay steps feeds back into
     the run each step: the NumPy loop runs, and the log says why, once."""
+    from pycarl_backend.engine import cpu_fused
+    cpu_fused._said.clear()
     caplog.set_level(logging.INFO, logger="pycarl")
     options = {"time_model": "async"}
     _, _, summary, used = loihi_run(True, options=options, runs=(20.0, 20.0))

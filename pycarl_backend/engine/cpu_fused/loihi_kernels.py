@@ -20,7 +20,7 @@ tests/test_cpu_fused_loihi.py (identical spikes, u and v to the reference).
 import numpy as np
 from numba import njit
 
-from .neuron_kernels import _count_down, _consume, _i_ext, _loader
+from .neuron_kernels import _count_down, _consume, _loader
 
 # hardware_models/loihi/compartment.py: UV_BITS = 24, DECAY_SHIFT = 12
 UV_MAX = 2 ** 23

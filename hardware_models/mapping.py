@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import HardwareConstraintError
+from .packing import REASONS, pack_kernel
 
 
 @dataclass
@@ -98,7 +99,9 @@ class _Synapses:
         self.labels = [p.label for p in projs]
         self.fan_in = np.bincount(self.tgt, minlength=N)
         # distinct sources per target, CSR by target
-        pairs = np.unique(self.tgt.astype(np.int64) * N + self.src)
+        pairs = np.sort(self.tgt.astype(np.int64) * N + self.src)   # = np.unique, faster
+        if pairs.size:
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
         self.in_tgt = (pairs // N).astype(np.int64)
         self.in_src = (pairs % N).astype(np.int64)
         self.in_ptr = np.zeros(N + 1, np.int64)
@@ -184,7 +187,22 @@ def memory_bits(syn, lim):
 def pack_sequential(order, syn, lim, npc, group=None):
     """Greedy packing of neurons (in `order`) into cores; returns core per neuron in order
     and the reason each core was closed. group: per neuron in order, its
-    parameter set; a new set opens a new core."""
+    parameter set; a new set opens a new core. Runs the compiled twin (packing.py)
+    of pack_sequential_reference."""
+    axl = lim.fan_in_axons_per_core
+    meml = lim.synaptic_memory_bits_per_core
+    fan_in = memory_bits(syn, lim) if meml is not None else syn.fan_in
+    order = np.asarray(order, np.int64)
+    grp = np.zeros(order.size, np.int64) if group is None else np.asarray(group, np.int64)
+    core_ids, codes = pack_kernel(order, syn.in_ptr, syn.in_src,
+                                  np.asarray(fan_in, np.float64), int(syn.N), int(npc),
+                                  int(axl or 0), axl is not None, float(meml or 0),
+                                  meml is not None, grp, group is not None)
+    return core_ids, [REASONS[c] for c in codes.tolist()]
+
+
+def pack_sequential_reference(order, syn, lim, npc, group=None):
+    """pack_sequential in NumPy/Python: the reference of the compiled loop."""
     N = syn.N
     seen = np.zeros(N, dtype=bool)
     core_ids = np.empty(len(order), np.int32)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import HardwareConstraintError
-from .packing import REASONS, pack_kernel
+from .packing import REASONS, fan_out_pairs_kernel, pack_kernel
 
 
 @dataclass
@@ -378,11 +378,7 @@ def _map_network(graph, lim, strategy, seed, npc, syn, group_of=None):
     npc_arr = np.bincount(core_of[nodes], minlength=n_neuron_cores).astype(np.int64)
 
     # fan-out per (neuron, destination core)
-    dcore = core_of[syn.tgt].astype(np.int64)
-    pair = syn.src.astype(np.int64) * max(n_neuron_cores, 1) + dcore
-    upair, cnt = np.unique(pair, return_counts=True)
-    p_src = upair // max(n_neuron_cores, 1)
-    p_core = upair % max(n_neuron_cores, 1)
+    p_src, p_core, cnt = fan_out_pairs(syn, core_of, n_neuron_cores)
     if nodes.size:
         _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores)
     _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core)
@@ -395,6 +391,30 @@ def _map_network(graph, lim, strategy, seed, npc, syn, group_of=None):
     _fan_out_csr(graph, m, lim, npc, split_src, p_src, p_core, cnt, syn)
     _check_core_count(lim, m, reasons, nodes.size, npc)
     return m
+
+
+def fan_out_pairs_reference(syn, core_of, n_cores):
+    """Distinct (source, destination core) pairs ascending, and the synapses of each."""
+    dcore = core_of[syn.tgt].astype(np.int64)
+    pair = syn.src.astype(np.int64) * max(n_cores, 1) + dcore
+    upair, cnt = np.unique(pair, return_counts=True)
+    return upair // max(n_cores, 1), upair % max(n_cores, 1), cnt
+
+
+def fan_out_pairs(syn, core_of, n_cores):
+    """fan_out_pairs_reference by the compiled count over the synapses grouped by
+    source (no sort per packing attempt)."""
+    if getattr(syn, "_by_source", None) is None:
+        order = np.argsort(syn.src, kind="stable")
+        ptr = np.zeros(syn.N + 1, np.int64)
+        np.cumsum(np.bincount(syn.src, minlength=syn.N), out=ptr[1:])
+        syn._by_source = (ptr, syn.tgt[order].astype(np.int64))
+    ptr, tgt = syn._by_source
+    p_src, p_core, cnt, ok = fan_out_pairs_kernel(ptr, tgt, np.asarray(core_of, np.int64),
+                                                  int(n_cores))
+    if not ok:
+        return fan_out_pairs_reference(syn, core_of, n_cores)
+    return p_src, p_core, cnt
 
 
 def _assign_cores(graph, syn, lim, strategy, seed, npc, nodes, group_of=None):

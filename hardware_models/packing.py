@@ -67,3 +67,37 @@ def pack_kernel(order, ptr, srcs, fan_in, n_neurons, npc, axl, has_axl, meml, ha
                     top += 1
             cur_ax += n_new
     return core_ids, reasons[:n_reasons]
+
+
+@numba.njit(cache=True, nogil=True)
+def fan_out_pairs_kernel(src_ptr, src_tgt, core_of, n_cores):
+    """Distinct (source neuron, destination core) pairs and the synapses of each, in
+    ascending (source, core) order (= np.unique of source * n_cores + core with
+    counts), from the synapses' targets grouped by source (src_ptr, src_tgt).
+    ok is False when a target is off-chip (core -1): the caller then counts in NumPy."""
+    S = src_tgt.size
+    p_src = np.empty(S, np.int64)
+    p_core = np.empty(S, np.int64)
+    cnt = np.empty(S, np.int64)
+    per_core = np.zeros(max(n_cores, 1), np.int64)
+    touched = np.empty(max(n_cores, 1), np.int64)
+    k = 0
+    for n in range(src_ptr.size - 1):
+        nt = 0
+        for i in range(src_ptr[n], src_ptr[n + 1]):
+            c = core_of[src_tgt[i]]
+            if c < 0:
+                return p_src[:0], p_core[:0], cnt[:0], False
+            if per_core[c] == 0:
+                touched[nt] = c
+                nt += 1
+            per_core[c] += 1
+        cores = np.sort(touched[:nt])
+        for j in range(nt):
+            c = cores[j]
+            p_src[k] = n
+            p_core[k] = c
+            cnt[k] = per_core[c]
+            per_core[c] = 0
+            k += 1
+    return p_src[:k], p_core[:k], cnt[:k], True

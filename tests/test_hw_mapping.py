@@ -244,3 +244,24 @@ def test_compiled_packing_equals_reference(axons, bits, groups):
     if axons is None:      # (with a tight axon limit that one closes the cores first)
         assert ("synaptic_memory_bits_per_core" in seen) == (bits is not None)
     assert ("parameter_set_per_core" in seen) == groups
+
+
+def test_compiled_fan_out_pairs_equal_reference():
+    """fan_out_pairs (compiled count by source) = np.unique of (source, target core)
+    pairs with counts; a target off-chip (core -1) falls back to the reference."""
+    from hardware_models.mapping import _Synapses, fan_out_pairs, fan_out_pairs_reference
+    rng = np.random.default_rng(3)
+    s = rng.integers(0, 250, 5000)
+    t = rng.integers(0, 250, 5000)
+    g = graph([("a", 250)], [("p", "a", "a", s, t)])
+    syn = _Synapses(g)
+    for n_cores in (1, 3, 40, 250):
+        core_of = np.sort(rng.integers(0, n_cores, 250)).astype(np.int32)
+        got = fan_out_pairs(syn, core_of, n_cores)
+        ref = fan_out_pairs_reference(syn, core_of, n_cores)
+        for x, y in zip(got, ref):
+            np.testing.assert_array_equal(x, y)
+        assert got[2].sum() == 5000
+    core_of[t[0]] = -1
+    for x, y in zip(fan_out_pairs(syn, core_of, 250), fan_out_pairs_reference(syn, core_of, 250)):
+        np.testing.assert_array_equal(x, y)

@@ -119,3 +119,58 @@ def _hops_take_time(plen, lats):
     nonterminal = np.ones(lats.size, bool)
     nonterminal[last] = False
     return bool(np.all(lats[nonterminal] >= 1))
+
+
+@numba.njit(cache=True, nogil=True)
+def overflow_kernel(start, group, first, links, buffer_packets):
+    """Groups (ascending) in which some link's downstream buffer holds more than
+    buffer_packets packets: a packet holds the buffer of hop k (not its last) from its
+    start on hop k until its start on hop k+1; one leaving frees its slot for one
+    entering at the same cycle."""
+    P = group.size
+    bad = np.empty(P, np.int64)
+    n_bad = 0
+    a = 0
+    while a < P:
+        b = a + 1
+        while b < P and group[b] == group[a]:
+            b += 1
+        h = (first[b] - first[a]) - (b - a)          # entries that hold a buffer
+        if h > 0:
+            lk = np.empty(2 * h, np.int64)
+            tm = np.empty(2 * h, np.int64)
+            up = np.empty(2 * h, np.int64)
+            j = 0
+            for p in range(a, b):
+                for e in range(first[p], first[p + 1] - 1):
+                    lk[j], tm[j], up[j] = links[e], start[e], 1
+                    lk[j + 1], tm[j + 1], up[j + 1] = links[e], start[e + 1], 0
+                    j += 2
+            tmin = tm.min()
+            tspan = tm.max() - tmin + 1
+            key = (lk * tspan + (tm - tmin)) * 2 + up
+            o = np.argsort(key)
+            occ = 0
+            for i in range(2 * h):
+                occ += 1 if up[o[i]] == 1 else -1
+                if occ > buffer_packets:
+                    bad[n_bad] = group[a]
+                    n_bad += 1
+                    break
+        a = b
+    return bad[:n_bad]
+
+
+def buffer_overflow_compiled(start, group, plen, links, n_links, buffer_packets):
+    """interconnect.buffer_overflow_groups by the compiled loop (groups contiguous and
+    the combined sort key within int64; else the NumPy form)."""
+    from .interconnect import buffer_overflow_groups
+    group = np.asarray(group, np.int64)
+    start = np.asarray(start, np.int64)
+    if group.size == 0 or np.any(np.diff(group) < 0) or (
+            (int(n_links) + 1) * (int(start.max()) - int(start.min()) + 1) * 2 >= 2 ** 62):
+        return buffer_overflow_groups(start, group, plen, links, n_links, buffer_packets)
+    first = np.zeros(plen.size + 1, np.int64)
+    np.cumsum(plen, out=first[1:])
+    return overflow_kernel(start, group, first, np.asarray(links, np.int64),
+                           int(buffer_packets))

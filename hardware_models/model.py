@@ -28,9 +28,9 @@ import numpy as np
 from .backpressure import drain_bound
 from .energy import EnergyModel
 from .errors import HardwareConstraintError
-from .fcfs_schedule import schedule_compiled
+from .fcfs_schedule import buffer_overflow_compiled, schedule_compiled
 from .graph import NetworkGraph
-from .interconnect import Hierarchical, Mesh, buffer_overflow_groups, schedule_events
+from .interconnect import Hierarchical, Mesh, schedule_events
 from .arithmetic import synapse_bits_by_projection
 from .mapping import Limits, map_network
 from .quantize import quantize_weights
@@ -453,8 +453,8 @@ class HardwareModel:
         lats = self._pair_lats[pstart + ewithin]
         start, deliver, conv = schedule_compiled(t0_cycles, pk.group, plen, links, lats,
                                                  net.flits, net.n_links)
-        redo = buffer_overflow_groups(start, pk.group, plen, links, net.n_links,
-                                      net.buffer_packets)
+        redo = buffer_overflow_compiled(start, pk.group, plen, links, net.n_links,
+                                        net.buffer_packets)
         if not conv:
             redo = np.unique(pk.group)
         if redo.size:

@@ -150,9 +150,10 @@ def test_mesh_too_small_raises():
 @pytest.mark.parametrize("topology, seed", [("mesh", 0), ("mesh", 1), ("hierarchical", 2)])
 def test_compiled_scheduler_equals_vectorised(topology, seed):
     """schedule_compiled (fcfs_schedule.py) gives schedule_vectorised's start of every
-    hop and delivery of every packet, on many groups of random traffic crowded enough
-    that links are contended and some buffers overflow."""
-    from hardware_models.fcfs_schedule import schedule_compiled
+    hop and delivery of every packet, and buffer_overflow_compiled the groups of
+    buffer_overflow_groups, on many groups of random traffic crowded enough that links
+    are contended and some buffers overflow."""
+    from hardware_models.fcfs_schedule import buffer_overflow_compiled, schedule_compiled
     rng = np.random.default_rng(seed)
     if topology == "mesh":
         net = Mesh(16, 4, 4, 1, (0, 0), router_latency=2, wire_x=1, wire_y=0, flits=3,
@@ -178,5 +179,9 @@ def test_compiled_scheduler_equals_vectorised(topology, seed):
     np.testing.assert_array_equal(d_c, d_ref)
     idle = np.array([t + net.idle_latency_cycles(s, d) for t, s, d in zip(t0, src, dst)])
     assert np.count_nonzero(d_ref > idle) > group.size // 4          # contention
-    assert buffer_overflow_groups(s_ref, group, plen, links, net.n_links,
-                                  net.buffer_packets).size > 0       # and overflow
+    over = buffer_overflow_groups(s_ref, group, plen, links, net.n_links, net.buffer_packets)
+    assert over.size > 0                                              # and overflow
+    for cap in (1, net.buffer_packets, 3 * net.buffer_packets):
+        np.testing.assert_array_equal(
+            buffer_overflow_compiled(s_ref, group, plen, links, net.n_links, cap),
+            buffer_overflow_groups(s_ref, group, plen, links, net.n_links, cap))

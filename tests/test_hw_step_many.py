@@ -80,3 +80,30 @@ def test_injection_order_sort_is_lexsort():
         keys = tuple(rng.integers(-1, high, 5000) for _ in range(4))
         np.testing.assert_array_equal(_lexsort_ints(keys), np.lexsort(keys))
     assert _lexsort_ints((np.zeros(0, np.int64),)).size == 0
+
+
+@pytest.mark.parametrize("options", [{}, {"time_model": "async"}])
+def test_compiled_schedulers_equal_numpy_ones_in_the_model(options, monkeypatch):
+    """The model's compiled FCFS schedule and buffer check (fcfs_schedule.py) give the
+    summary of their NumPy references, on crowded traffic with buffers of one packet
+    so that groups fall back to the event scheduler."""
+    from hardware_models import interconnect, model as model_module
+    graph = random_graph(p=0.5)
+    rng = np.random.default_rng(2)
+    per_step = [np.unique(rng.integers(0, graph.n_neurons, 25)) for _ in range(40)]
+    opts = dict(options, **{"interconnect.buffer_flits": 1, "interconnect.flits_per_packet": 1})
+
+    def run():
+        m = load_hardware("loihi", **opts)
+        m.attach(graph)
+        for k, ids in enumerate(per_step):
+            m.step(k, ids)
+        return m.summary()["counts"]["event_scheduler_fallbacks"], summary_json(m)
+
+    got = run()
+    monkeypatch.setattr(model_module, "schedule_compiled", interconnect.schedule_vectorised)
+    monkeypatch.setattr(model_module, "buffer_overflow_compiled",
+                        interconnect.buffer_overflow_groups)
+    ref = run()
+    assert got == ref
+    assert got[0] > 0

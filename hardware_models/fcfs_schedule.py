@@ -13,53 +13,39 @@ import numba
 import numpy as np
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _less(hr, hp, i, j):
-    return hr[i] < hr[j] or (hr[i] == hr[j] and hp[i] < hp[j])
+_LOCAL_BITS = 24          # heap key: request cycle << 24 | packet index within its group
 
 
 @numba.njit(cache=True, nogil=True)
-def _sift_down(hr, hp, hk, size, i):
+def _sift_down(h, size, i):
+    x = h[i]
     while True:
-        l = 2 * i + 1
-        if l >= size:
-            return
-        m = l
-        if l + 1 < size and _less(hr, hp, l + 1, l):
-            m = l + 1
-        if not _less(hr, hp, m, i):
-            return
-        hr[i], hr[m] = hr[m], hr[i]
-        hp[i], hp[m] = hp[m], hp[i]
-        hk[i], hk[m] = hk[m], hk[i]
-        i = m
-
-
-@numba.njit(cache=True, nogil=True)
-def _sift_up(hr, hp, hk, i):
-    while i > 0:
-        up = (i - 1) // 2
-        if not _less(hr, hp, i, up):
-            return
-        hr[i], hr[up] = hr[up], hr[i]
-        hp[i], hp[up] = hp[up], hp[i]
-        hk[i], hk[up] = hk[up], hk[i]
-        i = up
+        c = 2 * i + 1
+        if c >= size:
+            break
+        if c + 1 < size and h[c + 1] < h[c]:
+            c += 1
+        if h[c] >= x:
+            break
+        h[i] = h[c]
+        i = c
+    h[i] = x
 
 
 @numba.njit(cache=True, nogil=True)
 def fcfs_kernel(t0, group, first, links, lats, flits, n_links):
     """start per path entry and delivery cycle per packet; packets sorted by group
-    (each group contiguous), in injection order within it; first: (P+1,) offsets of
-    each packet's path entries."""
+    (each group contiguous, fewer than 2**24 packets), in injection order within it;
+    first: (P+1,) offsets of each packet's path entries. The heap holds one key per
+    packet in flight, (request cycle, packet) packed in an int64."""
     P = t0.size
     start = np.empty(links.size, np.int64)
     deliver = np.empty(P, np.int64)
     link_free = np.zeros(n_links, np.int64)
     link_run = np.full(n_links, -1, np.int64)       # the group run that last used the link
-    hr = np.empty(P, np.int64)                      # heap: request cycle, packet, hop
-    hp = np.empty(P, np.int64)
-    hk = np.empty(P, np.int64)
+    heap = np.empty(P, np.int64)
+    entry = np.empty(P, np.int64)                    # each packet's next path entry
+    mask = (np.int64(1) << _LOCAL_BITS) - 1
     a = 0
     run = 0
     while a < P:
@@ -68,14 +54,15 @@ def fcfs_kernel(t0, group, first, links, lats, flits, n_links):
             b += 1
         size = b - a
         for i in range(size):
-            hr[i] = t0[a + i]
-            hp[i] = a + i
-            hk[i] = 0
+            heap[i] = (t0[a + i] << _LOCAL_BITS) | i
+            entry[a + i] = first[a + i]
         for i in range(size // 2 - 1, -1, -1):
-            _sift_down(hr, hp, hk, size, i)
+            _sift_down(heap, size, i)
         while size > 0:
-            req, p, k = hr[0], hp[0], hk[0]
-            e = first[p] + k
+            key = heap[0]
+            req = key >> _LOCAL_BITS
+            p = a + (key & mask)
+            e = entry[p]
             L = links[e]
             s = req
             if link_run[L] == run and link_free[L] > s:
@@ -84,13 +71,13 @@ def fcfs_kernel(t0, group, first, links, lats, flits, n_links):
             link_free[L] = s + flits
             start[e] = s
             if e + 1 < first[p + 1]:                 # the next hop's request replaces it
-                hr[0] = s + lats[e]
-                hk[0] = k + 1
+                entry[p] = e + 1
+                heap[0] = ((s + lats[e]) << _LOCAL_BITS) | (key & mask)
             else:
                 deliver[p] = s + lats[e] + flits
                 size -= 1
-                hr[0], hp[0], hk[0] = hr[size], hp[size], hk[size]
-            _sift_down(hr, hp, hk, size, 0)
+                heap[0] = heap[size]
+            _sift_down(heap, size, 0)
         a = b
         run += 1
     return start, deliver
@@ -103,8 +90,8 @@ def schedule_compiled(t0, group, plen, links, lats, flits, n_links):
     t0 = np.asarray(t0, np.int64)
     group = np.asarray(group, np.int64)
     lat_arr = np.asarray(lats, np.int64)
-    if t0.size and (np.any(np.diff(group) < 0) or int(lat_arr.min(initial=1)) < 0
-                    or not _hops_take_time(plen, lat_arr)):
+    if t0.size and (np.any(np.diff(group) < 0) or not _hops_take_time(plen, lat_arr)
+                    or not _fits_key(t0, group, plen, lat_arr, flits)):
         return schedule_vectorised(t0, group, plen, links, lats, flits, n_links)
     first = np.zeros(plen.size + 1, np.int64)
     np.cumsum(plen, out=first[1:])
@@ -122,41 +109,58 @@ def _hops_take_time(plen, lats):
 
 
 @numba.njit(cache=True, nogil=True)
+def _overflows(lk, tin, tout, h, cap):
+    """Does some link hold more than cap of the h intervals [tin, tout) at once? The
+    count peaks at an interval's entry (an exit frees its slot for an entry at the
+    same cycle): pairwise for small h, else by sorting the entries and exits."""
+    if h <= 64:
+        for i in range(h):
+            occ = 0
+            for j in range(h):
+                if lk[j] == lk[i] and tin[j] <= tin[i] and tin[i] < tout[j]:
+                    occ += 1
+            if occ > cap:
+                return True
+        return False
+    tmin = tin[:h].min()
+    tspan = tout[:h].max() - tmin + 1
+    key = np.empty(2 * h, np.int64)
+    for i in range(h):
+        key[2 * i] = (lk[i] * tspan + (tin[i] - tmin)) * 2 + 1
+        key[2 * i + 1] = (lk[i] * tspan + (tout[i] - tmin)) * 2
+    key.sort()
+    occ = 0
+    for i in range(2 * h):
+        occ += 1 if key[i] & 1 else -1
+        if occ > cap:
+            return True
+    return False
+
+
+@numba.njit(cache=True, nogil=True)
 def overflow_kernel(start, group, first, links, buffer_packets):
     """Groups (ascending) in which some link's downstream buffer holds more than
     buffer_packets packets: a packet holds the buffer of hop k (not its last) from its
-    start on hop k until its start on hop k+1; one leaving frees its slot for one
-    entering at the same cycle."""
+    start on hop k until its start on hop k+1."""
     P = group.size
     bad = np.empty(P, np.int64)
     n_bad = 0
+    lk = np.empty(links.size, np.int64)
+    tin = np.empty(links.size, np.int64)
+    tout = np.empty(links.size, np.int64)
     a = 0
     while a < P:
         b = a + 1
         while b < P and group[b] == group[a]:
             b += 1
-        h = (first[b] - first[a]) - (b - a)          # entries that hold a buffer
-        if h > 0:
-            lk = np.empty(2 * h, np.int64)
-            tm = np.empty(2 * h, np.int64)
-            up = np.empty(2 * h, np.int64)
-            j = 0
-            for p in range(a, b):
-                for e in range(first[p], first[p + 1] - 1):
-                    lk[j], tm[j], up[j] = links[e], start[e], 1
-                    lk[j + 1], tm[j + 1], up[j + 1] = links[e], start[e + 1], 0
-                    j += 2
-            tmin = tm.min()
-            tspan = tm.max() - tmin + 1
-            key = (lk * tspan + (tm - tmin)) * 2 + up
-            o = np.argsort(key)
-            occ = 0
-            for i in range(2 * h):
-                occ += 1 if up[o[i]] == 1 else -1
-                if occ > buffer_packets:
-                    bad[n_bad] = group[a]
-                    n_bad += 1
-                    break
+        h = 0
+        for p in range(a, b):
+            for e in range(first[p], first[p + 1] - 1):
+                lk[h], tin[h], tout[h] = links[e], start[e], start[e + 1]
+                h += 1
+        if h > 0 and _overflows(lk, tin, tout, h, buffer_packets):
+            bad[n_bad] = group[a]
+            n_bad += 1
         a = b
     return bad[:n_bad]
 
@@ -174,3 +178,14 @@ def buffer_overflow_compiled(start, group, plen, links, n_links, buffer_packets)
     np.cumsum(plen, out=first[1:])
     return overflow_kernel(start, group, first, np.asarray(links, np.int64),
                            int(buffer_packets))
+
+
+def _fits_key(t0, group, plen, lats, flits):
+    """The heap key holds every request cycle (at most the first request plus every
+    packet's path latencies and flits, a bound for the group's last request) and
+    every packet index within its group."""
+    cuts = np.flatnonzero(group[1:] != group[:-1]) + 1     # groups are contiguous here
+    size = np.diff(np.concatenate(([0], cuts, [group.size])))
+    horizon = int(t0.max()) + int(lats.sum()) + int(flits) * int(plen.sum())
+    return int(size.max()) < 2 ** _LOCAL_BITS and int(t0.min()) >= 0 and \
+        horizon < 2 ** (62 - _LOCAL_BITS)

@@ -161,9 +161,10 @@ def test_compiled_scheduler_equals_vectorised(topology, seed):
     else:
         net = Hierarchical(16, 2, 2, 4, 0, r1=5, r2=7, r3=11, flits=2, buffer_flits=4,
                            cycle_ns=1.0)
-    n_groups, per = 40, 60
+    n_groups = 60
+    per = rng.integers(2, 70, n_groups)      # small and large groups (both overflow checks)
     group = np.repeat(np.arange(n_groups, dtype=np.int64), per)
-    t0 = np.concatenate([np.sort(rng.integers(0, 30, per)) for _ in range(n_groups)])
+    t0 = np.concatenate([np.sort(rng.integers(0, 30, k)) for k in per])
     src = rng.integers(-1, 16, group.size)
     dst = rng.integers(0, 16, group.size)
     paths = [net.route(s, d) for s, d in zip(src, dst)]

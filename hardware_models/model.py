@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backpressure import drain_bound
+from .backpressure_compiled import drain_bound_compiled
 from .energy import EnergyModel
 from .errors import HardwareConstraintError
 from .fcfs_schedule import buffer_overflow_compiled, schedule_compiled
@@ -538,7 +538,8 @@ class HardwareModel:
                 extra[fr].astype(np.float64)]))
 
     def _drain_bound(self, pstep, U, P_syn, P_leg, t0_ns, plen, links):
-        """Per-step busy-time bound from receive-side back-pressure (backpressure.py);
+        """Per-step busy-time bound from receive-side back-pressure (backpressure.py, by
+        its compiled twin);
         leg-2 (splitter) packets belong to the next tick and are left out."""
         em = self.energy_model
         P = plen.size
@@ -550,8 +551,8 @@ class HardwareModel:
             remap = np.cumsum(keep) - 1
             entry_pkt, links = remap[entry_pkt[entry_keep]], links[entry_keep]
             pstep, t0_ns, plen, recv = pstep[keep], t0_ns[keep], plen[keep], recv[keep]
-        return drain_bound(pstep, U, t0_ns, recv.astype(np.float64), plen, entry_pkt, links,
-                           self.net.terminal, self.net.n_links)
+        return drain_bound_compiled(pstep, U, t0_ns, recv.astype(np.float64), plen, entry_pkt,
+                                    links, self.net.terminal, self.net.n_links)
 
     # ------------------------------------------------------------- results
     def summary(self):

@@ -92,9 +92,22 @@ def fan_out_pairs_kernel(src_ptr, src_tgt, core_of, n_cores):
                 touched[nt] = c
                 nt += 1
             per_core[c] += 1
-        cores = np.sort(touched[:nt])
+        if nt * nt <= n_cores:               # few cores touched: sort them in place
+            for j in range(1, nt):
+                c = touched[j]
+                i = j - 1
+                while i >= 0 and touched[i] > c:
+                    touched[i + 1] = touched[i]
+                    i -= 1
+                touched[i + 1] = c
+        else:                                # many: collect them in core order
+            nt = 0
+            for c in range(n_cores):
+                if per_core[c] > 0:
+                    touched[nt] = c
+                    nt += 1
         for j in range(nt):
-            c = cores[j]
+            c = touched[j]
             p_src[k] = n
             p_core[k] = c
             cnt[k] = per_core[c]

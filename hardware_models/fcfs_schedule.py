@@ -128,9 +128,14 @@ def _overflows(lk, tin, tout, h, cap):
     for i in range(h):
         key[2 * i] = (lk[i] * tspan + (tin[i] - tmin)) * 2 + 1
         key[2 * i + 1] = (lk[i] * tspan + (tout[i] - tmin)) * 2
-    key.sort()
+    n = 2 * h                                    # heapsort (min-heap: descending order);
+    for i in range(n // 2 - 1, -1, -1):          # numba's own sort takes seconds to compile
+        _sift_down(key, n, i)
+    for end in range(n - 1, 0, -1):
+        key[0], key[end] = key[end], key[0]
+        _sift_down(key, end, 0)
     occ = 0
-    for i in range(2 * h):
+    for i in range(n - 1, -1, -1):               # ascending
         occ += 1 if key[i] & 1 else -1
         if occ > cap:
             return True

@@ -3,11 +3,25 @@ software-only and co-simulated on each chip, in the same invocation.
 
     python benchmarks/cosim_overhead.py [--benchmark CUBA] [--n 4000] [--tstop 1000]
                                         [--chips loihi] [--option KEY=VALUE ...]
+                                        [--repeat 3] [--numpy-loop]
 
-Prints, per chip, the run time of both and their ratio (target for Loihi on
-CUBA 4000, Loihi's own compartments computing the cells: <= 1.5x), plus the
-chip's energy and hardware time per tick. COBA's conductance-based cells run
-on Loihi only with --option cells=software.
+Each run is repeated and its best time kept (the machine may be shared). Per
+chip it prints the phases of the co-simulated run:
+
+- set-up: the chip model's attach (mapping onto cores, limits, weight
+  encoding) at the first run(), once per network;
+- steps: the engine's steps with the chip computing its cells;
+- routing: the chip's deferred work (a barrier clock routes the spikes of
+  many ticks at once; what is left is done by summary()) and its summary;
+
+and two ratios to the software-only run's steps: `steps+routing` (the cost
+per simulated second; target for Loihi on CUBA 4000, Loihi's own
+compartments computing the cells: <= 1.5x) and `total` (with the set-up).
+Also the machine's CPU cores, the chip cores used, the chip's energy and
+hardware time per tick. --numpy-loop adds each chip run on the NumPy reference
+loop (setup(cpu_fused=False): the co-simulation before the compiled
+compartments). COBA's conductance-based cells run on Loihi only
+with --option cells=software.
 """
 import argparse
 import os
@@ -18,21 +32,32 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import va_network  # noqa: E402
 
 
-def run_once(hardware, n, tstop, benchmark="CUBA", options=None):
+def run_once(hardware, n, tstop, benchmark="CUBA", options=None, cpu_fused=True):
+    """Seconds of (set-up, steps, routing and summary), the exc rate, the summary."""
     import pycarl_backend as sim
     from pycarl_backend import simulator
     sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
-              rng_seed=42, hardware=hardware, hardware_options=options)
-    t0 = time.perf_counter()
+              rng_seed=42, hardware=hardware, hardware_options=options, cpu_fused=cpu_fused)
     net = va_network.build(sim, benchmark, n)
-    build = time.perf_counter() - t0
     t0 = time.perf_counter()
     sim.run(tstop)
     run = time.perf_counter() - t0
     rate = (net.exc.mean_spike_count() * 1000.0 / tstop)
-    summary = simulator.state.cosim.summary() if simulator.state.cosim else None
+    cosim = simulator.state.cosim
+    summary, setup, routing = None, 0.0, 0.0
+    if cosim is not None:
+        t0 = time.perf_counter()
+        summary = cosim.summary()
+        routing = time.perf_counter() - t0
+        setup = cosim.attach_seconds
     sim.end()
-    return build, run, rate, summary
+    return setup, run - setup, routing, rate, summary
+
+
+def best_of(repeat, *args):
+    runs = [run_once(*args) for _ in range(repeat)]
+    best = min(runs, key=lambda r: r[1] + r[2])
+    return best, [r[1] + r[2] for r in runs]
 
 
 def main():
@@ -44,21 +69,35 @@ def main():
     parser.add_argument("--benchmark", default="CUBA", choices=["CUBA", "COBA"])
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="hardware_options for the co-simulated runs")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of each; best kept")
+    parser.add_argument("--numpy-loop", action="store_true",
+                        help="also run each chip on the NumPy reference loop")
     args = parser.parse_args()
     options = dict(o.split("=", 1) for o in args.option)
-    print(f"{args.benchmark} {args.n} cells, {args.tstop:g} ms, {os.cpu_count()} cores, "
-          f"chip options {options or 'none'}")
-    _, sw_run, sw_rate, _ = run_once(None, args.n, args.tstop, args.benchmark)
-    print(f"{'run':<12}{'run time (s)':>14}{'ratio':>8}{'exc rate (Hz)':>15}"
-          f"{'energy (uJ)':>13}{'hw time/tick (ns)':>19}")
-    print(f"{'software':<12}{sw_run:>14.2f}{1.0:>8.2f}{sw_rate:>15.2f}")
-    for chip in args.chips.split(","):
-        _, hw_run, hw_rate, summary = run_once(chip, args.n, args.tstop, args.benchmark,
-                                               options)
-        print(f"{chip:<12}{hw_run:>14.2f}{hw_run / sw_run:>8.2f}{hw_rate:>15.2f}"
-              f"{summary['energy_pj']['total'] * 1e-6:>13.2f}"
-              f"{summary['hardware_time_per_tick_ns']['mean']:>19.1f}  "
-              f"{summary['cells']['statement']}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"{args.benchmark} {args.n} cells, {args.tstop:g} ms, {os.cpu_count()} CPU cores "
+          f"(load {load:.2f}), best of {args.repeat}, chip options {options or 'none'}")
+    (_, sw_steps, _, sw_rate, _), sw_all = best_of(args.repeat, None, args.n, args.tstop,
+                                                   args.benchmark)
+    print(f"{'run':<12}{'set-up':>8}{'steps':>8}{'routing':>9}{'steps+routing':>15}"
+          f"{'total':>8}{'exc rate':>10}{'chip cores':>12}{'energy uJ':>11}{'ns/tick':>9}")
+    print(f"{'':<12}{'(s)':>8}{'(s)':>8}{'(s)':>9}{'(s, ratio)':>15}{'ratio':>8}{'(Hz)':>10}")
+    print(f"{'software':<12}{'':>8}{sw_steps:>8.2f}{'':>9}{sw_steps:>9.2f}{1.0:>6.2f}"
+          f"{1.0:>8.2f}{sw_rate:>10.2f}   (all runs: {', '.join(f'{t:.2f}' for t in sw_all)})")
+    runs = [(chip, True) for chip in args.chips.split(",")]
+    if args.numpy_loop:
+        runs += [(chip, False) for chip in args.chips.split(",")]
+    for chip, fused in runs:
+        (setup, steps, routing, rate, summary), hw_all = best_of(
+            args.repeat, chip, args.n, args.tstop, args.benchmark, options, fused)
+        per_run = steps + routing
+        name = chip if fused else f"{chip}/numpy"
+        print(f"{name:<12}{setup:>8.2f}{steps:>8.2f}{routing:>9.2f}{per_run:>9.2f}"
+              f"{per_run / sw_steps:>6.2f}{(per_run + setup) / sw_steps:>8.2f}{rate:>10.2f}"
+              f"{summary['n_cores_used']:>12d}{summary['energy_pj']['total'] * 1e-6:>11.2f}"
+              f"{summary['hardware_time_per_tick_ns']['mean']:>9.1f}"
+              f"   (all runs: {', '.join(f'{t:.2f}' for t in hw_all)})")
+        print(f"  {summary['cells']['statement']}")
 
 
 if __name__ == "__main__":

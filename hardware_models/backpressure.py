@@ -44,6 +44,11 @@ def drain_bound(pstep, n_steps, t0_ns, recv_ns, plen, pkt_of_entry, links, termi
     if pe.size == 0:
         return bound
     share_cost = recv_ns / plen
+    # only the links some packet uses (in link order, so argmax breaks ties alike)
+    used = np.zeros(n_links, bool)
+    used[le] = True
+    le = (np.cumsum(used) - 1)[le]
+    n_links = int(used.sum())
     key = pstep[pe] * np.int64(n_links) + le
     load = np.bincount(key, weights=share_cost[pe], minlength=n_steps * n_links)
     load = load.reshape(n_steps, n_links)

@@ -25,6 +25,10 @@ Two schedulers produce the same schedule:
   a buffer-occupancy check; groups whose buffers would overflow are
   re-scheduled with ``schedule_events``. This is what makes co-simulation cheap.
 
+The model runs compiled twins of the last two (fcfs_schedule.py: the same
+schedule by an event loop, the same overflow groups); these NumPy forms are
+their references.
+
 Mesh link numbering (n = cores used): core c injects on link c, is fed by
 ejection link n + c; the host (off-chip spike sources) injects on link 2n;
 router r's output towards direction d (0:+x 1:-x 2:+y 3:-y) is 2n + 1 + 4r + d.

@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .errors import HardwareConstraintError
+from .packing import REASONS, fan_out_pairs_kernel, pack_kernel
 
 
 @dataclass
@@ -98,7 +99,9 @@ class _Synapses:
         self.labels = [p.label for p in projs]
         self.fan_in = np.bincount(self.tgt, minlength=N)
         # distinct sources per target, CSR by target
-        pairs = np.unique(self.tgt.astype(np.int64) * N + self.src)
+        pairs = np.sort(self.tgt.astype(np.int64) * N + self.src)   # = np.unique, faster
+        if pairs.size:
+            pairs = pairs[np.concatenate(([True], pairs[1:] != pairs[:-1]))]
         self.in_tgt = (pairs // N).astype(np.int64)
         self.in_src = (pairs % N).astype(np.int64)
         self.in_ptr = np.zeros(N + 1, np.int64)
@@ -184,7 +187,22 @@ def memory_bits(syn, lim):
 def pack_sequential(order, syn, lim, npc, group=None):
     """Greedy packing of neurons (in `order`) into cores; returns core per neuron in order
     and the reason each core was closed. group: per neuron in order, its
-    parameter set; a new set opens a new core."""
+    parameter set; a new set opens a new core. Runs the compiled twin (packing.py)
+    of pack_sequential_reference."""
+    axl = lim.fan_in_axons_per_core
+    meml = lim.synaptic_memory_bits_per_core
+    fan_in = memory_bits(syn, lim) if meml is not None else syn.fan_in
+    order = np.asarray(order, np.int64)
+    grp = np.zeros(order.size, np.int64) if group is None else np.asarray(group, np.int64)
+    core_ids, codes = pack_kernel(order, syn.in_ptr, syn.in_src,
+                                  np.asarray(fan_in, np.float64), int(syn.N), int(npc),
+                                  int(axl or 0), axl is not None, float(meml or 0),
+                                  meml is not None, grp, group is not None)
+    return core_ids, [REASONS[c] for c in codes.tolist()]
+
+
+def pack_sequential_reference(order, syn, lim, npc, group=None):
+    """pack_sequential in NumPy/Python: the reference of the compiled loop."""
     N = syn.N
     seen = np.zeros(N, dtype=bool)
     core_ids = np.empty(len(order), np.int32)
@@ -360,11 +378,7 @@ def _map_network(graph, lim, strategy, seed, npc, syn, group_of=None):
     npc_arr = np.bincount(core_of[nodes], minlength=n_neuron_cores).astype(np.int64)
 
     # fan-out per (neuron, destination core)
-    dcore = core_of[syn.tgt].astype(np.int64)
-    pair = syn.src.astype(np.int64) * max(n_neuron_cores, 1) + dcore
-    upair, cnt = np.unique(pair, return_counts=True)
-    p_src = upair // max(n_neuron_cores, 1)
-    p_core = upair % max(n_neuron_cores, 1)
+    p_src, p_core, cnt = fan_out_pairs(syn, core_of, n_neuron_cores)
     if nodes.size:
         _check_fan_out_axons(graph, lim, core_of, p_src, n_neuron_cores)
     _check_fan_out_chips(graph, syn, lim, is_src, p_src, p_core)
@@ -377,6 +391,30 @@ def _map_network(graph, lim, strategy, seed, npc, syn, group_of=None):
     _fan_out_csr(graph, m, lim, npc, split_src, p_src, p_core, cnt, syn)
     _check_core_count(lim, m, reasons, nodes.size, npc)
     return m
+
+
+def fan_out_pairs_reference(syn, core_of, n_cores):
+    """Distinct (source, destination core) pairs ascending, and the synapses of each."""
+    dcore = core_of[syn.tgt].astype(np.int64)
+    pair = syn.src.astype(np.int64) * max(n_cores, 1) + dcore
+    upair, cnt = np.unique(pair, return_counts=True)
+    return upair // max(n_cores, 1), upair % max(n_cores, 1), cnt
+
+
+def fan_out_pairs(syn, core_of, n_cores):
+    """fan_out_pairs_reference by the compiled count over the synapses grouped by
+    source (no sort per packing attempt)."""
+    if getattr(syn, "_by_source", None) is None:
+        order = np.argsort(syn.src, kind="stable")
+        ptr = np.zeros(syn.N + 1, np.int64)
+        np.cumsum(np.bincount(syn.src, minlength=syn.N), out=ptr[1:])
+        syn._by_source = (ptr, syn.tgt[order].astype(np.int64))
+    ptr, tgt = syn._by_source
+    p_src, p_core, cnt, ok = fan_out_pairs_kernel(ptr, tgt, np.asarray(core_of, np.int64),
+                                                  int(n_cores))
+    if not ok:
+        return fan_out_pairs_reference(syn, core_of, n_cores)
+    return p_src, p_core, cnt
 
 
 def _assign_cores(graph, syn, lim, strategy, seed, npc, nodes, group_of=None):

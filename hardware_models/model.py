@@ -25,12 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backpressure import drain_bound
+from .backpressure_compiled import drain_bound_compiled
 from .energy import EnergyModel
 from .errors import HardwareConstraintError
+from .fcfs_schedule import buffer_overflow_compiled, schedule_compiled
 from .graph import NetworkGraph
-from .interconnect import (Hierarchical, Mesh, buffer_overflow_groups, schedule_events,
-                           schedule_vectorised)
+from .interconnect import Hierarchical, Mesh, schedule_events
 from .arithmetic import synapse_bits_by_projection
 from .mapping import Limits, map_network
 from .quantize import quantize_weights
@@ -73,6 +73,23 @@ class _Packets:
 
     def take(self, order):
         return _Packets(*(getattr(self, f)[order] for f in self.FIELDS))
+
+
+def _lexsort_ints(keys):
+    """np.lexsort(keys) of integer arrays (last key primary), as one stable argsort
+    of a combined int64 key where the value ranges allow it (the same permutation:
+    the combined key orders as the tuples do and equal tuples keep their order)."""
+    if keys[0].size == 0:
+        return np.zeros(0, np.int64)
+    combined, span = np.zeros(keys[0].size, np.int64), 1
+    for k in keys:
+        low = int(k.min())
+        width = int(k.max()) - low + 1
+        if span * width >= 2 ** 62:
+            return np.lexsort(keys)
+        combined += (k.astype(np.int64) - low) * span
+        span *= width
+    return np.argsort(combined, kind="stable")
 
 
 class HardwareModel:
@@ -278,7 +295,7 @@ class HardwareModel:
         if ids.size == 0 or not self.latency:
             return out
         if self.clock.defers_routing:
-            self._pending.append((int(step_index), ids.copy()))
+            self._pending.append((np.full(ids.size, int(step_index), np.int64), ids.copy()))
             self._pending_spikes += ids.size
             if self._pending_spikes >= self.BATCH_SPIKES:
                 self._flush()
@@ -287,10 +304,56 @@ class HardwareModel:
                       None if spike_ns is None else np.asarray(spike_ns, np.float64).ravel())
         return out
 
+    @property
+    def feeds_back_delays(self):
+        """Can step() return a non-zero extra delay? Not without latency, nor when the
+        clock defers routing (the barrier: the tick stretches instead). When it cannot,
+        step_many may stand for many step() calls."""
+        return bool(self.latency) and not self.clock.defers_routing
+
+    def step_many(self, first_step, n_steps, steps, spike_ids):
+        """step() for steps first_step .. first_step+n_steps-1 at once, with the same
+        statistics: `steps`, `spike_ids` hold every spike's step and id, sorted by step,
+        each step's ids in the order step() would get them. The deferred batches are
+        cut where step() would cut them. Only where feeds_back_delays is false."""
+        if self.graph is None:
+            raise RuntimeError(f"{self.name}: attach() a NetworkGraph before step_many()")
+        if self.feeds_back_delays:
+            raise RuntimeError(f"{self.name}: step_many() needs a chip whose step() returns "
+                               f"no extra delays (latency off or a barrier clock)")
+        steps = np.asarray(steps, dtype=np.int64).ravel()
+        ids = np.asarray(spike_ids, dtype=np.int64).ravel()
+        if steps.size != ids.size or (steps.size and (
+                steps.min() < first_step or steps.max() >= first_step + n_steps
+                or np.any(np.diff(steps) < 0))):
+            raise ValueError(f"{self.name}.step_many: steps must be sorted, one per spike id, "
+                             f"within {first_step}..{first_step + n_steps - 1}")
+        if ids.size and (ids.min() < 0 or ids.max() >= self.graph.n_neurons):
+            bad = ids[(ids < 0) | (ids >= self.graph.n_neurons)][0]
+            raise IndexError(f"{self.name}.step_many({first_step}): spike id {int(bad)} "
+                             f"outside the attached network's {self.graph.n_neurons} neurons")
+        self._n_ticks += int(n_steps)
+        if ids.size == 0 or not self.latency:
+            return
+        # step() flushes after the first step that brings the pending spikes to BATCH_SPIKES
+        done = 0
+        while done < ids.size:
+            need = max(self.BATCH_SPIKES - self._pending_spikes, 1)
+            if ids.size - done < need:
+                self._pending.append((steps[done:], ids[done:].copy()))
+                self._pending_spikes += ids.size - done
+                return
+            last_step = steps[done + need - 1]
+            end = int(np.searchsorted(steps, last_step, side="right"))
+            self._pending.append((steps[done:end], ids[done:end].copy()))
+            self._pending_spikes += end - done
+            self._flush()
+            done = end
+
     def _flush(self):
         if not self._pending:
             return
-        steps = np.concatenate([np.full(a.size, s, np.int64) for s, a in self._pending])
+        steps = np.concatenate([s for s, _ in self._pending])
         ids = np.concatenate([a for _, a in self._pending])
         self._pending = []
         self._pending_spikes = 0
@@ -385,7 +448,7 @@ class HardwareModel:
         """Packets sorted by (group, injection cycle, source, destination), and their
         injection cycle."""
         t0_cycles = np.ceil(pk.t0 / self.net.cycle_ns - 1e-9).astype(np.int64)
-        order = np.lexsort((pk.dst, pk.src, t0_cycles, pk.group))
+        order = _lexsort_ints((pk.dst, pk.src, t0_cycles, pk.group))
         return pk.take(order), t0_cycles[order]
 
     def _route(self, pk, t0_cycles):
@@ -399,10 +462,10 @@ class HardwareModel:
         ewithin = np.arange(pstart.size) - np.repeat(np.cumsum(plen) - plen, plen)
         links = self._pair_links[pstart + ewithin]
         lats = self._pair_lats[pstart + ewithin]
-        start, deliver, conv = schedule_vectorised(t0_cycles, pk.group, plen, links, lats,
-                                                   net.flits, net.n_links)
-        redo = buffer_overflow_groups(start, pk.group, plen, links, net.n_links,
-                                      net.buffer_packets)
+        start, deliver, conv = schedule_compiled(t0_cycles, pk.group, plen, links, lats,
+                                                 net.flits, net.n_links)
+        redo = buffer_overflow_compiled(start, pk.group, plen, links, net.n_links,
+                                        net.buffer_packets)
         if not conv:
             redo = np.unique(pk.group)
         if redo.size:
@@ -486,7 +549,8 @@ class HardwareModel:
                 extra[fr].astype(np.float64)]))
 
     def _drain_bound(self, pstep, U, P_syn, P_leg, t0_ns, plen, links):
-        """Per-step busy-time bound from receive-side back-pressure (backpressure.py);
+        """Per-step busy-time bound from receive-side back-pressure (backpressure.py, by
+        its compiled twin);
         leg-2 (splitter) packets belong to the next tick and are left out."""
         em = self.energy_model
         P = plen.size
@@ -498,8 +562,8 @@ class HardwareModel:
             remap = np.cumsum(keep) - 1
             entry_pkt, links = remap[entry_pkt[entry_keep]], links[entry_keep]
             pstep, t0_ns, plen, recv = pstep[keep], t0_ns[keep], plen[keep], recv[keep]
-        return drain_bound(pstep, U, t0_ns, recv.astype(np.float64), plen, entry_pkt, links,
-                           self.net.terminal, self.net.n_links)
+        return drain_bound_compiled(pstep, U, t0_ns, recv.astype(np.float64), plen, entry_pkt,
+                                    links, self.net.terminal, self.net.n_links)
 
     # ------------------------------------------------------------- results
     def summary(self):

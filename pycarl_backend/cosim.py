@@ -8,6 +8,8 @@ Each step, the step's spikes go to the chip model; the extra latency it
 returns per (spike, destination core) is added to each delivery's programmed
 delay. A software-only run never imports this module.
 """
+import time
+
 import numpy as np
 
 from .engine.backend import to_numpy
@@ -55,6 +57,7 @@ class CoSimulation:
         self.graph = None
 
     def attach(self):
+        started = time.perf_counter()
         state, engine = self.state, self.state.engine
         engine.compile()
         pairs = []
@@ -84,6 +87,8 @@ class CoSimulation:
         self.core_of_neuron = engine.xp.asarray(
             np.asarray(self.model.core_of_neuron, dtype=np.int64))
         self.attached = True
+        #: wall-clock seconds of the mapping and set-up above (benchmarks/cosim_overhead.py)
+        self.attach_seconds = time.perf_counter() - started
 
     def check_unchanged(self):
         n = sum(len(p._blocks) for p in self.state.projections)
@@ -91,6 +96,21 @@ class CoSimulation:
             raise RuntimeError(
                 "the network changed after the chip model was attached; co-simulation "
                 "maps the network once, at the first run(): build it completely first")
+
+    def feedback_reason(self):
+        """Why this chip must be stepped with the engine, step by step (its extra
+        delays feed back into the run), or None: the engine may run many steps and
+        hand their spikes over afterwards (steps_without_feedback)."""
+        if self.model.feeds_back_delays:
+            return (f"{self.model.name} co-simulation with per-step latency "
+                    f"(time model '{self.model.time_model}')")
+        return None
+
+    def steps_without_feedback(self, first, n_steps, steps, ids):
+        """The chip's part of steps first..first+n_steps-1 at once: `steps`, `ids`: every
+        spike's step and global id, in the order extra_delay_function would hand them
+        over. Only when feedback_reason() is None."""
+        self.model.step_many(first, n_steps, steps, ids)
 
     def extra_delay_function(self, step, fired_by_group):
         """Run the chip for this step; return block -> per-synapse extra delay."""

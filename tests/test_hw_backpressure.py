@@ -73,3 +73,26 @@ def test_loihi_enables_it_and_the_switch_is_validated():
     assert load_hardware("truenorth").spec.get("timing.receive_backpressure") is False
     with pytest.raises(ChipSpecError, match="receive_backpressure"):
         load_hardware("loihi", **{"timing.receive_backpressure": "maybe"})
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_compiled_drain_bound_equals_numpy(seed):
+    """drain_bound_compiled (backpressure_compiled.py) returns drain_bound's bounds bit
+    for bit on random traffic: many steps, shared and tied link loads, steps without
+    packets, terminal links left out."""
+    from hardware_models.backpressure import drain_bound
+    from hardware_models.backpressure_compiled import drain_bound_compiled
+    rng = np.random.default_rng(seed)
+    n_steps, P, n_links = 50, 800, 40
+    pstep = np.sort(rng.integers(0, n_steps - 5, P))          # the last steps have none
+    plen = rng.integers(1, 6, P)
+    pkt = np.repeat(np.arange(P), plen)
+    links = rng.integers(0, n_links, pkt.size)
+    terminal = np.zeros(n_links, bool)
+    terminal[:5] = True
+    t0 = rng.integers(0, 300, P).astype(np.float64)
+    recv = rng.choice([20.0, 35.5, 50.0], P)                  # equal costs: tied loads
+    got = drain_bound_compiled(pstep, n_steps, t0, recv, plen, pkt, links, terminal, n_links)
+    ref = drain_bound(pstep, n_steps, t0, recv, plen, pkt, links, terminal, n_links)
+    np.testing.assert_array_equal(got, ref)
+    assert np.count_nonzero(ref) > n_steps // 2

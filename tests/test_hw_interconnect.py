@@ -145,3 +145,44 @@ def test_mesh_too_small_raises():
     from hardware_models import HardwareConstraintError
     with pytest.raises(HardwareConstraintError, match="holds 4 cores; 5 needed"):
         Mesh(5, 2, 2, 1, (0, 0), 1, 0, 0, 1, 1, 1.0)
+
+
+@pytest.mark.parametrize("topology, seed", [("mesh", 0), ("mesh", 1), ("hierarchical", 2)])
+def test_compiled_scheduler_equals_vectorised(topology, seed):
+    """schedule_compiled (fcfs_schedule.py) gives schedule_vectorised's start of every
+    hop and delivery of every packet, and buffer_overflow_compiled the groups of
+    buffer_overflow_groups, on many groups of random traffic crowded enough that links
+    are contended and some buffers overflow."""
+    from hardware_models.fcfs_schedule import buffer_overflow_compiled, schedule_compiled
+    rng = np.random.default_rng(seed)
+    if topology == "mesh":
+        net = Mesh(16, 4, 4, 1, (0, 0), router_latency=2, wire_x=1, wire_y=0, flits=3,
+                   buffer_flits=6, cycle_ns=1.0)
+    else:
+        net = Hierarchical(16, 2, 2, 4, 0, r1=5, r2=7, r3=11, flits=2, buffer_flits=4,
+                           cycle_ns=1.0)
+    n_groups = 60
+    per = rng.integers(2, 70, n_groups)      # small and large groups (both overflow checks)
+    group = np.repeat(np.arange(n_groups, dtype=np.int64), per)
+    t0 = np.concatenate([np.sort(rng.integers(0, 30, k)) for k in per])
+    src = rng.integers(-1, 16, group.size)
+    dst = rng.integers(0, 16, group.size)
+    paths = [net.route(s, d) for s, d in zip(src, dst)]
+    plen = np.array([len(r.links) for r in paths], np.int64)
+    links = np.concatenate([r.links for r in paths]).astype(np.int64)
+    lats = np.concatenate([r.lats for r in paths]).astype(np.int64)
+    s_ref, d_ref, conv = schedule_vectorised(t0, group, plen, links, lats, net.flits,
+                                             net.n_links)
+    assert conv
+    s_c, d_c, conv_c = schedule_compiled(t0, group, plen, links, lats, net.flits, net.n_links)
+    assert conv_c
+    np.testing.assert_array_equal(s_c, s_ref)
+    np.testing.assert_array_equal(d_c, d_ref)
+    idle = np.array([t + net.idle_latency_cycles(s, d) for t, s, d in zip(t0, src, dst)])
+    assert np.count_nonzero(d_ref > idle) > group.size // 4          # contention
+    over = buffer_overflow_groups(s_ref, group, plen, links, net.n_links, net.buffer_packets)
+    assert over.size > 0                                              # and overflow
+    for cap in (1, net.buffer_packets, 3 * net.buffer_packets):
+        np.testing.assert_array_equal(
+            buffer_overflow_compiled(s_ref, group, plen, links, net.n_links, cap),
+            buffer_overflow_groups(s_ref, group, plen, links, net.n_links, cap))

@@ -209,3 +209,59 @@ def test_unknown_strategy_and_bad_indices():
     g = graph([("a", 3)], [("p", "a", "a", [0], [5])])
     with pytest.raises(HardwareConstraintError, match="projection 'p': target index 5 outside"):
         load_hardware("loihi").attach(g)
+
+
+@pytest.mark.parametrize("axons, bits, groups", [(None, None, False), (40, None, False),
+                                                 (None, 3000, False), (25, 2000, True),
+                                                 (1000, None, True)])
+def test_compiled_packing_equals_reference(axons, bits, groups):
+    """pack_sequential (compiled, packing.py) gives the cores and closing reasons of
+    pack_sequential_reference on random networks, with each limit on and off."""
+    from types import SimpleNamespace
+
+    from hardware_models.mapping import _Synapses, pack_sequential, pack_sequential_reference
+    rng = np.random.default_rng(7)
+    n = 300
+    s = rng.integers(0, n, 6000)
+    t = rng.integers(0, n, 6000)
+    g = graph([("a", 200), ("b", 100)], [("p", "a", "b", s[s < 200][:2000], t[s < 200][:2000]),
+                                         ("q", "b", "a", s[:1500] % 100 + 200, t[:1500] % 200),
+                                         ("r", "a", "a", s[:2500] % 200, t[:2500] % 200)])
+    syn = _Synapses(g)
+    lim = SimpleNamespace(fan_in_axons_per_core=axons, synaptic_memory_bits_per_core=bits,
+                          synapse_bits=8, synapse_bits_by_projection={"q": 16})
+    order = rng.permutation(n)
+    grp = np.sort(rng.integers(0, 4, n)) if groups else None
+    seen = set()
+    for npc in (1, 7, 64, 1024):
+        ids, reasons = pack_sequential(order, syn, lim, npc, grp)
+        ref_ids, ref_reasons = pack_sequential_reference(order, syn, lim, npc, grp)
+        np.testing.assert_array_equal(ids, ref_ids)
+        assert reasons == ref_reasons
+        seen.update(reasons)
+    # the limits switched on did close cores
+    assert ("fan_in_axons_per_core" in seen) == (axons is not None and axons < 100)
+    if axons is None:      # (with a tight axon limit that one closes the cores first)
+        assert ("synaptic_memory_bits_per_core" in seen) == (bits is not None)
+    assert ("parameter_set_per_core" in seen) == groups
+
+
+def test_compiled_fan_out_pairs_equal_reference():
+    """fan_out_pairs (compiled count by source) = np.unique of (source, target core)
+    pairs with counts; a target off-chip (core -1) falls back to the reference."""
+    from hardware_models.mapping import _Synapses, fan_out_pairs, fan_out_pairs_reference
+    rng = np.random.default_rng(3)
+    s = rng.integers(0, 250, 5000)
+    t = rng.integers(0, 250, 5000)
+    g = graph([("a", 250)], [("p", "a", "a", s, t)])
+    syn = _Synapses(g)
+    for n_cores in (1, 3, 40, 250):
+        core_of = np.sort(rng.integers(0, n_cores, 250)).astype(np.int32)
+        got = fan_out_pairs(syn, core_of, n_cores)
+        ref = fan_out_pairs_reference(syn, core_of, n_cores)
+        for x, y in zip(got, ref):
+            np.testing.assert_array_equal(x, y)
+        assert got[2].sum() == 5000
+    core_of[t[0]] = -1
+    for x, y in zip(fan_out_pairs(syn, core_of, 250), fan_out_pairs_reference(syn, core_of, 250)):
+        np.testing.assert_array_equal(x, y)

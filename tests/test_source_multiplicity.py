@@ -82,10 +82,12 @@ def test_repeated_cell_in_window_schedule():
     assert abs(steps.size / (3 * 50) - 3.0) < 3 * np.sqrt(3.0 / 150) * 3
 
 
-def test_cosimulated_source_spikes_keep_their_multiplicity():
-    """A chip routes every spike of a source cell, also the repeats of one step."""
+@pytest.mark.parametrize("cpu_fused", [False, True])
+def test_cosimulated_source_spikes_keep_their_multiplicity(cpu_fused):
+    """A chip routes every spike of a source cell, also the repeats of one step,
+    stepped once per step (NumPy loop) or many steps at once (compiled loop)."""
     sim.setup(timestep=DT, min_delay=0.5, max_delay=5.0, rng_seed=11, hardware="loihi",
-              hardware_options={"quantize": False})
+              hardware_options={"quantize": False}, cpu_fused=cpu_fused)
     src = sim.Population(10, sim.SpikeSourcePoisson(rate=8000.0, duration=20.0), label="in")
     cells = sim.Population(10, sim.IF_curr_exp(v_thresh=1e9), label="layer")
     sim.Projection(src, cells, sim.OneToOneConnector(), sim.StaticSynapse(weight=0.01,
@@ -94,13 +96,18 @@ def test_cosimulated_source_spikes_keep_their_multiplicity():
     routed = []
     sim.run(0.1)  # attaches the chip model
     model = simulator.state.cosim.model
-    original = model.step
+    original, original_many = model.step, model.step_many
 
     def spy(step, ids):
         routed.append(np.asarray(ids).copy())
         return original(step, ids)
-    model.step = spy
+
+    def spy_many(first, n_steps, steps, ids):
+        routed.append(np.asarray(ids).copy())
+        return original_many(first, n_steps, steps, ids)
+    model.step, model.step_many = spy, spy_many
     sim.run(30.0)
+    assert simulator.state.engine.last_run_cpu_fused == cpu_fused
     trains = src.get_data().segments[0].spiketrains
     recorded = sum(int(np.sum(t.magnitude > 0.1 + 1e-9)) for t in trains)
     sim.end()

@@ -6,6 +6,17 @@ reason is logged once per reason. Why numba: it compiles plain Python loops
 to machine code at the first call and caches the result on disk
 (`cache=True`), ships wheels for every platform NumPy does, and needs no
 compiler on the user's machine; a C extension would need one at install time.
+
+A chip co-simulation runs in it too when the chip feeds no delays back into
+the run (``HardwareModel.feeds_back_delays`` false: Loihi's barrier clock, or
+latency off): the loop hands the chip every step's spikes after each call
+(``CoSimulation.steps_without_feedback``). Cells computed by the chip's
+arithmetic need a compiled twin of it: Loihi's compartments have one
+(loihi_kernels.py); other chips' cells keep the NumPy loop.
+
+numba's on-disk cache of loop.py does not notice edits to the kernels it
+calls in other modules (neuron_kernels.py, loihi_kernels.py): after editing
+them, delete ``__pycache__/loop.*`` here.
 """
 import logging
 
@@ -35,7 +46,9 @@ def blocker(engine, hardware):
     if missing:
         return missing
     if hardware is not None:
-        return "hardware co-simulation"
+        reason = hardware.feedback_reason()
+        if reason is not None:
+            return reason
     if engine.step_hooks:
         return "step hooks (plasticity)"
     for group in engine.groups:
@@ -43,13 +56,16 @@ def blocker(engine, hardware):
             continue
         spec = spec_of(group)
         if spec is None:
-            return f"no compiled kernel for {type(group).__name__}"
+            kind = type(getattr(group, "chip", group)).__name__
+            return f"no compiled kernel for {kind}"
         for variable in engine.state_records[group]:
             if variable not in spec.state:
                 return f"recording of {variable!r} of {type(group).__name__}"
     for block in engine.blocks:
         if type(block) is not SynapseBlock:
             return f"synapse block type {type(block).__name__}"
+        if "propagate" in vars(block):
+            return f"projection '{block.label}' delivers arrival offsets (chip_neurons.py)"
         if block.indptr.dtype != np.int32:
             return f"projection '{block.label}' has more than 2**31 synapses"
     return None
@@ -66,7 +82,7 @@ def cpu_fused_stepper(engine, hardware, blocks_by_pre):
                         reason)
         return None
     from .stepper import CPUFusedStepper
-    return CPUFusedStepper(engine, blocks_by_pre)
+    return CPUFusedStepper(engine, blocks_by_pre, hardware)
 
 
 def warm_up():

@@ -11,6 +11,7 @@ named by the constants below.
 """
 from numba import njit
 
+from . import loihi_kernels as lk
 from . import neuron_kernels as nk
 
 # group table columns
@@ -18,6 +19,8 @@ G_MODEL, G_FIRST, G_SIZE, G_STATE, G_PAR, G_UNIFORM, G_RING, G_INJ, G_INJ_LINKS,
     G_INJ_NLINKS, G_INJ_NSCHED, G_COLS = range(12)
 # model ids (models.py)
 IF_CURR_EXP, IF_COND_EXP, IF_CURR_DELTA, IZHIKEVICH, IF_CURR_ALPHA, IF_COND_ALPHA = range(6)
+# chip groups computed by Loihi compartments (loihi_kernels.py): one current, or two
+LOIHI, LOIHI_SPLIT = 6, 7
 # pre-synaptic entry columns: kind (0 neuron group, 1 source), index, first block, end block
 P_KIND, P_INDEX, P_BLOCK0, P_BLOCK1, P_COLS = range(5)
 # block table columns
@@ -45,6 +48,9 @@ def _update_group(gt, st, par, left, rsteps, ring, be, iext, io, flag, fired, nf
         nk.if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     elif model == IF_COND_ALPHA:
         nk.if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == LOIHI or model == LOIHI_SPLIT:
+        lk.loihi(n, model == LOIHI_SPLIT, uniform, st, so, par, po, left, g0, ring, be, iext, io,
+                 flag)
     return nk.compact(n, g0, flag, left, rsteps, fired, nf)
 
 

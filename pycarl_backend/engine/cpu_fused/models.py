@@ -26,6 +26,23 @@ class ModelSpec:
         return np.stack([np.broadcast_to(np.asarray(constant(group, name), dtype=np.float64),
                                          (group.size,)) for name in self.params])
 
+    def state_arrays(self, group):
+        """The group's state arrays, in `state` order, copied into the stepper's pool."""
+        return [group.state[name] for name in self.state]
+
+    def refractory(self, group):
+        """(steps left per cell, steps a spike starts) of the group's refractoriness."""
+        return group.refractory_steps_left, getattr(group, "refractory_steps", 0)
+
+    def bind(self, group, state_views, left_view):
+        """Make the pool's views the group's own arrays for the window and after it."""
+        for name, view in zip(self.state, state_views):
+            group.state[name] = view
+        group.refractory_steps_left = left_view
+
+    def write_back(self, group, state_views, left_view):
+        """After the window: nothing to copy, the group's arrays are the pool's views."""
+
 
 def constant(group, name):
     """A parameter or derived constant of `group`, as its update() uses it."""
@@ -54,4 +71,7 @@ MODEL_SPECS = {
 
 
 def spec_of(group):
+    if getattr(group, "chip", None) is not None:   # a chip's arithmetic (chip_neurons.py)
+        from .loihi_kernels import spec_of_chip
+        return spec_of_chip(group)
     return MODEL_SPECS.get(type(group))

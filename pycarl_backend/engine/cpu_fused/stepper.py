@@ -32,8 +32,10 @@ def _pool_of_views(arrays, dtype):
 
 class CPUFusedStepper:
 
-    def __init__(self, engine, blocks_by_pre):
+    def __init__(self, engine, blocks_by_pre, hardware=None):
         self.engine = engine
+        #: the co-simulation (cosim.CoSimulation) that gets every step's spikes, or None
+        self.hardware = hardware
         self.groups = [g for g in engine.groups if not g.is_source]
         self.sources = [g for g in engine.groups if g.is_source and g in blocks_by_pre]
         self._build_groups()
@@ -42,7 +44,9 @@ class CPUFusedStepper:
         self.recorded = np.concatenate(
             [np.asarray(engine.spike_records[g].recorded, dtype=np.uint8) for g in self.groups]
             + [np.zeros(0, np.uint8)])
-        self.max_new = int(self.recorded.sum())
+        # the loop's output holds every spike when the chip needs them, recorded or not
+        self.emitted = np.ones_like(self.recorded) if hardware is not None else self.recorded
+        self.max_new = int(self.emitted.sum())
         self.fired = np.zeros(max(self.n_neurons, 1), dtype=np.int32)
         self.flag = np.zeros(max(self.n_neurons, 1), dtype=np.uint8)
         self.fired_start = np.zeros(len(self.groups), dtype=np.int64)
@@ -62,8 +66,7 @@ class CPUFusedStepper:
             row[loop.G_FIRST], row[loop.G_SIZE] = first, g.size
             self.first[g] = first
             row[loop.G_STATE] = state_at
-            for name in spec.state:
-                states.append(np.asarray(g.state[name], dtype=np.float64))
+            states.extend(np.asarray(a, dtype=np.float64) for a in spec.state_arrays(g))
             state_at += len(spec.state) * g.size
             constants = spec.constants(g)
             uniform = bool(np.all(constants == constants[:, :1])) if g.size else True
@@ -73,10 +76,9 @@ class CPUFusedStepper:
             row[loop.G_UNIFORM] = int(uniform)
             params.append(constants.ravel())
             par_at += constants.size
-            lefts.append(np.asarray(g.refractory_steps_left, dtype=np.int32))
-            rsteps.append(np.broadcast_to(np.asarray(getattr(g, "refractory_steps", 0),
-                                                     dtype=np.int32),
-                                          (g.size,)))
+            left, steps = spec.refractory(g)
+            lefts.append(np.asarray(left, dtype=np.int32))
+            rsteps.append(np.broadcast_to(np.asarray(steps, dtype=np.int32), (g.size,)))
             first += g.size
         self.n_neurons = first
         self.group_table = table
@@ -85,10 +87,13 @@ class CPUFusedStepper:
         self.left, left_views = _pool_of_views(lefts, np.int32)
         self.rsteps = np.concatenate(rsteps + [np.zeros(0, np.int32)]).astype(np.int32)
         views = iter(state_views)
+        #: (group, spec, its state views, its refractory view)
+        self.bound = []
         for k, g in enumerate(self.groups):
-            for name in spec_of(g).state:
-                g.state[name] = next(views)
-            g.refractory_steps_left = left_views[k]
+            spec = spec_of(g)
+            state = [next(views) for _ in spec.state]
+            spec.bind(g, state, left_views[k])
+            self.bound.append((g, spec, state, left_views[k]))
 
     def _build_ring(self):
         engine = self.engine
@@ -212,24 +217,63 @@ class CPUFusedStepper:
                 inj = self._injection_chunk(first, k_chunk, k_end - k_chunk)
                 k = k_chunk
                 while k < k_end:
+                    k_from = k
                     k, n_out = loop.run_steps(
                         first, k, k_end, self.group_table, self.state, self.par, self.left,
-                        self.rsteps, self.recorded, self.ring, self.slots, self.width,
+                        self.rsteps, self.emitted, self.ring, self.slots, self.width,
                         self.iext, k_chunk, *inj, self.pre_table, pool.table, pool.uniform_weight,
                         pool.indptr,
                         pool.post16, pool.post32, pool.weight, pool.delay16, src_cells,
                         src_bounds, self.flag, self.fired, self.fired_start, self.fired_end,
                         out_steps, out_gids, 0, self.max_new, rec_table, rec_cells, rec_buf)
+                    if self.hardware is not None:
+                        self._to_chip(first, k_from, k, out_steps[:n_out], out_gids[:n_out],
+                                      src_cells, src_bounds)
                     self._store_spikes(out_steps[:n_out], out_gids[:n_out])
                 if progress is not None:
                     progress.update(k_end - k_chunk)
         finally:
+            for g, spec, state, left in self.bound:
+                spec.write_back(g, state, left)
             self._store_rings(first + n_steps)
             self._store_samples(rec_table, rec_buf, records)
             if progress is not None:
                 progress.close()
 
+    def _to_chip(self, first, k0, k1, steps, gids, src_cells, src_bounds):
+        """Hand the chip the spikes of window steps k0..k1-1 as Engine._step does per
+        step (cosim.CoSimulation.extra_delay_function): each step's spikes of the
+        active groups, group by group in global index order, each group's in its
+        own order (neuron groups ascending, sources as scheduled)."""
+        parts_steps, parts_ids, parts_rank = [], [], []
+        starts = np.array([self.first[g] for g in self.groups] + [self.n_neurons])
+        offset = np.array([g.population.global_first_index - self.first[g]
+                           for g in self.groups] + [0])
+        if gids.size:
+            which = np.searchsorted(starts, gids, side="right") - 1
+            parts_steps.append(steps.astype(np.int64))
+            parts_ids.append(gids.astype(np.int64) + offset[which])
+            parts_rank.append(parts_ids[-1])
+        for j, g in enumerate(self.sources):
+            a, b = src_bounds[j, k0], src_bounds[j, k1]
+            if b <= a:
+                continue
+            counts = np.diff(src_bounds[j, k0:k1 + 1])
+            parts_steps.append(first + np.repeat(np.arange(k0, k1), counts))
+            parts_ids.append(g.population.global_first_index + src_cells[a:b].astype(np.int64))
+            parts_rank.append(np.full(b - a, g.population.global_first_index, np.int64))
+        if parts_ids:
+            s, ids, rank = (np.concatenate(p) for p in (parts_steps, parts_ids, parts_rank))
+            order = np.lexsort((rank, s))       # stable: each group's order is kept
+            s, ids = s[order], ids[order]
+        else:
+            s = ids = np.zeros(0, np.int64)
+        self.hardware.steps_without_feedback(first + k0, k1 - k0, s, ids)
+
     def _store_spikes(self, steps, gids):
+        if self.emitted is not self.recorded and gids.size:
+            keep = self.recorded[gids].astype(bool)
+            steps, gids = steps[keep], gids[keep]
         if gids.size == 0:
             return
         starts = np.array([self.first[g] for g in self.groups])

@@ -1,0 +1,171 @@
+"""Compiled (numba) Loihi compartments: the engine twin of
+hardware_models/loihi/compartment.py's ``LoihiState.step`` (the xp reference).
+
+The same integer operations in the same order, one cell at a time: decay by
+``keep / 4096`` rounded toward zero (add 4095 to a negative product before
+the arithmetic right shift by 12), the 24-bit wrap of u, v's saturation,
+``v > vth << 6`` and the reset to 0. The state (u, v and, with a second
+current, u_inh) is kept in the stepper's float64 pool: every value is a whole
+number below 2**24 in magnitude, which float64 holds exactly, and the kernel
+computes on int64 copies of it. Refractoriness uses the stepper's counters:
+Loihi's ``hold`` is ``left`` and ``refractory - 1`` is the count a spike
+starts (``rsteps``), so ``neuron_kernels.compact`` starts it as the
+reference does (``hold[fired] = hold_after_spike[fired]``).
+
+``LoihiSpec`` is the stepper's view of a chip group computed by
+``LoihiCompartments``: the state it copies into its pools before a window
+and back after it, and the constants table. Tests:
+tests/test_cpu_fused_loihi.py (identical spikes, u and v to the reference).
+"""
+import numpy as np
+from numba import njit
+
+from .neuron_kernels import _count_down, _consume, _loader
+
+# hardware_models/loihi/compartment.py: UV_BITS = 24, DECAY_SHIFT = 12
+UV_MAX = 2 ** 23
+DECAY_SHIFT = 12
+
+STATE = ("chip:u", "chip:v")
+SPLIT_STATE = STATE + ("chip:u_inh",)
+#: keep_u = 4096 - du, keep_v = 4096 - dv, vth << 6, bias_mant << bias_exp,
+#: current_to_bias (nA -> bias units), keep_u2 = 4096 - du_inh (0 without a second current)
+PARAMS = ("keep_u", "keep_v", "vth_scaled", "bias", "current_to_bias", "keep_u2")
+_load = _loader(len(PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _decay(x, keep):
+    product = x * keep
+    return (product + ((product >> 63) & 4095)) >> DECAY_SHIFT
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _current(u, keep, arriving):
+    """LoihiState._current: decay, add the input, wrap to 24 bits."""
+    u = _decay(u, keep) + arriving
+    return ((u + (UV_MAX - 1)) & (2 * UV_MAX - 1)) - (UV_MAX - 1)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _drive(bias, iext, io, i, current_to_bias):
+    """bias plus the injected current in bias units (LoihiCompartments.step: rint)."""
+    return bias + np.int64(np.rint(iext[io + i] * current_to_bias)) if io >= 0 else bias
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _cell(u, v, u2, refractory, in_u, in_u2, drive, c):
+    """One compartment for one timestep (LoihiState.step). Without a second current
+    u2 and in_u2 are 0, and u2 stays 0 (decay and wrap of 0 give 0)."""
+    keep_u, keep_v, vth_scaled, keep_u2 = c
+    u = _current(u, keep_u, np.int64(in_u))
+    u2 = _current(u2, keep_u2, np.int64(in_u2))
+    new_v = _decay(v, keep_v) + u + u2 + drive
+    new_v = max(min(new_v, UV_MAX - 1), -UV_MAX + 1)     # saturation (Lava: clip)
+    v = v if refractory else new_v                        # refractory: v stays (at 0)
+    fired = v > vth_scaled
+    return u, (0 if fired else v), u2, fired
+
+
+# The loops below take the constants as scalars where all cells share them: with
+# the compartment in registers the compiler vectorises them (constants read from
+# the pool inside the loop would be reloaded after every store to the state).
+@njit(cache=True, error_model="numpy")
+def _one_current(n, su, sv, r_u, left, flag, iext, io, c, bias, current_to_bias):
+    for i in range(n):
+        u, v, _, flag[i] = _cell(np.int64(su[i]), np.int64(sv[i]), np.int64(0),
+                                 _count_down(left, i), _consume(r_u, i), 0.0,
+                                 _drive(bias, iext, io, i, current_to_bias), c)
+        su[i], sv[i] = u, v
+
+
+@njit(cache=True, error_model="numpy")
+def _two_currents(n, su, sv, su2, r_u, r_u2, left, flag, iext, io, c, bias, current_to_bias):
+    for i in range(n):
+        u, v, u2, flag[i] = _cell(np.int64(su[i]), np.int64(sv[i]), np.int64(su2[i]),
+                                  _count_down(left, i), _consume(r_u, i), _consume(r_u2, i),
+                                  _drive(bias, iext, io, i, current_to_bias), c)
+        su[i], sv[i], su2[i] = u, v, u2
+
+
+@njit(cache=True, error_model="numpy")
+def _per_cell(n, split, su, sv, su2, r_u, r_u2, left, flag, iext, io, par, po):
+    for i in range(n):
+        keep_u, keep_v, vth_scaled, bias, current_to_bias, keep_u2 = _load(par, po + i, n)
+        c = (np.int64(keep_u), np.int64(keep_v), np.int64(vth_scaled), np.int64(keep_u2))
+        u2 = np.int64(su2[i]) if split else np.int64(0)
+        in_u2 = _consume(r_u2, i) if split else 0.0
+        u, v, u2, flag[i] = _cell(np.int64(su[i]), np.int64(sv[i]), u2, _count_down(left, i),
+                                  _consume(r_u, i), in_u2,
+                                  _drive(np.int64(bias), iext, io, i, current_to_bias), c)
+        su[i], sv[i] = u, v
+        if split:
+            su2[i] = u2
+
+
+@njit(cache=True, error_model="numpy")
+def loihi(n, split, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    """One timestep of n compartments (loop._update_group's LOIHI / LOIHI_SPLIT)."""
+    su, sv = st[so:so + n], st[so + n:so + 2 * n]
+    su2 = st[so + 2 * n:so + 3 * n] if split else st[so:so]
+    r_u = ring[be:be + n]
+    r_u2 = ring[be + n:be + 2 * n] if split else ring[be:be]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if not uniform:
+        _per_cell(n, split, su, sv, su2, r_u, r_u2, lf, fl, iext, io, par, po)
+        return
+    keep_u, keep_v, vth_scaled, bias, current_to_bias, keep_u2 = _load(par, po, 1)
+    c = (np.int64(keep_u), np.int64(keep_v), np.int64(vth_scaled), np.int64(keep_u2))
+    if split:
+        _two_currents(n, su, sv, su2, r_u, r_u2, lf, fl, iext, io, c, np.int64(bias),
+                      current_to_bias)
+    else:
+        _one_current(n, su, sv, r_u, lf, fl, iext, io, c, np.int64(bias), current_to_bias)
+
+
+class LoihiSpec:
+    """models.ModelSpec's interface for a ChipNeuronGroup of LoihiCompartments."""
+
+    def __init__(self, split):
+        from . import loop
+        self.split = split
+        self.model_id = loop.LOIHI_SPLIT if split else loop.LOIHI
+        self.state = SPLIT_STATE if split else STATE
+        self.params = PARAMS
+
+    @staticmethod
+    def _arrays(group):
+        s = group.chip.loihi
+        return [s.u, s.v] + ([s.u2] if s.u2 is not None else [])
+
+    def state_arrays(self, group):
+        return self._arrays(group)
+
+    def refractory(self, group):
+        s = group.chip.loihi
+        return s.hold, s.hold_after_spike
+
+    def constants(self, group):
+        s, chip = group.chip.loihi, group.chip
+        rows = [s.keep_u, s.keep_v, s.vth_scaled, s.bias, chip._current_to_bias,
+                s.keep_u2 if s.keep_u2 is not None else 0]
+        return np.stack([np.broadcast_to(np.asarray(r, dtype=np.float64), (group.size,))
+                         for r in rows])
+
+    def bind(self, group, state_views, left_view):
+        """The reference keeps int64 arrays: nothing is bound, write_back copies."""
+
+    def write_back(self, group, state_views, left_view):
+        s = group.chip.loihi
+        for array, view in zip(self._arrays(group), state_views):
+            array[...] = view          # whole numbers: the cast is exact
+        s.hold[...] = left_view
+        s.holding = bool(s.hold.any())
+
+
+def spec_of_chip(group):
+    """The stepper's spec for a chip group, or None (no compiled kernel)."""
+    from hardware_models.loihi.compartment import LoihiCompartments
+    if type(group.chip) is not LoihiCompartments:
+        return None
+    return LoihiSpec(group.chip.loihi.u2 is not None)

@@ -1,0 +1,140 @@
+"""Loihi compartments in the compiled CPU loop (engine/cpu_fused/loihi_kernels.py)
+against the reference: LoihiState.step (hardware_models/loihi/compartment.py)
+stepped by the NumPy loop, the chip model stepped once per step.
+
+Identical spike trains, identical u, v (and u_inh) every step, identical chip
+summary (energy, time per tick, traffic, every delivery), for one and two
+currents, uniform and per-cell parameters, injected currents, and runs that
+cross from one path to the other.
+"""
+import json
+import logging
+
+import numpy as np
+import pytest
+
+import pycarl_backend as sim
+from networks import build_recurrent
+from pycarl_backend import simulator
+
+pytest.importorskip("numba")
+
+SUMMARY_KEYS = ("ticks", "energy_pj", "hardware_time_per_tick_ns", "busy_time_per_tick_ns",
+                "counts", "traffic", "deliveries")
+
+
+def loihi_run(fused, tau_syn_I=10.0, varied=False, electrode=False, runs=(60.0, 90.0),
+              paths=None, options=None, record_every=1):
+    """build_recurrent on Loihi's compartments; spikes, u/v of 6 cells of each group
+    every step, and the chip's summary. paths: cpu_fused per run (default `fused`)."""
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, hardware="loihi",
+              hardware_options=options, cpu_fused=fused)
+    cell = sim.IF_curr_exp(tau_refrac=2.0, tau_syn_E=5.0, tau_syn_I=tau_syn_I)
+    exc, inh = build_recurrent(cell, 80, 20, 0.5, -1.5, seed=3, record_v=False)
+    if record_every > 1:   # the chip still gets every spike
+        exc.record(None)
+        exc[::record_every].record("spikes")
+    if varied:  # one value per cell: the kernel's per-cell branch
+        exc.set(tau_m=sim.RandomDistribution("uniform", low=10.0, high=30.0,
+                                             rng=sim.NumpyRNG(seed=1)))
+    if electrode:
+        sim.DCSource(amplitude=0.3, start=20.0, stop=80.0).inject_into(exc[10:30])
+        sim.NoisyCurrentSource(mean=0.1, stdev=0.2, dt=0.5, start=5.0,
+                               stop=120.0).inject_into(exc[20:40])
+    cosim = simulator.state._cosimulation()
+    engine = simulator.state.engine
+    names = ["chip:u", "chip:v"] + (["chip:u_inh"] if tau_syn_I != 5.0 else [])
+    for group in cosim.chip_groups.values():
+        for name in names:
+            engine.record_state(group, name, np.arange(14, 20), 1)
+    used = []
+    for k, t in enumerate(runs):
+        engine.cpu_fused = fused if paths is None else paths[k]
+        sim.run(t)
+        used.append(engine.last_run_cpu_fused)
+    trains = [np.asarray(st.magnitude) for p in (exc, inh)
+              for st in p.get_data("spikes").segments[0].spiketrains]
+    traces = {(g, n): engine.state_records[group][n].data()
+              for g, group in cosim.chip_groups.items() for n in names}
+    summary = cosim.summary()
+    sim.end()
+    return trains, traces, summary, used
+
+
+def assert_identical(ref, got):
+    trains_ref, traces_ref, summary_ref, _ = ref
+    trains, traces, summary, _ = got
+    assert sum(t.size for t in trains_ref) > 100
+    for k, (a, b) in enumerate(zip(trains_ref, trains)):
+        np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
+    assert traces.keys() == traces_ref.keys()
+    for key, trace in traces_ref.items():
+        assert trace.shape[0] == 1501
+        np.testing.assert_array_equal(traces[key], trace, err_msg=str(key))
+    for key in SUMMARY_KEYS:
+        assert json.dumps(summary[key], sort_keys=True) == \
+            json.dumps(summary_ref[key], sort_keys=True), key
+
+
+@pytest.mark.parametrize("currents", ["one", "two"])
+@pytest.mark.parametrize("variant", ["uniform", "varied", "electrodes"])
+def test_compiled_compartments_identical_to_reference(currents, variant):
+    kw = {"tau_syn_I": 5.0 if currents == "one" else 10.0, "varied": variant == "varied",
+          "electrode": variant == "electrodes"}
+    ref = loihi_run(False, **kw)
+    got = loihi_run(True, **kw)
+    assert ref[3] == [False, False] and got[3] == [True, True]
+    assert_identical(ref, got)
+    assert any(np.any(t) for k, t in got[1].items() if k[1] == "chip:u")
+
+
+def test_runs_cross_between_the_paths():
+    """State written back after a compiled window (u, v, refractory hold) carries on
+    in the reference path and back."""
+    ref = loihi_run(False, runs=(40.0, 50.0, 60.0))
+    got = loihi_run(True, runs=(40.0, 50.0, 60.0), paths=(True, False, True))
+    assert got[3] == [True, False, True]
+    assert_identical(ref, got)
+
+
+def test_chip_batches_cut_where_the_reference_cuts_them(monkeypatch):
+    """More spikes than one deferred routing batch: step_many flushes after the same
+    steps as step() does, so every delivery and statistic is the same."""
+    from hardware_models.model import HardwareModel
+    monkeypatch.setattr(HardwareModel, "BATCH_SPIKES", 97)
+    ref = loihi_run(False)
+    got = loihi_run(True)
+    assert_identical(ref, got)
+
+
+def test_latency_feedback_keeps_the_reference_loop_and_says_so_once(caplog):
+    """A time model whose late deliveries become extra delay steps feeds back into
+    the run each step: the NumPy loop runs, and the log says why, once."""
+    from pycarl_backend.engine import cpu_fused
+    cpu_fused._said.clear()
+    caplog.set_level(logging.INFO, logger="pycarl")
+    options = {"time_model": "async"}
+    _, _, summary, used = loihi_run(True, options=options, runs=(20.0, 20.0))
+    assert used == [False, False]
+    reasons = [r.getMessage() for r in caplog.records if "compiled CPU loop not used" in
+               r.getMessage() and "per-step latency" in r.getMessage()]
+    assert len(reasons) == 1 and "time model 'async'" in reasons[0]
+    assert summary["time_model"] == "async"
+
+
+def test_spikes_of_cells_not_recorded_still_reach_the_chip():
+    ref = loihi_run(False, record_every=3)
+    got = loihi_run(True, record_every=3)
+    assert_identical(ref, got)
+    assert len(got[0]) == 27 + 20
+
+
+@pytest.mark.parametrize("options", [{"cells": "software"}, {"latency": False}])
+def test_other_chip_options_identical_to_reference(options):
+    """Float cells on Loihi's network (weights rounded, the chip counting), and the
+    chip's compartments without the interconnect."""
+    ref = loihi_run(False, options=options)
+    got = loihi_run(True, options=options)
+    assert got[3] == [True, True]
+    assert_identical(ref, got)
+    assert bool(got[1]) == (options.get("cells") != "software")

@@ -222,3 +222,19 @@ def test_triplet_signature_and_parameter_checks():
     with pytest.raises(errors.InvalidParameterValueError, match="w_min"):
         sim.Projection(pre, post, sim.AllToAllConnector(), synapse_type=upside_down)
         sim.run(2)
+
+
+def test_triplet_and_pair_projections_onto_one_population_are_refused():
+    pre = sim.Population(1, sim.SpikeSourceArray(spike_times=[[1.0]]))
+    post = sim.Population(1, sim.IF_curr_exp(**CELL))
+    triplet = sim.STDPMechanism(
+        timing_dependence=sim.extra_models.PfisterSpikeTriplet(A_plus=0.01, A_minus=0.01,
+                                                               **TAUS),
+        weight_dependence=sim.extra_models.WeightDependenceAdditiveTriplet(),
+        weight=0.1, delay=1.0)
+    sim.Projection(pre, post, sim.AllToAllConnector(), synapse_type=triplet)
+    pair = sim.STDPMechanism(timing_dependence=sim.SpikePairRule(),
+                             weight_dependence=sim.AdditiveWeightDependence(),
+                             weight=0.1, delay=1.0)
+    with pytest.raises(SynapticConfigurationException, match="one plasticity rule"):
+        sim.Projection(pre, post, sim.AllToAllConnector(), synapse_type=pair)

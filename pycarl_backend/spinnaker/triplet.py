@@ -146,7 +146,11 @@ class TripletWeightStep:
 
 
 class TripletSTDPBlock(SpiNNakerSTDPBlock):
-    """A SpiNNakerSTDPBlock with the triplet traces and the two-term weight rule."""
+    """A SpiNNakerSTDPBlock with the triplet traces and the two-term weight rule.
+
+    sPyNNaker's PfisterSpikeTriplet has no defaults; PyNN's parameter space
+    needs some: the time constants of Pfister & Gerstner (2006), Table 4,
+    minimal all-to-all model fitted to visual cortex data."""
     parameter_defaults = {"tau_plus": 16.8, "tau_minus": 33.7, "tau_x": 101.0, "tau_y": 125.0,
                           "A_plus": 0.01, "A_minus": 0.01,
                           "w_min": 0.0, "w_max": 1.0, "A3_plus": 0.01, "A3_minus": 0.01}

@@ -9,8 +9,8 @@
   SpikeNearestPairRule, AdditiveWeightDependence and
   MultiplicativeWeightDependence run as described in
   plasticity.py, extra_models.PfisterSpikeTriplet with
-  WeightDependenceAdditiveTriplet as in triplet.py, in the arithmetic of the release setup(spynnaker_version=...)
-  chose (releases.py).
+  WeightDependenceAdditiveTriplet as in triplet.py, in the arithmetic of the
+  release setup(spynnaker_version=...) chose (releases.py).
 """
 import logging
 

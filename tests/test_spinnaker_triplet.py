@@ -238,3 +238,14 @@ def test_triplet_and_pair_projections_onto_one_population_are_refused():
                              weight=0.1, delay=1.0)
     with pytest.raises(SynapticConfigurationException, match="one plasticity rule"):
         sim.Projection(pre, post, sim.AllToAllConnector(), synapse_type=pair)
+
+
+@pytest.mark.parametrize("version, expected", [(7, 0.1), (6, 0.3)])
+def test_no_post_spike_yet_no_depression_step(version, expected):
+    # a weight below w_min with presynaptic spikes only: sPyNNaker >= 7 applies the
+    # depression (and its clip at w_min) only once a post spike exists
+    # (post_window.prev_time_valid); <= 6 clips every update to [w_min, w_max]
+    sim.setup(timestep=1.0, spynnaker_version=version)
+    prj, _ = triplet_net([10.0, 20.0], [], w0=0.1, w_min=0.3)
+    sim.run(25)
+    assert weight(prj) == pytest.approx(expected, abs=1e-7)

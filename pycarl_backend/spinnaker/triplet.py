@@ -35,7 +35,9 @@ and common.get_exp_lut_array of sPyNNaker 7.4.1):
   A3- = A3_minus w_max: weight_dependence_additive_triplet.py pre-multiplies all
   four by w_max, also in 7.x;
 * sPyNNaker >= 7 clips after each step (potentiation at w_max, depression at
-  w_min); sPyNNaker <= 6 sums them and clips once (releases.py).
+  w_min) and applies the depression only once the cell has a postsynaptic
+  spike (synapse_dynamics_stdp_mad_impl.c, prev_time_valid); sPyNNaker <= 6
+  sums the steps and clips once (releases.py).
 
 The weight itself is kept in floating point, as for the pair rules.
 """
@@ -130,7 +132,7 @@ class TripletWeightStep:
     def __init__(self, clips_per_pair):
         self.clips_per_pair = bool(clips_per_pair)
 
-    def apply(self, xp, weight, pot, pot_triplet, potentiating, dep, dep_triplet, p):
+    def apply(self, xp, weight, pot, pot_triplet, potentiating, dep, dep_triplet, has_prev, p):
         one = float(STDP_FIXED_POINT_ONE)
         w_min, w_max = p["w_min"], p["w_max"]
         steps_up = (p["A_plus"] * w_max)[:, None] * pot / one \
@@ -142,7 +144,9 @@ class TripletWeightStep:
         for k in range(pot.shape[1]):  # >= 7: MIN at w_max after each potentiation
             weight = xp.where(potentiating[:, k], xp.minimum(weight + steps_up[:, k], w_max),
                               weight)
-        return xp.maximum(weight - step_down, w_min)  # MAX at w_min after the depression
+        # MAX at w_min after the depression, which >= 7 applies only once a post spike
+        # exists (synapse_dynamics_stdp_mad_impl.c: post_window.prev_time_valid)
+        return xp.where(has_prev, xp.maximum(weight - step_down, w_min), weight)
 
 
 class TripletSTDPBlock(SpiNNakerSTDPBlock):
@@ -186,7 +190,8 @@ class TripletSTDPBlock(SpiNNakerSTDPBlock):
         self.keep_initial_weights()
         p = {name: self.columns[name][idx] for name in self.parameter_defaults}
         weight = self.step_rule.apply(xp, self.weight[idx].astype(float), r1, r1_o2,
-                                      potentiating, o1, o1_r2, p).astype(self.weight.dtype)
+                                      potentiating, o1, o1_r2, win["has_prev"],
+                                      p).astype(self.weight.dtype)
         return self.store_weights(step, idx, weight)
 
 

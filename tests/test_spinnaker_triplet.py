@@ -249,3 +249,36 @@ def test_no_post_spike_yet_no_depression_step(version, expected):
     prj, _ = triplet_net([10.0, 20.0], [], w0=0.1, w_min=0.3)
     sim.run(25)
     assert weight(prj) == pytest.approx(expected, abs=1e-7)
+
+
+def test_many_synapses_update_as_one_synapse_each():
+    # 3 x 2 all-to-all: every synapse ends where a 1 x 1 run with its two spike
+    # trains ends (the update is vectorised over the synapses of a spike)
+    pre_times = [[10.0, 30.0], [12.0, 25.0, 40.0], [5.0, 18.0, 33.0, 44.0]]
+    post_times = [[12.0, 20.0, 38.0], [15.0, 28.0]]
+    rule = {"w0": 0.02, "w_max": 0.05, "A_plus": 0.3, "A_minus": 0.2, "A3_plus": 0.4,
+            "A3_minus": 0.1}
+    pre = sim.Population(3, sim.SpikeSourceArray(spike_times=pre_times))
+    drive = sim.Population(2, sim.SpikeSourceArray(
+        spike_times=[[t - 1 for t in times] for times in post_times]))
+    post = sim.Population(2, sim.IF_curr_exp(**CELL))
+    sim.Projection(drive, post, sim.OneToOneConnector(), sim.StaticSynapse(weight=6.0, delay=1.0))
+    stdp = sim.STDPMechanism(
+        timing_dependence=sim.extra_models.PfisterSpikeTriplet(
+            A_plus=rule["A_plus"], A_minus=rule["A_minus"], **TAUS),
+        weight_dependence=sim.extra_models.WeightDependenceAdditiveTriplet(
+            w_max=rule["w_max"], A3_plus=rule["A3_plus"], A3_minus=rule["A3_minus"]),
+        weight=rule["w0"], delay=1.0)
+    prj = sim.Projection(pre, post, sim.AllToAllConnector(), synapse_type=stdp)
+    post.record("spikes")
+    sim.run(50)
+    together = prj.get("weight", format="array")
+    trains = [st.magnitude.tolist() for st in post.get_data("spikes").segments[0].spiketrains]
+    assert trains == post_times
+    for i, times_i in enumerate(pre_times):
+        for j, times_j in enumerate(post_times):
+            sim.setup(timestep=1.0)
+            alone, _ = triplet_net(times_i, times_j, **rule)
+            sim.run(50)
+            assert together[i, j] == pytest.approx(weight(alone), abs=1e-9)
+    assert np.unique(np.round(together, 9)).size == together.size   # six different weights

@@ -27,7 +27,8 @@ SpiNNaker's semantics; docs/spinnaker.rst lists each point:
   parameters), seeds, initialize/set_state across reset, placement calls
   (arguments.py, populations.py); delays clipped below a tick and up to the
   delay-extension limit, one plasticity rule per population (projections.py);
-  nearest-pair and multiplicative STDP (plasticity.py);
+  nearest-pair and multiplicative STDP (plasticity.py), triplet STDP
+  (PfisterSpikeTriplet with WeightDependenceAdditiveTriplet, triplet.py);
 * the random connectors with sPyNNaker's signatures and limits; with
   setup(spynnaker_version=6), drawn as the machine's synapse expander draws
   them from the connector's rng, core slice by core slice
@@ -77,6 +78,7 @@ from .structural import (                                       # noqa: F401
 from .synapses import (                                         # noqa: F401
     StaticSynapse, STDPMechanism, SpikePairRule, AdditiveWeightDependence,
     MultiplicativeWeightDependence)
+from .triplet import PfisterSpikeTriplet, WeightDependenceAdditiveTriplet  # noqa: F401
 
 
 def list_standard_models():

@@ -63,6 +63,7 @@ MAX_POST_SYNAPTIC_EVENTS = 16   # including the dummy entry at time 0
 
 class PairTiming:
     """Spike-pair timing rule on integer ticks (all-to-all or nearest traces)."""
+    trace_shape, trace_dtype = (), np.float64   # one floating-point trace per cell
 
     def __init__(self, xp, dt, tau_plus, tau_minus, nearest=False):
         self.xp, self.dt = xp, float(dt)
@@ -156,7 +157,8 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
         self.nearest = bool(nearest)
         self.backprop_delay = bool(backprop_delay)
         self.release = release_named(release)
-        self.timing = PairTiming(xp, dt, 20.0, 20.0, nearest=self.nearest)
+        self.timing = self.make_timing(
+            [self.parameter_defaults[name] for name in self.timing_constants])
         if weight_rule == "multiplicative":  # pair by pair in every release
             self.step_rule = PerPairWeightStep(MultiplicativeWeightDependence())
         else:
@@ -169,9 +171,16 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
     def check_parameter_set(self, parameters):
         AdditiveWeightDependence.check(self.label, parameters)
 
+    #: parameters that must be one value per block (sPyNNaker's look-up tables)
+    timing_constants = ("tau_plus", "tau_minus")
+
+    def make_timing(self, constants):
+        tau_plus, tau_minus = constants
+        return PairTiming(self.xp, self.dt, tau_plus, tau_minus, nearest=self.nearest)
+
     def built(self):
         values = []
-        for name in ("tau_plus", "tau_minus"):
+        for name in self.timing_constants:
             column = self.get_parameter(name)
             if column.size and np.any(column != column[0]):
                 raise ValueError(
@@ -179,10 +188,10 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
                     f"(sPyNNaker keeps one trace per cell); got {column.min():g} to "
                     f"{column.max():g}")
             values.append(column[0] if column.size else self.parameter_defaults[name])
-        self.timing = PairTiming(self.xp, self.dt, values[0], values[1], nearest=self.nearest)
+        self.timing = self.make_timing(values)
 
     def parameters_changed(self, name):
-        if name in ("tau_plus", "tau_minus"):
+        if name in self.timing_constants:
             self.built()
 
     # --- state ------------------------------------------------------------
@@ -193,10 +202,11 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
 
     def _reset_histories(self):
         xp, k = self.xp, MAX_POST_SYNAPTIC_EVENTS
+        shape, dtype = self.timing.trace_shape, self.timing.trace_dtype
         self.pre_time = xp.zeros(self.n_pre, dtype=xp.int64)
-        self.pre_trace = xp.zeros(self.n_pre, dtype=xp.float64)
+        self.pre_trace = xp.zeros((self.n_pre,) + shape, dtype=dtype)
         self.post_times = xp.zeros((self.n_post, k), dtype=xp.int64)
-        self.post_traces = xp.zeros((self.n_post, k), dtype=xp.float64)
+        self.post_traces = xp.zeros((self.n_post, k) + shape, dtype=dtype)
         self.post_count = xp.zeros(self.n_post, dtype=xp.int64)
         self._post_step_seen = -1
         self._spikes = None
@@ -229,8 +239,12 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
         self._spikes = spikes
         super().propagate(step, spikes, ring, extra_steps)
 
-    def delivered_weights(self, step, idx, spike_of_syn):
-        xp, timing = self.xp, self.timing
+    def post_window(self, step, idx, spike_of_syn):
+        """The postsynaptic spikes each synapse of this presynaptic spike pairs
+        with (synapse_dynamics_stdp_mad_impl.c): `in_window` marks the history
+        entries in (T_last_pre - d, T - d], `latest` the last entry <= T - d
+        (`prev_time` its time as the depression reads it)."""
+        xp = self.xp
         # with backprop_delay off, post spikes of this very tick are in the window
         last = getattr(self.post_group, "last_fired", (-1, None))
         if last[0] == step:
@@ -251,7 +265,6 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
         column = xp.arange(MAX_POST_SYNAPTIC_EVENTS)[None, :]
         real = (column >= 1) & (column <= self.post_count[post][:, None])
         in_window = real & (times > begin) & (times <= end)
-        gains = last_trace[:, None] * timing.decay_plus(times + d[:, None] - last_pre[:, None])
         earlier = real & (times <= end)
         has_prev = earlier.any(axis=1)
         latest = MAX_POST_SYNAPTIC_EVENTS - 1 - xp.argmax(earlier[:, ::-1], axis=1)
@@ -261,7 +274,19 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
             prev_time = prev_time + d
         else:  # <= 6 (post_events_next_delayed): delayed only if it was in this window
             prev_time = xp.where(in_window[rows, latest], prev_time + d, prev_time)
-        depression = prev_trace * timing.decay_minus(step - prev_time)
+        return {"pre": pre, "last_pre": last_pre, "last_trace": last_trace, "d": d,
+                "times": times, "traces": traces, "in_window": in_window,
+                "has_prev": has_prev, "latest": latest, "rows": rows,
+                "prev_time": prev_time, "prev_trace": prev_trace}
+
+    def delivered_weights(self, step, idx, spike_of_syn):
+        xp, timing = self.xp, self.timing
+        win = self.post_window(step, idx, spike_of_syn)
+        in_window, has_prev, rows, latest = (win["in_window"], win["has_prev"], win["rows"],
+                                             win["latest"])
+        gains = win["last_trace"][:, None] * timing.decay_plus(
+            win["times"] + win["d"][:, None] - win["last_pre"][:, None])
+        depression = win["prev_trace"] * timing.decay_minus(step - win["prev_time"])
         potentiating = in_window
         if self.nearest:  # timing_nearest_pair_impl.h: nearest spikes only
             # potentiation by the first post spike after the previous pre spike,
@@ -274,8 +299,13 @@ class SpiNNakerSTDPBlock(MagnitudeWeights, ParametricBlock):
         p = {name: self.columns[name][idx] for name in self.parameter_defaults}
         weight = self.step_rule.apply(xp, self.weight[idx].astype(float), gains, potentiating,
                                       depression, has_prev, p).astype(self.weight.dtype)
+        return self.store_weights(step, idx, weight)
+
+    def store_weights(self, step, idx, weight):
+        """Keep the new weights and add this tick's presynaptic spikes to the traces."""
+        spikes = self._spikes
         self.weight[idx] = weight
-        self.pre_trace[spikes] = timing.add_pre_spike(step, self.pre_time[spikes],
-                                                      self.pre_trace[spikes])
+        self.pre_trace[spikes] = self.timing.add_pre_spike(step, self.pre_time[spikes],
+                                                           self.pre_trace[spikes])
         self.pre_time[spikes] = step
         return weight

@@ -8,8 +8,9 @@
   `pad_to_length` (accepted, no effect) arguments; SpikePairRule,
   SpikeNearestPairRule, AdditiveWeightDependence and
   MultiplicativeWeightDependence run as described in
-  plasticity.py, in the arithmetic of the release setup(spynnaker_version=...)
-  chose (releases.py).
+  plasticity.py, extra_models.PfisterSpikeTriplet with
+  WeightDependenceAdditiveTriplet as in triplet.py, in the arithmetic of the
+  release setup(spynnaker_version=...) chose (releases.py).
 """
 import logging
 
@@ -20,6 +21,8 @@ from pyNN.standardmodels import build_translations, synapses
 from ..standardmodels.synapses import EngineSynapseMixin, _name_of
 from ..standardmodels.synapses import StaticSynapse as _PycarlStaticSynapse
 from .plasticity import SpiNNakerSTDPBlock
+from .triplet import (PfisterSpikeTriplet, TripletSTDPBlock, WeightDependenceAdditiveTriplet,
+                      check_weight_terms)
 from .weights import StaticMagnitudeBlock
 
 logger = logging.getLogger("pycarl.spinnaker")
@@ -104,7 +107,9 @@ class MultiplicativeWeightDependence(synapses.MultiplicativeWeightDependence):
     rule = "multiplicative"
 
 
-WEIGHT_DEPENDENCES = (AdditiveWeightDependence, MultiplicativeWeightDependence)
+TIMING_DEPENDENCES = (SpikePairRule, PfisterSpikeTriplet)
+WEIGHT_DEPENDENCES = (AdditiveWeightDependence, MultiplicativeWeightDependence,
+                      WeightDependenceAdditiveTriplet)
 
 
 class STDPMechanism(EngineSynapseMixin, synapses.STDPMechanism):
@@ -117,14 +122,19 @@ class STDPMechanism(EngineSynapseMixin, synapses.STDPMechanism):
     def __init__(self, timing_dependence=None, weight_dependence=None,
                  voltage_dependence=None, dendritic_delay_fraction=1.0, weight=0.0,
                  delay=None, pad_to_length=None, backprop_delay=True):
-        if not isinstance(timing_dependence, SpikePairRule):
+        if not isinstance(timing_dependence, TIMING_DEPENDENCES):
             raise errors.InvalidModelError(
-                f"pycarl_backend.spinnaker STDP supports SpikePairRule and "
-                f"SpikeNearestPairRule timing, not {type(timing_dependence).__name__}")
+                f"pycarl_backend.spinnaker STDP supports SpikePairRule, "
+                f"SpikeNearestPairRule and PfisterSpikeTriplet timing, not "
+                f"{type(timing_dependence).__name__}")
         if not isinstance(weight_dependence, WEIGHT_DEPENDENCES):
             raise errors.InvalidModelError(
-                f"pycarl_backend.spinnaker STDP supports AdditiveWeightDependence and "
-                f"MultiplicativeWeightDependence, not {type(weight_dependence).__name__}")
+                f"pycarl_backend.spinnaker STDP supports AdditiveWeightDependence, "
+                f"MultiplicativeWeightDependence and WeightDependenceAdditiveTriplet, not "
+                f"{type(weight_dependence).__name__}")
+        check_weight_terms(timing_dependence, weight_dependence)
+        if isinstance(timing_dependence, PfisterSpikeTriplet):
+            self.block_class = TripletSTDPBlock
         if voltage_dependence is not None:
             raise errors.InvalidModelError("sPyNNaker has no voltage-dependent STDP")
         self.backprop_delay = bool(backprop_delay)

@@ -24,7 +24,7 @@ def spike_times(pop):
 
 def lut(x):
     """sPyNNaker's 11-bit fixed-point decay table entry for exp(-x)."""
-    return np.rint(np.exp(-x) * STDP_FIXED_POINT_ONE) / STDP_FIXED_POINT_ONE
+    return np.floor(np.exp(-x) * STDP_FIXED_POINT_ONE) / STDP_FIXED_POINT_ONE
 
 
 # --- timing: tick numbering and update order ---------------------------------------------
@@ -387,3 +387,17 @@ def test_cam_detects_a_wrong_recall():
     results = network.check_operations(ops, 5, outputs)
     assert [ok for _, ok, _, _ in results] == [True, False]
     assert expected[1] == {16: {0}, 17: {6, 7}}
+
+
+def test_pair_rule_decay_is_spynnakers_table():
+    # sPyNNaker 6.0 and 7.4.1 common.get_exp_lut_array: floor(2048 exp(-i dt / tau)),
+    # zero past the table's end
+    common = pytest.importorskip("spynnaker.pyNN.models.neuron.plasticity.stdp.common")
+    from pycarl_backend.spinnaker.plasticity import PairTiming
+    for dt, tau in ((1.0, 16.7), (1.0, 33.7), (0.1, 20.0)):
+        words = common.get_exp_lut_array(dt, tau).view(np.uint16)
+        table = words[2:2 + int(words[0])].astype(float) / 2048.0
+        ticks = np.arange(table.size + 5)
+        decay = PairTiming(np, dt, tau, tau).decay_plus(ticks)
+        assert decay[:table.size].tolist() == table.tolist()
+        assert not decay[table.size:].any()

@@ -74,7 +74,7 @@ class PairTiming:
         xp = self.xp
         ticks = xp.maximum(xp.asarray(ticks, dtype=xp.float64), 0.0)  # masked entries may be < 0
         exact = xp.exp(-ticks * self.dt / tau)
-        return xp.rint(exact * STDP_FIXED_POINT_ONE) / STDP_FIXED_POINT_ONE
+        return xp.floor(exact * STDP_FIXED_POINT_ONE) / STDP_FIXED_POINT_ONE
 
     def decay_plus(self, ticks):
         return self._decay(ticks, self.tau_plus)

@@ -29,8 +29,8 @@ from .backpressure import drain_bound
 from .energy import EnergyModel
 from .errors import HardwareConstraintError
 from .graph import NetworkGraph
-from .interconnect import (Hierarchical, Mesh, buffer_overflow_groups, schedule_events,
-                           schedule_vectorised)
+from .event_schedule import schedule_groups
+from .interconnect import Hierarchical, Mesh, buffer_overflow_groups, schedule_vectorised
 from .arithmetic import synapse_bits_by_projection
 from .mapping import Limits, map_network
 from .quantize import quantize_weights
@@ -396,15 +396,18 @@ class HardwareModel:
             redo = np.unique(pk.group)
         if redo.size:
             deliver = deliver.copy()
+            # packets are sorted by group: each redone group is a contiguous run
+            sel = np.flatnonzero(np.isin(pk.group, redo))
+            gptr = np.concatenate([[0], np.flatnonzero(np.diff(pk.group[sel])) + 1,
+                                   [sel.size]])
             pptr = np.zeros(plen.size + 1, np.int64)
             np.cumsum(plen, out=pptr[1:])
-            for g in redo.tolist():
-                sel = np.flatnonzero(pk.group == g)
-                paths = [links[pptr[i]:pptr[i + 1]].tolist() for i in sel]
-                lt = [lats[pptr[i]:pptr[i + 1]].tolist() for i in sel]
-                _, d = schedule_events(t0_cycles[sel].tolist(), paths, lt, net.flits,
-                                       net.buffer_packets, net.terminal)
-                deliver[sel] = d
+            elen = plen[sel]
+            entries = np.repeat(pptr[sel] - (np.cumsum(elen) - elen), elen) \
+                + np.arange(int(elen.sum()))
+            _, deliver[sel] = schedule_groups(t0_cycles[sel], gptr, elen, links[entries],
+                                              lats[entries], net.flits, net.buffer_packets,
+                                              net.terminal)
             self._fallback_groups += int(redo.size)
         return pair, plen, links, deliver
 

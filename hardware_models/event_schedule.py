@@ -63,7 +63,14 @@ def _pop(h, o, n):
     return n
 
 
-def _schedule_groups(t0, group_ptr, plen, links, lats, flits, cap, terminal):
+def _grown(h, n):
+    """h with twice the rows, the first n copied."""
+    bigger = np.empty((2 * h.shape[0], 4), np.int64)
+    bigger[:n] = h[:n]
+    return bigger
+
+
+def _schedule_groups(t0, group_ptr, plen, links, lats, flits, cap, terminal, ev_rows):
     P = t0.size
     E = links.size
     n_links = terminal.size
@@ -89,7 +96,7 @@ def _schedule_groups(t0, group_ptr, plen, links, lats, flits, cap, terminal):
     # at the same cycle), tie = insertion order; kind 0: a = packet, b = hop;
     # kind 1: a = link. The injections (first requests) are not pushed: they have the
     # smallest ties, so taken in (cycle, packet) order they merge in as they fall due.
-    ev = np.empty((4 * E + 1, 4), np.int64)
+    ev = np.empty((max(ev_rows, 1), 4), np.int64)        # doubles when full
     for g in range(group_ptr.size - 1):
         first, end = group_ptr[g], group_ptr[g + 1]
         # injections by request cycle, ties in packet order (as the reference's heap)
@@ -111,6 +118,8 @@ def _schedule_groups(t0, group_ptr, plen, links, lats, flits, cap, terminal):
                 e = pptr[a] + b
                 L = links[e]
                 wsize[L] = _push(wait, wptr[L], wsize[L], t, e, a, b)
+                if n_ev == ev.shape[0]:
+                    ev = _grown(ev, n_ev)
                 n_ev = _push(ev, 0, n_ev, 2 * t + 1, seq, L, 0)
                 seq += 1
                 continue
@@ -124,15 +133,21 @@ def _schedule_groups(t0, group_ptr, plen, links, lats, flits, cap, terminal):
             wsize[L] = _pop(wait, o, wsize[L])
             start[e] = t
             link_free[L] = t + flits
+            if n_ev == ev.shape[0]:
+                ev = _grown(ev, n_ev)
             n_ev = _push(ev, 0, n_ev, 2 * (t + flits) + 1, seq, L, 0)
             seq += 1
             if hop > 0:                          # leaves the buffer of its previous link
                 prev = links[e - 1]
                 buf[prev] -= 1
+                if n_ev == ev.shape[0]:
+                    ev = _grown(ev, n_ev)
                 n_ev = _push(ev, 0, n_ev, 2 * t + 1, seq, prev, 0)
                 seq += 1
             if hop + 1 < plen[p]:
                 buf[L] += 1
+                if n_ev == ev.shape[0]:
+                    ev = _grown(ev, n_ev)
                 n_ev = _push(ev, 0, n_ev, 2 * (t + lats[e]), seq, p, hop + 1)
                 seq += 1
             else:
@@ -146,15 +161,18 @@ def _schedule_groups(t0, group_ptr, plen, links, lats, flits, cap, terminal):
 if njit is not None:
     _push = njit(cache=True)(_push)
     _pop = njit(cache=True)(_pop)
+    _grown = njit(cache=True)(_grown)
     _compiled = njit(cache=True)(_schedule_groups)
 else:
     _compiled = None
 
 
-def schedule_groups(t0, group_ptr, plen, links, lats, flits, buffer_packets, terminal):
+def schedule_groups(t0, group_ptr, plen, links, lats, flits, buffer_packets, terminal,
+                    ev_rows=None):
     """Exact FCFS schedule with bounded buffers of each group on its own.
 
-    Returns (start cycle per flat entry, delivery cycle per packet), int64: what
+    ev_rows: the event heap's first size (default: 4 per packet, plenty: a packet
+    has at most a few events pending at a time; the heap grows when full). Returns (start cycle per flat entry, delivery cycle per packet), int64: what
     interconnect.schedule_events returns for each group's packets."""
     t0 = np.ascontiguousarray(t0, np.int64)
     group_ptr = np.ascontiguousarray(group_ptr, np.int64)
@@ -165,8 +183,9 @@ def schedule_groups(t0, group_ptr, plen, links, lats, flits, buffer_packets, ter
     if _compiled is None:
         return _reference_groups(t0, group_ptr, plen, links, lats, flits, buffer_packets,
                                  terminal)
+    rows = 4 * t0.size + 1024 if ev_rows is None else int(ev_rows)
     return _compiled(t0, group_ptr, plen, links, lats, np.int64(flits),
-                     np.int64(buffer_packets), terminal)
+                     np.int64(buffer_packets), terminal, np.int64(rows))
 
 
 def _reference_groups(t0, group_ptr, plen, links, lats, flits, buffer_packets, terminal):

@@ -113,5 +113,14 @@ def test_uncompiled_path_gives_the_same_schedule(monkeypatch):
     assert compiled[0].tolist() == plain[0].tolist()
     # and the array algorithm itself, uncompiled (what numba compiles)
     start, deliver = event_schedule._schedule_groups(*traffic, net.flits, net.buffer_packets,
-                                                     net.terminal)
+                                                     net.terminal, 64)
     assert deliver.tolist() == plain[1].tolist()
+
+
+def test_event_heap_grows_when_full():
+    net = NETS["mesh, 1-packet buffers"]()
+    traffic = _traffic(np.random.default_rng(3), net, 10, 60, 8)
+    args = traffic + (net.flits, net.buffer_packets, net.terminal)
+    small = schedule_groups(*args, ev_rows=1)                # doubles from one row
+    assert small[1].tolist() == schedule_groups(*args)[1].tolist()
+    assert small[0].tolist() == schedule_groups(*args)[0].tolist()

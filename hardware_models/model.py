@@ -29,7 +29,7 @@ from .backpressure import drain_bound
 from .energy import EnergyModel
 from .errors import HardwareConstraintError
 from .graph import NetworkGraph
-from .event_schedule import schedule_groups
+from .event_schedule import compiled_scheduler, schedule_groups
 from .interconnect import Hierarchical, Mesh, buffer_overflow_groups, schedule_vectorised
 from .arithmetic import synapse_bits_by_projection
 from .mapping import Limits, map_network
@@ -379,8 +379,11 @@ class HardwareModel:
 
     def _route(self, pk, t0_cycles):
         """Cycle-level schedule of the packets: (route table slot, path length, flat
-        links, delivery cycle) per packet. Groups whose buffers would overflow (or that
-        did not converge) are scheduled again by the exact event scheduler."""
+        links, delivery cycle) per packet. Compiled (numba), the exact event scheduler
+        schedules every group: faster than the NumPy fixed point, whose schedule it
+        equals where buffers do not overflow. Else the NumPy fixed point, and groups
+        whose buffers would overflow (or that did not converge) are scheduled again
+        by the event scheduler."""
         net = self.net
         pair = self._pair_index(pk.src, pk.dst)
         plen = self._pair_len[pair]
@@ -388,12 +391,16 @@ class HardwareModel:
         ewithin = np.arange(pstart.size) - np.repeat(np.cumsum(plen) - plen, plen)
         links = self._pair_links[pstart + ewithin]
         lats = self._pair_lats[pstart + ewithin]
-        start, deliver, conv = schedule_vectorised(t0_cycles, pk.group, plen, links, lats,
-                                                   net.flits, net.n_links)
-        redo = buffer_overflow_groups(start, pk.group, plen, links, net.n_links,
-                                      net.buffer_packets)
-        if not conv:
+        if compiled_scheduler():
+            deliver = np.zeros(plen.size, np.int64)
             redo = np.unique(pk.group)
+        else:
+            start, deliver, conv = schedule_vectorised(t0_cycles, pk.group, plen, links, lats,
+                                                       net.flits, net.n_links)
+            redo = buffer_overflow_groups(start, pk.group, plen, links, net.n_links,
+                                          net.buffer_packets)
+            if not conv:
+                redo = np.unique(pk.group)
         if redo.size:
             deliver = deliver.copy()
             # packets are sorted by group: each redone group is a contiguous run
@@ -541,6 +548,8 @@ class HardwareModel:
             "busy_time_per_tick_ns": {"mean": float(busy_mean), "max": float(busy_max)},
             "counts": {"spikes": int(c["spikes"]), "packets": int(c["packets"]),
                        "synaptic_events": int(c["synops"]),
+                       # groups the exact event scheduler scheduled (all of them
+                       # when it is compiled)
                        "event_scheduler_fallbacks": int(self._fallback_groups)},
             "traffic": {"packets_sent": [int(x) for x in self._sent[:n]],
                         "packets_received": [int(x) for x in self._received[:n]],

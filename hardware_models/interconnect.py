@@ -23,7 +23,9 @@ Two schedulers produce the same schedule:
 - ``schedule_vectorised``: NumPy fixed-point of the FCFS equations for many
   independent groups (ticks) at once, assuming unbounded buffers, followed by
   a buffer-occupancy check; groups whose buffers would overflow are
-  re-scheduled with ``schedule_events``. This is what makes co-simulation cheap.
+  re-scheduled with ``schedule_events``. This is what makes co-simulation cheap
+  without numba; with it, the chip model schedules every group with the compiled
+  twin of ``schedule_events`` (hardware_models/event_schedule.py), faster still.
 
 Mesh link numbering (n = cores used): core c injects on link c, is fed by
 ejection link n + c; the host (off-chip spike sources) injects on link 2n;

@@ -179,7 +179,8 @@ def schedule_groups(t0, group_ptr, plen, links, lats, flits, buffer_packets, ter
     """Exact FCFS schedule with bounded buffers of each group on its own.
 
     ev_rows: the event heap's first size (default: 4 per packet, plenty: a packet
-    has at most a few events pending at a time; the heap grows when full). Returns (start cycle per flat entry, delivery cycle per packet), int64: what
+    has at most a few events pending at a time; the heap grows when full).
+    Returns (start cycle per flat entry, delivery cycle per packet), int64: what
     interconnect.schedule_events returns for each group's packets."""
     t0 = np.ascontiguousarray(t0, np.int64)
     group_ptr = np.ascontiguousarray(group_ptr, np.int64)

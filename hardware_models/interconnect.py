@@ -23,7 +23,9 @@ Two schedulers produce the same schedule:
 - ``schedule_vectorised``: NumPy fixed-point of the FCFS equations for many
   independent groups (ticks) at once, assuming unbounded buffers, followed by
   a buffer-occupancy check; groups whose buffers would overflow are
-  re-scheduled with ``schedule_events``. This is what makes co-simulation cheap.
+  re-scheduled with ``schedule_events``. This is what makes co-simulation cheap
+  without numba; with it, the chip model schedules every group with the compiled
+  twin of ``schedule_events`` (hardware_models/event_schedule.py), faster still.
 
 The model runs compiled twins of the last two (fcfs_schedule.py: the same
 schedule by an event loop, the same overflow groups); these NumPy forms are

@@ -30,7 +30,8 @@ from .energy import EnergyModel
 from .errors import HardwareConstraintError
 from .fcfs_schedule import buffer_overflow_compiled, schedule_compiled
 from .graph import NetworkGraph
-from .interconnect import Hierarchical, Mesh, schedule_events
+from .event_schedule import schedule_groups
+from .interconnect import Hierarchical, Mesh
 from .arithmetic import synapse_bits_by_projection
 from .mapping import Limits, map_network
 from .quantize import quantize_weights
@@ -453,8 +454,11 @@ class HardwareModel:
 
     def _route(self, pk, t0_cycles):
         """Cycle-level schedule of the packets: (route table slot, path length, flat
-        links, delivery cycle) per packet. Groups whose buffers would overflow (or that
-        did not converge) are scheduled again by the exact event scheduler."""
+        links, delivery cycle) per packet. Compiled (numba), the exact event scheduler
+        schedules every group: faster than the NumPy fixed point, whose schedule it
+        equals where buffers do not overflow. Else the NumPy fixed point, and groups
+        whose buffers would overflow (or that did not converge) are scheduled again
+        by the event scheduler."""
         net = self.net
         pair = self._pair_index(pk.src, pk.dst)
         plen = self._pair_len[pair]
@@ -470,15 +474,18 @@ class HardwareModel:
             redo = np.unique(pk.group)
         if redo.size:
             deliver = deliver.copy()
+            # packets are sorted by group: each redone group is a contiguous run
+            sel = np.flatnonzero(np.isin(pk.group, redo))
+            gptr = np.concatenate([[0], np.flatnonzero(np.diff(pk.group[sel])) + 1,
+                                   [sel.size]])
             pptr = np.zeros(plen.size + 1, np.int64)
             np.cumsum(plen, out=pptr[1:])
-            for g in redo.tolist():
-                sel = np.flatnonzero(pk.group == g)
-                paths = [links[pptr[i]:pptr[i + 1]].tolist() for i in sel]
-                lt = [lats[pptr[i]:pptr[i + 1]].tolist() for i in sel]
-                _, d = schedule_events(t0_cycles[sel].tolist(), paths, lt, net.flits,
-                                       net.buffer_packets, net.terminal)
-                deliver[sel] = d
+            elen = plen[sel]
+            entries = np.repeat(pptr[sel] - (np.cumsum(elen) - elen), elen) \
+                + np.arange(int(elen.sum()))
+            _, deliver[sel] = schedule_groups(t0_cycles[sel], gptr, elen, links[entries],
+                                              lats[entries], net.flits, net.buffer_packets,
+                                              net.terminal)
             self._fallback_groups += int(redo.size)
         return pair, plen, links, deliver
 
@@ -613,6 +620,8 @@ class HardwareModel:
             "busy_time_per_tick_ns": {"mean": float(busy_mean), "max": float(busy_max)},
             "counts": {"spikes": int(c["spikes"]), "packets": int(c["packets"]),
                        "synaptic_events": int(c["synops"]),
+                       # groups the exact event scheduler scheduled (all of them
+                       # when it is compiled)
                        "event_scheduler_fallbacks": int(self._fallback_groups)},
             "traffic": {"packets_sent": [int(x) for x in self._sent[:n]],
                         "packets_received": [int(x) for x in self._received[:n]],

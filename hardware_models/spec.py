@@ -239,11 +239,26 @@ def load_spec(spec):
         raise UnknownParameterError(
             f"unknown hardware '{s}': not a built-in chip ({', '.join(list_chips())}) "
             f"and no such YAML file")
+    return ChipSpec(copy.deepcopy(_parsed_yaml(path)), path)
+
+
+#: path -> ((mtime_ns, size), parsed YAML): `pycarl compare` asks for each chip's spec
+#: once per run it plans, and parsing a chip YAML takes ~0.1 s
+_YAML_CACHE = {}
+
+
+def _parsed_yaml(path):
+    st = os.stat(path)
+    stamp = (st.st_mtime_ns, st.st_size)
+    hit = _YAML_CACHE.get(path)
+    if hit is not None and hit[0] == stamp:
+        return hit[1]
     with open(path) as f:
         try:
             raw = yaml.safe_load(f)
         except yaml.YAMLError as exc:
             raise ChipSpecError(f"{path}: invalid YAML: {exc}") from None
-    return ChipSpec(raw, path)
+    _YAML_CACHE[path] = (stamp, raw)
+    return raw
 
 

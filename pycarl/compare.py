@@ -6,8 +6,6 @@ build the same network and draw the same input.
 """
 import json
 import os
-import subprocess
-import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -20,23 +18,26 @@ class ScriptFailed(RuntimeError):
 
 
 def run_captured(script, script_args, capture_path, seed, hardware=None, options=None,
-                 progress=False, device=None, settings=None):
-    """Run the script once in a subprocess; return its capture (dict).
+                 progress=False, device=None, settings=None, preload=False):
+    """Run the script once in a process of its own; return its capture (dict).
 
     settings: a RunSettings whose device, progress, gpu_options and
-    spynnaker_version the run keeps (seed, chip and chip options are this call's)."""
+    spynnaker_version the run keeps (seed, chip and chip options are this call's).
+    preload: fork the process from a server that has imported PyNN and pycarl
+    (pycarl.runprocess) instead of starting a new interpreter."""
+    from .runprocess import run_scriptrun
     base = settings or RunSettings()
     run = replace(base, seed=int(seed), hardware=hardware or None,
                   hardware_options=dict(options or {}) if hardware else {},
                   device=device or base.device, progress=progress or base.progress)
-    cmd = [sys.executable, "-m", "pycarl.scriptrun", "--settings", run.to_json(),
-           "--capture", str(capture_path), str(script)] + list(script_args)
-    result = subprocess.run(cmd, capture_output=True, text=True)
-    if result.returncode != 0:
-        tail = result.stderr.strip().splitlines()[-1:] or ["(no error output)"]
+    argv = ["--settings", run.to_json(), "--capture", str(capture_path),
+            str(script)] + list(script_args)
+    returncode, stderr = run_scriptrun(argv, preload=preload)
+    if returncode != 0:
+        tail = stderr.strip().splitlines()[-1:] or ["(no error output)"]
         how = f"co-simulated on {hardware}" if hardware else "software-only"
         raise ScriptFailed(f"{script} failed ({how}"
-                           f", exit status {result.returncode}): {tail[0]}")
+                           f", exit status {returncode}): {tail[0]}")
     return load(capture_path)
 
 
@@ -76,20 +77,30 @@ def _builtin_names():
 
 
 def _expected_cost(job):
-    """Scheduling guess: runs that simulate the interconnect take longest, the more so
-    the larger the chip (TrueNorth's event-driven back-pressure fallback)."""
+    """Scheduling guess, for longest-first order: what made a demo run slow (CPU s
+    per run, measured with the compiled event scheduler): simulating the interconnect
+    of a large chip (TrueNorth, 4096 cores: ~10 s) or of an asynchronous one (DYNAP-SE
+    routes every engine step: ~8 s), and DYNAP-SE's sub-stepped circuits computing the
+    cells (~11 s); both: ~15 s; neither: ~1 s. Ties: the larger chip first."""
     from hardware_models import load_spec
     chip, _, overrides, _ = job
-    return (overrides.get("latency") is not False, int(load_spec(chip).get("cores")))
+    spec = load_spec(chip)
+    cores = int(spec.get("cores"))
+    asynchronous = spec.get("time_model") == "async"
+    network = overrides.get("latency") is not False and (asynchronous or cores >= 1024)
+    circuits = asynchronous and overrides.get("cells", spec.get("cells")) != "software"
+    return (int(network) + int(circuits), cores)
 
 
 def compare(script, script_args, chips, out_dir, seed=1234, options=None, progress=True,
-            workers=2, notes=(), settings=None, attribute=True):
+            workers=2, notes=(), settings=None, attribute=True, preload=True):
     """Run the script software-only and on each chip; write metrics and report.
 
     chips: built-in names or chip YAML paths. With `attribute`, each chip also
     runs once per declared effect alone (pycarl.attribution). All runs are
-    independent processes, `workers` at a time, the slow ones first. Returns
+    independent processes, `workers` at a time (1: one after the other), the
+    slow ones first; with `preload` (default) forked from a server that has
+    imported PyNN and pycarl once, else plain subprocesses. Returns
     {chip: metrics}. With one chip, DIR/metrics.json holds its metrics; with
     several, chip -> metrics.
     """
@@ -113,11 +124,11 @@ def compare(script, script_args, chips, out_dir, seed=1234, options=None, progre
 
     def cosimulate(chip, overrides, path):
         return run_captured(script, script_args, path, seed, hardware=str(chip),
-                            options=overrides, settings=settings)
+                            options=overrides, settings=settings, preload=preload)
 
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         software_future = pool.submit(run_captured, script, script_args, out / "software.pkl",
-                                      seed, settings=settings)
+                                      seed, settings=settings, preload=preload)
         futures = {(chip, name): pool.submit(cosimulate, chip, overrides, path)
                    for chip, name, overrides, path in jobs}
         software = software_future.result()

@@ -1,0 +1,50 @@
+"""How many threads the compiled CPU loop uses, and for which groups.
+
+setup(cpu_threads=...):
+- None (default): all of numba's threads (the machine's cores), for the neuron
+  groups of at least AUTO_PARALLEL_CELLS cells; smaller groups update on one
+  thread, where starting the threads each step costs more than it saves;
+- 1: one thread for everything;
+- k >= 2: k threads for every group, whatever its size.
+Spike propagation and the compaction of fired cells stay on one thread: they
+keep the NumPy path's order of additions into each ring cell.
+"""
+#: group size from which the default setting updates a group's cells in parallel
+#: (benchmarks/cpu_threads.py measures the crossover; see its docstring)
+AUTO_PARALLEL_CELLS = 20000
+#: parallel_min that never parallelises
+NEVER = 1 << 62
+
+
+def available_threads():
+    """numba's thread count (NUMBA_NUM_THREADS, the core count by default); 1 without numba."""
+    try:
+        import numba
+    except ImportError:
+        return 1
+    return int(numba.config.NUMBA_NUM_THREADS)
+
+
+def check_cpu_threads(value):
+    """The validated setup(cpu_threads=...) value (None or an int 1..available_threads())."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"setup(cpu_threads={value!r}): must be None (automatic) or an "
+                         f"integer >= 1")
+    most = available_threads()
+    if value > most:
+        raise ValueError(f"setup(cpu_threads={value}): numba has {most} threads here "
+                         f"(NUMBA_NUM_THREADS); allowed 1..{most} or None")
+    return value
+
+
+def plan(cpu_threads):
+    """(threads, parallel_min) for a run: the thread count to set in numba and
+    the group size from which a group updates in parallel."""
+    most = available_threads()
+    if cpu_threads is None:
+        return most, (AUTO_PARALLEL_CELLS if most > 1 else NEVER)
+    if cpu_threads == 1:
+        return 1, NEVER
+    return cpu_threads, 0

@@ -214,8 +214,10 @@ class CPUFusedStepper:
         # the threaded loop is compiled (or loaded) only when a run has a group for it
         steps = loop.run_steps_parallel if parallel else loop.run_steps
         self.engine.last_run_cpu_parallel = parallel
-        saved_threads = numba.get_num_threads()
-        numba.set_num_threads(threads)
+        # numba starts its thread pool at the first get/set_num_threads: only for threaded runs
+        saved_threads = numba.get_num_threads() if parallel else None
+        if parallel:
+            numba.set_num_threads(threads)
         try:
             for k_chunk in range(0, n_steps, chunk):
                 k_end = min(k_chunk + chunk, n_steps)
@@ -234,7 +236,8 @@ class CPUFusedStepper:
                 if progress is not None:
                     progress.update(k_end - k_chunk)
         finally:
-            numba.set_num_threads(saved_threads)
+            if parallel:
+                numba.set_num_threads(saved_threads)
             self._store_rings(first + n_steps)
             self._store_samples(rec_table, rec_buf, records)
             if progress is not None:

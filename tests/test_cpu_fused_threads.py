@@ -45,7 +45,9 @@ def test_threads_identical_to_numpy_loop():
 
 @needs_two
 def test_automatic_choice_by_group_size(monkeypatch):
-    """Default (None): threads only for groups of AUTO_PARALLEL_CELLS cells or more."""
+    """Default (None): threads only for groups of AUTO_PARALLEL_CELLS cells or more,
+    on a machine with a core to spare."""
+    monkeypatch.setattr(threads, "idle_core", lambda: True)
     make, w_exc, w_inh = CURRENT_MODELS["IF_curr_exp"]
     ref, _, _ = recurrent_run(make(), w_exc, w_inh, True, runs=(30.0,), threads=1)
     sim.setup(timestep=0.1)
@@ -62,6 +64,17 @@ def test_automatic_choice_by_group_size(monkeypatch):
     cells.record("spikes")
     sim.run(5.0)
     assert last_parallel()
+    sim.end()
+
+
+@needs_two
+def test_automatic_choice_on_a_busy_machine_is_one_thread(monkeypatch):
+    monkeypatch.setattr(threads, "AUTO_PARALLEL_CELLS", 50)
+    monkeypatch.setattr(threads, "idle_core", lambda: False)
+    sim.setup(timestep=0.1)
+    sim.Population(60, sim.IF_curr_exp(i_offset=1.0))
+    sim.run(2.0)
+    assert not last_parallel()
     sim.end()
 
 

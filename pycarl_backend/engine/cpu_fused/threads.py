@@ -2,13 +2,19 @@
 
 setup(cpu_threads=...):
 - None (default): all of numba's threads (the machine's cores), for the neuron
-  groups of at least AUTO_PARALLEL_CELLS cells; smaller groups update on one
-  thread, where starting the threads each step costs more than it saves;
+  groups of at least AUTO_PARALLEL_CELLS cells, when the machine has a core
+  to spare at the run's start (1-minute load average at most cores - 1);
+  smaller groups update on one thread, where starting the threads each step
+  costs more than it saves, and so does everything on a busy machine, where
+  threads that wait for a core at every step made runs several times slower
+  (benchmarks/cpu_threads.py). The numbers are the same either way;
 - 1: one thread for everything;
 - k >= 2: k threads for every group, whatever its size.
 Spike propagation and the compaction of fired cells stay on one thread: they
 keep the NumPy path's order of additions into each ring cell.
 """
+import os
+
 #: group size from which the default setting updates a group's cells in parallel
 #: (benchmarks/cpu_threads.py measures the crossover; see its docstring)
 AUTO_PARALLEL_CELLS = 20000
@@ -39,12 +45,20 @@ def check_cpu_threads(value):
     return value
 
 
+def idle_core():
+    """True when the machine's 1-minute load average leaves a core unused."""
+    try:
+        return os.getloadavg()[0] <= (os.cpu_count() or 1) - 1
+    except OSError:  # no load average on this platform
+        return True
+
+
 def plan(cpu_threads):
     """(threads, parallel_min) for a run: the thread count to set in numba and
     the group size from which a group updates in parallel."""
     most = available_threads()
     if cpu_threads is None:
-        return most, (AUTO_PARALLEL_CELLS if most > 1 else NEVER)
+        return most, (AUTO_PARALLEL_CELLS if most > 1 and idle_core() else NEVER)
     if cpu_threads == 1:
         return 1, NEVER
     return cpu_threads, 0

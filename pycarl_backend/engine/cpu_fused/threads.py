@@ -15,8 +15,13 @@ keep the NumPy path's order of additions into each ring cell.
 """
 import os
 
-#: group size from which the default setting updates a group's cells in parallel
-#: (benchmarks/cpu_threads.py measures the crossover; see its docstring)
+#: group size from which the default setting updates a group's cells in parallel.
+#: Not measured on an idle machine: on the shared 2-core machine where this was
+#: written (load average 3-5), benchmarks/cpu_threads.py found 2 threads slower
+#: at every size (Vogels-Abbott 200 ms, 1 thread / 2 threads: COBA 4000 0.13 s /
+#: 8.5 s, 64000 2.2 s / 43 s; CUBA 64000 1.2 s / 3.5 s), which is why the default
+#: also asks for a spare core; 20000 cells (a step of about 40 us of cell updates
+#: per thread) is an estimate of where an OpenMP fork-join per step pays on idle cores.
 AUTO_PARALLEL_CELLS = 20000
 #: parallel_min that never parallelises
 NEVER = 1 << 62

@@ -27,7 +27,8 @@ import va_benchmark  # noqa: E402
 COLUMNS = [("build_s", "build s", "{:.2f}"), ("run_s", "run s", "{:.3f}"),
            ("run_cpu_s", "run cpu s", "{:.3f}"), ("fetch_s", "fetch s", "{:.3f}"),
            ("rate_exc_hz", "exc Hz", "{:.2f}"), ("rate_inh_hz", "inh Hz", "{:.2f}"),
-           ("peak_rss_mb", "peak MB", "{:.0f}"), ("ns_per_event", "ns/event", "{:.1f}")]
+           ("peak_rss_mb", "peak MB", "{:.0f}"), ("ns_per_event", "ns/event", "{:.1f}"),
+           ("bytes_per_synapse", "B/synapse", "{:.2f}")]
 PEERS = ["nest 1 thread", "nest 2 threads", "brian2 cython", "brian2 standalone"]
 
 
@@ -70,6 +71,8 @@ def with_event_cost(r):
     if "error" not in r:
         r["ns_per_event"] = 1e9 * r["run_s"] / max(r.get("synaptic_events", 0), 1)
         r.setdefault("run_cpu_s", float("nan"))
+        if "engine" in r:  # pycarl's own count of its synapse storage
+            r["bytes_per_synapse"] = r["engine"]["bytes_per_synapse"]
     return r
 
 
@@ -140,6 +143,7 @@ def main(argv=None):
                                   f, indent=2)
     print()
     print(table(results))
+    print(f"load average at the end {os.getloadavg()[0]:.1f} ({os.cpu_count()} cores)")
 
 
 if __name__ == "__main__":

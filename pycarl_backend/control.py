@@ -51,6 +51,9 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       progress: show a progress bar during run();
       cpu_fused: run the compiled CPU step loop where it covers the network
         (default True; False: always the NumPy reference loop).
+      cpu_threads: threads of that loop: None (default: all cores, for neuron
+        groups large enough to gain), 1, or k >= 2 (k threads for every group);
+        engine/cpu_fused/threads.py.
       gpu_options: launch settings of the GPU engine, a GpuOptions or a dict of
         its fields (engine/gpu_options.py); no effect on the CPU.
     Defaults an application set with set_setup_defaults() apply to the keywords
@@ -73,7 +76,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         progress=bool(params.get("progress", False)),
         spike_precision=params.get("spike_precision", "on_grid"),
         gpu_options=params.get("gpu_options"),
-        cpu_fused=params.get("cpu_fused", True))
+        cpu_fused=params.get("cpu_fused", True),
+        cpu_threads=params.get("cpu_threads"))
     return rank()
 
 

@@ -113,6 +113,10 @@ class Projection(common.Projection):
         from .connectors import connect_fast  # vectorised paths for the common connectors
         if not connect_fast(self, connector):
             connector.connect(self)
+        # all of a projection's connections are made here: compress them into CSR now,
+        # as part of building the network rather than of the first run()
+        for block in self._blocks.values():
+            block.finalize()
 
     # --- building ---------------------------------------------------------
     def _block(self, i, j):

@@ -54,7 +54,7 @@ class State(common.control.BaseState):
     def setup(self, timestep, min_delay, max_delay, device="cpu", rng_seed=None,
               hardware=None, hardware_options=None, progress=False,
               spike_precision="on_grid", gpu_options=None,
-              cpu_fused=True):
+              cpu_fused=True, cpu_threads=None):
         self.clear()
         self.initialized = True
         self.dt = float(timestep)
@@ -67,7 +67,8 @@ class State(common.control.BaseState):
         self.spike_precision = spike_precision
         self.engine = Engine(dt=self.dt, device=device, seed=rng_seed,
                              precise_spike_times=(spike_precision == "off_grid"),
-                             gpu_options=gpu_options, cpu_fused=cpu_fused)
+                             gpu_options=gpu_options, cpu_fused=cpu_fused,
+                             cpu_threads=cpu_threads)
         check_hardware(hardware)
         self.hardware = hardware
         self.hardware_overrides = dict(hardware_options or {})

@@ -35,9 +35,10 @@ def assert_same_trains(a, b):
 
 
 def recurrent_run(celltype, w_exc, w_inh, fused, runs=(60.0, 90.0), varied=False,
-                  electrode=False):
+                  electrode=False, threads=None):
     """build_recurrent (Poisson input, heterogeneous and uniform delays), v of 5 cells."""
-    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, cpu_fused=fused)
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, cpu_fused=fused,
+              cpu_threads=threads)
     exc, inh = build_recurrent(celltype, 80, 20, w_exc, w_inh, seed=3)
     if varied:  # one value per cell: the loop's per-cell branch
         name = "a" if "a" in celltype.get_parameter_names() else "tau_m"

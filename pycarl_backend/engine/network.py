@@ -9,6 +9,7 @@ import numpy as np
 from .backend import select_xp
 from .cpu_fused import cpu_fused_stepper
 from .cpu_fused import warm_up as cpu_fused_warm_up
+from .cpu_fused.threads import check_cpu_threads
 from .currents import GroupInjection
 from .delays import InputRing
 from .gpu_options import GpuOptions
@@ -19,11 +20,13 @@ from .synapses import SynapseBlock
 class Engine:
 
     def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False,
-                 gpu_options=None, cpu_fused=True):
+                 gpu_options=None, cpu_fused=True, cpu_threads=None):
         self.xp, self.device = select_xp(device)
         self.gpu_options = GpuOptions.from_value(gpu_options)
         #: use the compiled CPU loop (engine/cpu_fused) where it covers the network
         self.cpu_fused = cpu_fused
+        #: threads of the compiled CPU loop (engine/cpu_fused/threads.py)
+        self.cpu_threads = check_cpu_threads(cpu_threads)
         if cpu_fused and self.xp is np:
             cpu_fused_warm_up()  # numba's import and cache load belong to set-up, not run()
         self.precise_spike_times = precise_spike_times

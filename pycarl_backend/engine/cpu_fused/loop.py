@@ -31,11 +31,8 @@ B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_WEIGHT, B_COLS = ra
 R_STATE, R_INTERVAL, R_TAKEN, R_FILLED, R_NCELLS, R_BUF, R_CELLS, R_COLS = range(8)
 
 
-@njit(cache=True, error_model="numpy")
-def _update_group(gt, st, par, left, rsteps, ring, be, iext, io, flag, fired, nf):
-    """One step of group `gt`; appends its fired cells to `fired` from `nf`."""
-    model, n, g0 = gt[G_MODEL], gt[G_SIZE], gt[G_FIRST]
-    so, po, uniform = gt[G_STATE], gt[G_PAR], gt[G_UNIFORM] == 1
+@njit(cache=True, inline="always", error_model="numpy")
+def _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     if model == IF_CURR_EXP:
         nk.if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     elif model == IF_COND_EXP:
@@ -51,6 +48,31 @@ def _update_group(gt, st, par, left, rsteps, ring, be, iext, io, flag, fired, nf
     elif model == LOIHI or model == LOIHI_SPLIT:
         lk.loihi(n, model == LOIHI_SPLIT, uniform, st, so, par, po, left, g0, ring, be, iext, io,
                  flag)
+
+
+@njit(cache=True, error_model="numpy")
+def _cells_serial(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
+def _cells_parallel(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    """The same updates with the cells split among numba's threads (each cell's
+    arithmetic unchanged, so the numbers are the serial loop's)."""
+    _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _update_group(small, large, gt, parallel_min, st, par, left, rsteps, ring, be, iext, io,
+                  flag, fired, nf):
+    """One step of group `gt`: its cells updated by `large` when it has at least
+    parallel_min cells, else by `small`; appends its fired cells to `fired` from `nf`."""
+    model, n, g0 = gt[G_MODEL], gt[G_SIZE], gt[G_FIRST]
+    so, po, uniform = gt[G_STATE], gt[G_PAR], gt[G_UNIFORM] == 1
+    if n >= parallel_min:
+        large(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    else:
+        small(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     return nk.compact(n, g0, flag, left, rsteps, fired, nf)
 
 
@@ -66,38 +88,59 @@ def _inject(gt, k, iext, inj_table, inj_cells, inj_cols):
         iext[g0 + inj_cells[j]] += inj_table[row + inj_cols[j]]
 
 
-@njit(cache=True, error_model="numpy")
-def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16, post32,
-               weight, delay16):
-    column = bt[B_COLUMN]
-    rows = indptr[bt[B_INDPTR]:]
-    syn = bt[B_SYN]
-    w0 = bt[B_WEIGHT] - syn  # weight of synapse k: weight[w0 + k]
-    shared = bt[B_WEIGHT] < 0
-    delay = bt[B_DELAY]
-    d0 = bt[B_DELAY_OFF] - syn
+@njit(cache=True, inline="always", error_model="numpy")
+def _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width, shared,
+             w_uniform, weight, w0, delay, delay16, d0):
+    """Each spike's synapses in CSR order into the ring. The loop-invariant cases
+    (shared weight, uniform delay) are separate loops; an arrival slot is
+    slot_now + d wrapped once (d < slots), the same index as (step + d) % slots."""
+    if delay >= 0:
+        at = slot_now + delay
+        base = (at - slots if at >= slots else at) * width + column
+        for s in range(s0, s1):
+            pre = spikes[s]
+            if shared:
+                for k in range(syn + rows[pre], syn + rows[pre + 1]):
+                    ring[base + targets[k]] += w_uniform
+            else:
+                for k in range(syn + rows[pre], syn + rows[pre + 1]):
+                    ring[base + targets[k]] += weight[w0 + k]
+        return
     for s in range(s0, s1):
         pre = spikes[s]
         for k in range(syn + rows[pre], syn + rows[pre + 1]):
-            target = post16[k] if bt[B_POST16] else post32[k]
+            at = slot_now + delay16[d0 + k]
             w = w_uniform if shared else weight[w0 + k]
-            d = delay if delay >= 0 else delay16[d0 + k]
-            ring[((step + d) % slots) * width + column + target] += w
+            ring[(at - slots if at >= slots else at) * width + column + targets[k]] += w
 
 
 @njit(cache=True, error_model="numpy")
-def run_steps(first, k0, k1, groups, st, par, left, rsteps, recorded,
-              ring, slots, width, iext, inj_first, inj_table, inj_cells, inj_cols,
-              pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
-              src_cells, src_bounds, flag, fired, fired_start, fired_end,
-              out_steps, out_gids, n_out, max_new,
-              rec_table, rec_cells, rec_buf):
-    """Steps first+k0 .. first+k1-1 of the window that starts at `first`.
+def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16, post32,
+               weight, delay16):
+    rows = indptr[bt[B_INDPTR]:]
+    syn, column, slot_now, shared = bt[B_SYN], bt[B_COLUMN], step % slots, bt[B_WEIGHT] < 0
+    w0, delay, d0 = bt[B_WEIGHT] - syn, bt[B_DELAY], bt[B_DELAY_OFF] - syn
+    if bt[B_POST16]:
+        _deliver(ring, spikes, s0, s1, rows, syn, post16, column, slot_now, slots, width,
+                 shared, w_uniform, weight, w0, delay, delay16, d0)
+    else:
+        _deliver(ring, spikes, s0, s1, rows, syn, post32, column, slot_now, slots, width,
+                 shared, w_uniform, weight, w0, delay, delay16, d0)
 
-    Recorded spikes go to out_steps/out_gids from n_out; the loop stops early
-    (returning the next k) when the next step might not fit (max_new per step).
-    Returns (next k, n_out).
-    """
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _steps(small, large, window, neurons, injection, synapses, output, records):
+    """The body of run_steps and run_steps_parallel (their arguments in tuples: a
+    call with more than 30 arguments cannot be inlined); a group's cells are
+    updated by `large` when it has at least `parallel_min` cells, else by `small`."""
+    first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width = window
+    groups, st, par, left, rsteps, recorded, ring, iext, flag, fired, fired_start, \
+        fired_end = neurons
+    inj_table, inj_cells, inj_cols = injection
+    pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16, src_cells, \
+        src_bounds = synapses
+    out_steps, out_gids = output
+    rec_table, rec_cells, rec_buf = records
     n_groups = groups.shape[0]
     for k in range(k0, k1):
         if n_out + max_new > out_steps.size:
@@ -107,14 +150,12 @@ def run_steps(first, k0, k1, groups, st, par, left, rsteps, recorded,
         nf = 0
         for g in range(n_groups):
             gt = groups[g]
-            io = -1
             if gt[G_INJ] >= 0:
                 _inject(gt, k - inj_first, iext, inj_table, inj_cells, inj_cols)
-                io = gt[G_FIRST]
             start = nf
             fired_start[g] = start
-            nf = _update_group(gt, st, par, left, rsteps, ring, slot_base + gt[G_RING], iext,
-                               io, flag, fired, nf)
+            nf = _update_group(small, large, gt, parallel_min, st, par, left, rsteps, ring,
+                               slot_base + gt[G_RING], iext, gt[G_FIRST], flag, fired, nf)
             fired_end[g] = nf
             g0 = gt[G_FIRST]
             for s in range(start, nf):
@@ -136,6 +177,50 @@ def run_steps(first, k0, k1, groups, st, par, left, rsteps, recorded,
                 _propagate(blocks[b], uniform_weight[b], step, spikes, s0, s1, ring, slots,
                            width, indptr, post16, post32, weight, delay16)
     return k1, n_out
+
+
+@njit(cache=True, error_model="numpy")
+def run_steps(first, k0, k1, groups, parallel_min, st, par, left, rsteps, recorded,
+              ring, slots, width, iext, inj_first, inj_table, inj_cells, inj_cols,
+              pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
+              src_cells, src_bounds, flag, fired, fired_start, fired_end,
+              out_steps, out_gids, n_out, max_new,
+              rec_table, rec_cells, rec_buf):
+    """Steps first+k0 .. first+k1-1 of the window that starts at `first`, on one thread.
+
+    Recorded spikes go to out_steps/out_gids from n_out; the loop stops early
+    (returning the next k) when the next step might not fit (max_new per step).
+    Returns (next k, n_out).
+    """
+    return _steps(_cells_serial, _cells_serial,
+                  window=(first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width),
+                  neurons=(groups, st, par, left, rsteps, recorded, ring, iext, flag, fired,
+                           fired_start, fired_end),
+                  injection=(inj_table, inj_cells, inj_cols),
+                  synapses=(pre_table, blocks, uniform_weight, indptr, post16, post32, weight,
+                            delay16, src_cells, src_bounds),
+                  output=(out_steps, out_gids), records=(rec_table, rec_cells, rec_buf))
+
+
+@njit(cache=True, error_model="numpy")
+def run_steps_parallel(first, k0, k1, groups, parallel_min, st, par, left, rsteps, recorded,
+                       ring, slots, width, iext, inj_first, inj_table, inj_cells, inj_cols,
+                       pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
+                       src_cells, src_bounds, flag, fired, fired_start, fired_end,
+                       out_steps, out_gids, n_out, max_new,
+                       rec_table, rec_cells, rec_buf):
+    """As run_steps, the groups of at least parallel_min cells updated by numba's
+    threads (compiled only where a run asks for threads)."""
+    return _steps(_cells_serial, _cells_parallel,
+                  window=(first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width),
+                  neurons=(groups, st, par, left, rsteps, recorded, ring, iext, flag, fired,
+                           fired_start, fired_end),
+                  injection=(inj_table, inj_cells, inj_cols),
+                  synapses=(pre_table, blocks, uniform_weight, indptr, post16, post32, weight,
+                            delay16, src_cells, src_bounds),
+                  output=(out_steps, out_gids), records=(rec_table, rec_cells, rec_buf))
+
+
 
 
 @njit(cache=True, error_model="numpy")

@@ -1,12 +1,13 @@
 """Compiled (numba) one-step updates of the neuron models the CPU stepper covers.
 
 Each model is a `*_cell` function (the arithmetic of one cell for one step,
-inlined) and a step function over the group's cells that calls it with its
-constants: read once into scalars when every cell shares them (the loop is
-then vectorised by the compiler), else one value per cell. The step writes a
-fired flag per cell; `compact` turns the flags into the list of fired cells,
-in increasing order as NumPy's flatnonzero gives them, and starts their
-refractory periods.
+inlined) and a step function over the group's cells (a `prange` loop, inlined
+into loop.py's serial and parallel callers; each cell's arithmetic is the same
+in both) that calls it with its constants: read once into scalars when every
+cell shares them (the loop is then vectorised by the compiler), else one
+value per cell. The step writes a fired flag per cell; `compact` turns the
+flags into the list of fired cells, in increasing order as NumPy's
+flatnonzero gives them, and starts their refractory periods.
 
 Every cell function does the floating-point operations of the NumPy model
 (engine/neurons.py, engine/neuron_models/) in the same order, so the two
@@ -21,18 +22,19 @@ Arguments shared by the loops:
 - `left`, `g0`: refractory counters (steps), at g0 + i;
 - `ring`, `be`: the flat shared ring and the index of receptor 0 of cell 0 in
   the arriving slot; receptor r of cell i is ring[be + r*n + i], zeroed once read;
-- `iext`, `io`: injected current (nA) of cell i is iext[io + i]; io = -1: none
-  (read as 0.0, which gives the same numbers as the NumPy path's no-current case);
+- `iext`, `io`: injected current (nA) of cell i is iext[io + i]; a group without
+  injection reads zeros there (0.0 gives the same numbers as the NumPy path's
+  no-current case), so that the loop has no branch per cell;
 - `flag`: fired flag of cell i at g0 + i.
 """
-from numba import njit
+from numba import njit, prange
 
 from .mathfn import vexp
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _i_ext(iext, io, i):
-    return iext[io + i] if io >= 0 else 0.0
+    return iext[io + i]
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -99,17 +101,17 @@ def _curr_exp_at(i, v, ie, ii, r_e, r_i, left, flag, iext, io, c):
                                                  _i_ext(iext, io, i), c)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     v, ie, ii = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
     r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
     lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
     if uniform:
         c = _load_curr_exp(par, po, 1)
-        for i in range(n):
+        for i in prange(n):
             _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, c)
     else:
-        for i in range(n):
+        for i in prange(n):
             _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, _load_curr_exp(par, po + i, n))
 
 
@@ -148,17 +150,17 @@ def _cond_exp_at(i, v, ge, gi, r_e, r_i, left, flag, iext, io, c):
                                                  _i_ext(iext, io, i), c)
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     v, ge, gi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
     r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
     lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
     if uniform:
         c = _load_cond_exp(par, po, 1)
-        for i in range(n):
+        for i in prange(n):
             _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io, c)
     else:
-        for i in range(n):
+        for i in prange(n):
             _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io,
                          _load_cond_exp(par, po + i, n))
 
@@ -181,17 +183,17 @@ def _curr_delta_at(i, v, r_e, r_i, left, flag, iext, io, c):
     v[i] = reset if x >= thresh else x
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def if_curr_delta(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     v = st[so:so + n]
     r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
     lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
     if uniform:
         c = _load_curr_delta(par, po, 1)
-        for i in range(n):
+        for i in prange(n):
             _curr_delta_at(i, v, r_e, r_i, lf, fl, iext, io, c)
     else:
-        for i in range(n):
+        for i in prange(n):
             _curr_delta_at(i, v, r_e, r_i, lf, fl, iext, io, _load_curr_delta(par, po + i, n))
 
 
@@ -216,17 +218,17 @@ def _izhikevich_at(i, v, u, r_e, r_i, flag, iext, io, c):
     u[i] = y_new + jump if fired else y_new
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def izhikevich(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     v, u = st[so:so + n], st[so + n:so + 2 * n]
     r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
     fl = flag[g0:g0 + n]
     if uniform:
         c = _load_izhikevich(par, po, 1)
-        for i in range(n):
+        for i in prange(n):
             _izhikevich_at(i, v, u, r_e, r_i, fl, iext, io, c)
     else:
-        for i in range(n):
+        for i in prange(n):
             _izhikevich_at(i, v, u, r_e, r_i, fl, iext, io, _load_izhikevich(par, po + i, n))
 
 
@@ -261,7 +263,7 @@ def _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
     v[i] = reset if x >= thresh else x
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     v, xe, xi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
     de, di = st[so + 3 * n:so + 4 * n], st[so + 4 * n:so + 5 * n]
@@ -269,10 +271,10 @@ def if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, fla
     lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
     if uniform:
         c = _load_curr_alpha(par, po, 1)
-        for i in range(n):
+        for i in prange(n):
             _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
     else:
-        for i in range(n):
+        for i in prange(n):
             _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io,
                            _load_curr_alpha(par, po + i, n))
 
@@ -305,7 +307,7 @@ def _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
     v[i] = reset if x >= thresh else x
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, inline="always", error_model="numpy")
 def if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     v, xe, xi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
     de, di = st[so + 3 * n:so + 4 * n], st[so + 4 * n:so + 5 * n]
@@ -313,9 +315,9 @@ def if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, fla
     lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
     if uniform:
         c = _load_cond_alpha(par, po, 1)
-        for i in range(n):
+        for i in prange(n):
             _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
     else:
-        for i in range(n):
+        for i in prange(n):
             _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io,
                            _load_cond_alpha(par, po + i, n))

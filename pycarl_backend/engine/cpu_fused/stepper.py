@@ -6,10 +6,12 @@ the stepper's pools, so everything outside the loop (get/set, state
 recording, reset) keeps working on them; the rings are copied into one shared
 ring for the window and back after it.
 """
+import numba
 import numpy as np
 
 from ..currents import CHUNK_STEPS
 from . import loop
+from .threads import plan
 from .models import spec_of
 from .synapse_pool import SynapsePool
 
@@ -169,10 +171,11 @@ class CPUFusedStepper:
             row = self.group_table[k]
             row[loop.G_INJ] = -1
             injection = self.engine.injections[g]
-            if not injection.links:
-                continue
-            table, g_cells, g_cols = injection.amplitude_table(first + k0, n)
-            if table is None:  # all zero: the model's no-injection arithmetic is the same
+            table = None
+            if injection.links:
+                table, g_cells, g_cols = injection.amplitude_table(first + k0, n)
+            if table is None:  # no current: the loop reads the group's cells of iext as 0.0
+                self.iext[self.first[g]:self.first[g] + g.size] = 0.0
                 continue
             row[loop.G_INJ], row[loop.G_INJ_NSCHED] = at, table.shape[1]
             row[loop.G_INJ_LINKS], row[loop.G_INJ_NLINKS] = link_at, g_cells.size
@@ -211,6 +214,15 @@ class CPUFusedStepper:
         if progress is not None:
             chunk = min(chunk, PROGRESS_STEPS)
         pool = self.pool
+        threads, parallel_min = plan(self.engine.cpu_threads)
+        parallel = any(g.size >= parallel_min for g in self.groups)
+        # the threaded loop is compiled (or loaded) only when a run has a group for it
+        steps = loop.run_steps_parallel if parallel else loop.run_steps
+        self.engine.last_run_cpu_parallel = parallel
+        # numba starts its thread pool at the first get/set_num_threads: only for threaded runs
+        saved_threads = numba.get_num_threads() if parallel else None
+        if parallel:
+            numba.set_num_threads(threads)
         try:
             for k_chunk in range(0, n_steps, chunk):
                 k_end = min(k_chunk + chunk, n_steps)
@@ -218,13 +230,13 @@ class CPUFusedStepper:
                 k = k_chunk
                 while k < k_end:
                     k_from = k
-                    k, n_out = loop.run_steps(
-                        first, k, k_end, self.group_table, self.state, self.par, self.left,
-                        self.rsteps, self.emitted, self.ring, self.slots, self.width,
-                        self.iext, k_chunk, *inj, self.pre_table, pool.table, pool.uniform_weight,
-                        pool.indptr,
-                        pool.post16, pool.post32, pool.weight, pool.delay16, src_cells,
-                        src_bounds, self.flag, self.fired, self.fired_start, self.fired_end,
+                    k, n_out = steps(
+                        first, k, k_end, self.group_table, parallel_min, self.state, self.par,
+                        self.left, self.rsteps, self.emitted, self.ring, self.slots, self.width,
+                        self.iext, k_chunk, *inj, self.pre_table, pool.table,
+                        pool.uniform_weight, pool.indptr, pool.post16, pool.post32, pool.weight,
+                        pool.delay16, src_cells, src_bounds, self.flag, self.fired,
+                        self.fired_start, self.fired_end,
                         out_steps, out_gids, 0, self.max_new, rec_table, rec_cells, rec_buf)
                     if self.hardware is not None:
                         self._to_chip(first, k_from, k, out_steps[:n_out], out_gids[:n_out],
@@ -235,6 +247,8 @@ class CPUFusedStepper:
         finally:
             for g, spec, state, left in self.bound:
                 spec.write_back(g, state, left)
+            if parallel:
+                numba.set_num_threads(saved_threads)
             self._store_rings(first + n_steps)
             self._store_samples(rec_table, rec_buf, records)
             if progress is not None:
@@ -301,7 +315,7 @@ def load_compiled_loop():
     i64, f64 = np.zeros(0, np.int64), np.zeros(1, np.float64)
     groups = np.zeros((0, loop.G_COLS), np.int64)
     blocks = np.zeros((0, loop.B_COLS), np.int64)
-    loop.run_steps(0, 0, 0, groups, f64, f64, np.zeros(1, np.int32), np.zeros(1, np.int32),
+    loop.run_steps(0, 0, 0, groups, 0, f64, f64, np.zeros(1, np.int32), np.zeros(1, np.int32),
                    np.zeros(1, np.uint8), f64, 2, 1, f64, 0, f64, i64, i64,
                    np.zeros((0, loop.P_COLS), np.int64), blocks, f64, np.zeros(1, np.int32),
                    np.zeros(1, np.uint16), np.zeros(1, np.int32), f64, np.zeros(1, np.int16),

@@ -95,3 +95,22 @@ def test_one_thread_never_parallel():
     sim.run(2.0)
     assert not last_parallel()
     sim.end()
+
+
+@needs_two
+def test_threaded_runs_use_numbas_workqueue_layer():
+    # numba's OpenMP layer shares libgomp with NEST: a pyNN.nest ResetKernel after a
+    # threaded run segfaulted in this suite; the workqueue layer has no OpenMP runtime
+    import subprocess
+    import sys
+    script = (
+        "import numba, pycarl_backend as sim\n"
+        "sim.setup(timestep=0.1, cpu_threads=2)\n"
+        "p = sim.Population(50, sim.IF_curr_exp(i_offset=1.0))\n"
+        "sim.run(5.0)\n"
+        "assert sim.simulator.state.engine.last_run_cpu_parallel\n"
+        "print(numba.threading_layer())\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                         timeout=600)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.split()[-1] == "workqueue"

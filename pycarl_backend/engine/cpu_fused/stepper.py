@@ -11,7 +11,7 @@ import numpy as np
 
 from ..currents import CHUNK_STEPS
 from . import loop
-from .threads import plan
+from .threads import plan, use_workqueue_layer
 from .models import spec_of
 from .synapse_pool import SynapsePool
 
@@ -220,6 +220,8 @@ class CPUFusedStepper:
         steps = loop.run_steps_parallel if parallel else loop.run_steps
         self.engine.last_run_cpu_parallel = parallel
         # numba starts its thread pool at the first get/set_num_threads: only for threaded runs
+        if parallel:
+            use_workqueue_layer()
         saved_threads = numba.get_num_threads() if parallel else None
         if parallel:
             numba.set_num_threads(threads)

@@ -67,3 +67,16 @@ def plan(cpu_threads):
     if cpu_threads == 1:
         return 1, NEVER
     return cpu_threads, 0
+
+
+def use_workqueue_layer():
+    """Choose numba's own 'workqueue' threading layer before its pool starts.
+
+    numba's default picks its OpenMP layer where libgomp is loaded; sharing that
+    runtime with NEST (also OpenMP) made NEST's ResetKernel segfault later in the
+    same process (pyNN.nest comparisons after a threaded run). The workqueue
+    layer has no such runtime; a layer already launched stays as it is."""
+    import numba
+    from numba.np.ufunc import parallel
+    if not getattr(parallel, "_is_initialized", False):
+        numba.config.THREADING_LAYER = "workqueue"

@@ -55,8 +55,9 @@ def test_install_gives_pynn_pycarl(venv, editable, tmp_path):
     python, site = venv
     source = tmp_path / "pycarl"
     shutil.copytree(ROOT, source, ignore=IGNORE)
+    # cwd: pip would take a pycarl.egg-info in the source tree for the installation
     subprocess.run([str(python), "-m", "pip", "uninstall", "-q", "-y", "pycarl"],
-                   capture_output=True)
+                   capture_output=True, cwd=tmp_path)
     install = [str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation"]
     result = subprocess.run(install + (["-e", str(source)] if editable else [str(source)]),
                             capture_output=True, text=True, cwd=tmp_path)

@@ -98,9 +98,9 @@ def test_cosimulated_source_spikes_keep_their_multiplicity(cpu_fused):
     model = simulator.state.cosim.model
     original, original_many = model.step, model.step_many
 
-    def spy(step, ids):
+    def spy(step, ids, spike_ns=None):
         routed.append(np.asarray(ids).copy())
-        return original(step, ids)
+        return original(step, ids, spike_ns=spike_ns)
 
     def spy_many(first, n_steps, steps, ids):
         routed.append(np.asarray(ids).copy())

@@ -2,9 +2,8 @@
 
 The co-simulation re-schedules every tick whose router buffers would overflow
 with the exact discrete-event scheduler; on TrueNorth (4096 cores) that is
-most ticks, and the pure-Python heap loop was most of a run's time. Compiled,
-it is faster than the NumPy fixed point too, so the chip model then schedules
-every tick with it (HardwareModel._route).
+most ticks, and the pure-Python heap loop was most of a run's time
+(HardwareModel._route calls schedule_groups for those groups).
 `schedule_groups` runs the same algorithm on arrays: the same event order
 (time, requests before allocation tries, insertion order), the same FCFS order
 of the packets waiting for a link (request time, then packet, then hop) and the
@@ -167,11 +166,6 @@ if njit is not None:
     _compiled = njit(cache=True)(_schedule_groups)
 else:
     _compiled = None
-
-
-def compiled_scheduler():
-    """Whether schedule_groups runs compiled (numba is installed)."""
-    return _compiled is not None
 
 
 def schedule_groups(t0, group_ptr, plen, links, lats, flits, buffer_packets, terminal,

@@ -23,12 +23,11 @@ Two schedulers produce the same schedule:
 - ``schedule_vectorised``: NumPy fixed-point of the FCFS equations for many
   independent groups (ticks) at once, assuming unbounded buffers, followed by
   a buffer-occupancy check; groups whose buffers would overflow are
-  re-scheduled with ``schedule_events``. This is what makes co-simulation cheap
-  without numba; with it, the chip model schedules every group with the compiled
-  twin of ``schedule_events`` (hardware_models/event_schedule.py), faster still.
+  re-scheduled with ``schedule_events``.
 
-The model runs compiled twins of the last two (fcfs_schedule.py: the same
-schedule by an event loop, the same overflow groups); these NumPy forms are
+The chip model runs compiled twins of all three: fcfs_schedule.py (the fixed
+point by an event loop, the same overflow groups) and event_schedule.py (the
+exact scheduler, for the groups the fixed point cannot settle); these forms are
 their references.
 
 Mesh link numbering (n = cores used): core c injects on link c, is fed by

@@ -204,3 +204,25 @@ def test_without_numba_the_numpy_loop_runs(monkeypatch):
     assert cpu_fused.blocker(engine, None) == "numba is not installed"
     assert sum(t.size for t in trains([cells])) > 0
     sim.end()
+
+
+@pytest.mark.parametrize("g0, n", [(0, 64), (3, 61), (5, 3), (8, 0), (1, 17)])
+def test_compact_reads_flags_by_words_as_one_by_one(g0, n):
+    """compact() reads 8 flags at a time; the fired list and the refractory
+    starts must be those of a plain loop over the cells, whatever the group's
+    first index and size (unaligned head, whole words, tail)."""
+    from pycarl_backend.engine.cpu_fused.neuron_kernels import compact
+    rng = np.random.default_rng(g0 * 100 + n)
+    total = g0 + n + 9
+    flag = (rng.random(total) < 0.2).astype(np.uint8)
+    flag[g0] = flag[g0 + n - 1] = 1 if n else 0       # the first and last cell fire
+    rsteps = rng.integers(1, 50, total).astype(np.int32)
+    left = np.zeros(total, np.int32)
+    fired = np.full(total, -1, np.int32)
+    nf = compact(n, g0, flag, left, rsteps, fired, 2)
+    expected = np.flatnonzero(flag[g0:g0 + n])
+    assert nf == 2 + expected.size
+    np.testing.assert_array_equal(fired[2:nf], expected)
+    starts = np.zeros(total, np.int32)
+    starts[g0 + expected] = rsteps[g0 + expected]
+    np.testing.assert_array_equal(left, starts)

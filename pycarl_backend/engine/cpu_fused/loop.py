@@ -154,8 +154,10 @@ def _steps(small, large, window, neurons, injection, synapses, output, records):
                 _inject(gt, k - inj_first, iext, inj_table, inj_cells, inj_cols)
             start = nf
             fired_start[g] = start
+            # a group without injected current reads none (io -1: its kernel adds 0.0)
+            io = gt[G_FIRST] if gt[G_INJ] >= 0 else -1
             nf = _update_group(small, large, gt, parallel_min, st, par, left, rsteps, ring,
-                               slot_base + gt[G_RING], iext, gt[G_FIRST], flag, fired, nf)
+                               slot_base + gt[G_RING], iext, io, flag, fired, nf)
             fired_end[g] = nf
             g0 = gt[G_FIRST]
             for s in range(start, nf):

@@ -174,8 +174,7 @@ class CPUFusedStepper:
             table = None
             if injection.links:
                 table, g_cells, g_cols = injection.amplitude_table(first + k0, n)
-            if table is None:  # no current: the loop reads the group's cells of iext as 0.0
-                self.iext[self.first[g]:self.first[g] + g.size] = 0.0
+            if table is None:  # no current: G_INJ -1, the loop reads none
                 continue
             row[loop.G_INJ], row[loop.G_INJ_NSCHED] = at, table.shape[1]
             row[loop.G_INJ_LINKS], row[loop.G_INJ_NLINKS] = link_at, g_cells.size

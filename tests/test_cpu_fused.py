@@ -226,3 +226,59 @@ def test_compact_reads_flags_by_words_as_one_by_one(g0, n):
     starts = np.zeros(total, np.int32)
     starts[g0 + expected] = rsteps[g0 + expected]
     np.testing.assert_array_equal(left, starts)
+
+
+def paired_run(fused, timestep, runs, varied=False, tau_refrac=2.0):
+    """build_recurrent without state records (delays 0.1-2 ms): with timestep
+    0.05 every delay is at least two steps, so the compiled loop takes the
+    steps two at a time. Returns the trains, every cell's final v / isyn and
+    whether the pairs were used."""
+    sim.setup(timestep=timestep, min_delay=0.1, max_delay=4.0, rng_seed=7, cpu_fused=fused)
+    exc, inh = build_recurrent(sim.IF_curr_exp(tau_refrac=tau_refrac, tau_syn_I=10.0), 80, 20,
+                               0.5, -1.5, seed=3, record_v=False)
+    if varied:
+        exc.set(tau_m=sim.RandomDistribution("uniform", low=10.0, high=30.0,
+                                             rng=sim.NumpyRNG(seed=1)))
+    for t in runs:
+        sim.run(t)
+    engine = sim.simulator.state.engine
+    state = [np.array(g.state[name]) for g in engine.groups if not g.is_source
+             for name in ("v", "isyn_exc", "isyn_inh")]
+    out = trains([exc, inh]), state, bool(getattr(engine, "last_run_cpu_paired", False))
+    sim.end()
+    return out
+
+
+@pytest.mark.parametrize("varied", [False, True])
+@pytest.mark.parametrize("runs", [(100.0,), (30.05, 20.0, 49.95)])
+def test_steps_in_pairs_identical_to_numpy_loop(varied, runs):
+    """Every delay >= 2 steps: IF_curr_exp cells take two steps per pass
+    (loop._steps' pairs, the refractory period started inside the pass).
+    Spike trains and the final state of every cell are the NumPy loop's, bit
+    for bit, also over runs of an odd number of steps."""
+    a, state_a, paired = paired_run(True, 0.05, runs, varied)
+    b, state_b, _ = paired_run(False, 0.05, runs, varied)
+    assert paired
+    assert_same_trains(a, b)
+    for x, y in zip(state_a, state_b):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_refractory_period_across_a_pair():
+    """tau_refrac of one step (0.05 ms) and of an odd number of steps: a cell
+    that fires in the first step of a pair is refractory in the second one
+    exactly when the NumPy loop says so."""
+    for tau in (0.05, 0.15):
+        a, _, paired = paired_run(True, 0.05, (80.0,), tau_refrac=tau)
+        b, _, _ = paired_run(False, 0.05, (80.0,), tau_refrac=tau)
+        assert paired
+        assert_same_trains(a, b)
+
+
+def test_one_step_delays_are_not_paired():
+    """A one-step delay (0.1 ms at timestep 0.1) reaches its target in the next
+    step: the loop must take steps one at a time."""
+    a, _, paired = paired_run(True, 0.1, (60.0,))
+    b, _, _ = paired_run(False, 0.1, (60.0,))
+    assert not paired
+    assert_same_trains(a, b)

@@ -129,11 +129,57 @@ def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, 
 
 
 @njit(cache=True, inline="always", error_model="numpy")
+def _record(g0, start, nf, fired, recorded, step, out_steps, out_gids, n_out):
+    """The recorded ones of a group's fired cells fired[start:nf] into the output."""
+    for s in range(start, nf):
+        if recorded[g0 + fired[s]]:
+            out_steps[n_out] = step
+            out_gids[n_out] = g0 + fired[s]
+            n_out += 1
+    return n_out
+
+
+@njit(cache=True, error_model="numpy")
+def _propagate_step(k, step, pre_table, fired, fired_start, fired_end, src_cells, src_bounds,
+                    blocks, uniform_weight, ring, slots, width, indptr, post16, post32, weight,
+                    delay16):
+    """The spikes of window step k (global `step`): neuron groups' from `fired`,
+    sources' as scheduled, pre-synaptic entry by entry."""
+    for q in range(pre_table.shape[0]):
+        pt = pre_table[q]
+        j = pt[P_INDEX]
+        if pt[P_KIND] == 0:
+            spikes, s0, s1 = fired, fired_start[j], fired_end[j]
+        else:
+            spikes, s0, s1 = src_cells, src_bounds[j, k], src_bounds[j, k + 1]
+        if s1 <= s0:
+            continue
+        for b in range(pt[P_BLOCK0], pt[P_BLOCK1]):
+            _propagate(blocks[b], uniform_weight[b], step, spikes, s0, s1, ring, slots,
+                       width, indptr, post16, post32, weight, delay16)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _two_group_steps(gt, st, par, left, rsteps, ring, be, be2, flag, f1):
+    """Steps t and t + 1 of group `gt` in one pass (neuron_kernels.two_steps)."""
+    model, n, g0 = gt[G_MODEL], gt[G_SIZE], gt[G_FIRST]
+    so, po, uniform = gt[G_STATE], gt[G_PAR], gt[G_UNIFORM] == 1
+    if model == IF_CURR_EXP:
+        nk.two_steps(nk._curr_exp_cell, nk._load_curr_exp, n, uniform, st, so, par, po, left,
+                     g0, rsteps, ring, be, be2, flag, f1)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
 def _steps(small, large, window, neurons, injection, synapses, output, records):
     """The body of run_steps and run_steps_parallel (their arguments in tuples: a
     call with more than 30 arguments cannot be inlined); a group's cells are
-    updated by `large` when it has at least `parallel_min` cells, else by `small`."""
-    first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width = window
+    updated by `large` when it has at least `parallel_min` cells, else by `small`.
+
+    pair_row > 0 (stepper.pairable): the window's steps are taken two at a time,
+    each cell updated for both in one pass (_two_group_steps; the flags of the
+    second step at flag[pair_row + cell]), then each step's spikes recorded and
+    propagated in order, which is the one-step loop's order of every sum."""
+    first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width, pair_row = window
     groups, st, par, left, rsteps, recorded, ring, iext, flag, fired, fired_start, \
         fired_end = neurons
     inj_table, inj_cells, inj_cols = injection
@@ -142,11 +188,35 @@ def _steps(small, large, window, neurons, injection, synapses, output, records):
     out_steps, out_gids = output
     rec_table, rec_cells, rec_buf = records
     n_groups = groups.shape[0]
-    for k in range(k0, k1):
-        if n_out + max_new > out_steps.size:
+    k = k0
+    while k < k1:
+        pair = pair_row > 0 and k + 1 < k1
+        if n_out + (2 if pair else 1) * max_new > out_steps.size:
             return k, n_out
         step = first + k
         slot_base = (step % slots) * width
+        if pair:
+            slot_next = ((step + 1) % slots) * width
+            for g in range(n_groups):
+                gt = groups[g]
+                _two_group_steps(gt, st, par, left, rsteps, ring, slot_base + gt[G_RING],
+                                 slot_next + gt[G_RING], flag, pair_row + gt[G_FIRST])
+            for j in range(2):
+                nf = 0
+                for g in range(n_groups):
+                    gt = groups[g]
+                    g0 = gt[G_FIRST]
+                    fired_start[g] = nf
+                    nf = nk.compact_flags(gt[G_SIZE], g0 + j * pair_row, g0, False, flag, left,
+                                          rsteps, fired, nf)
+                    fired_end[g] = nf
+                    n_out = _record(g0, fired_start[g], nf, fired, recorded, step + j,
+                                    out_steps, out_gids, n_out)
+                _propagate_step(k + j, step + j, pre_table, fired, fired_start, fired_end,
+                                src_cells, src_bounds, blocks, uniform_weight, ring, slots,
+                                width, indptr, post16, post32, weight, delay16)
+            k += 2
+            continue
         nf = 0
         for g in range(n_groups):
             gt = groups[g]
@@ -159,25 +229,13 @@ def _steps(small, large, window, neurons, injection, synapses, output, records):
             nf = _update_group(small, large, gt, parallel_min, st, par, left, rsteps, ring,
                                slot_base + gt[G_RING], iext, io, flag, fired, nf)
             fired_end[g] = nf
-            g0 = gt[G_FIRST]
-            for s in range(start, nf):
-                if recorded[g0 + fired[s]]:
-                    out_steps[n_out] = step
-                    out_gids[n_out] = g0 + fired[s]
-                    n_out += 1
+            n_out = _record(gt[G_FIRST], start, nf, fired, recorded, step, out_steps, out_gids,
+                            n_out)
         _sample(rec_table, rec_cells, rec_buf, st, step + 1)
-        for q in range(pre_table.shape[0]):
-            pt = pre_table[q]
-            j = pt[P_INDEX]
-            if pt[P_KIND] == 0:
-                spikes, s0, s1 = fired, fired_start[j], fired_end[j]
-            else:
-                spikes, s0, s1 = src_cells, src_bounds[j, k], src_bounds[j, k + 1]
-            if s1 <= s0:
-                continue
-            for b in range(pt[P_BLOCK0], pt[P_BLOCK1]):
-                _propagate(blocks[b], uniform_weight[b], step, spikes, s0, s1, ring, slots,
-                           width, indptr, post16, post32, weight, delay16)
+        _propagate_step(k, step, pre_table, fired, fired_start, fired_end, src_cells,
+                        src_bounds, blocks, uniform_weight, ring, slots, width, indptr, post16,
+                        post32, weight, delay16)
+        k += 1
     return k1, n_out
 
 
@@ -187,7 +245,7 @@ def run_steps(first, k0, k1, groups, parallel_min, st, par, left, rsteps, record
               pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
               src_cells, src_bounds, flag, fired, fired_start, fired_end,
               out_steps, out_gids, n_out, max_new,
-              rec_table, rec_cells, rec_buf):
+              rec_table, rec_cells, rec_buf, pair_row):
     """Steps first+k0 .. first+k1-1 of the window that starts at `first`, on one thread.
 
     Recorded spikes go to out_steps/out_gids from n_out; the loop stops early
@@ -195,7 +253,8 @@ def run_steps(first, k0, k1, groups, parallel_min, st, par, left, rsteps, record
     Returns (next k, n_out).
     """
     return _steps(_cells_serial, _cells_serial,
-                  window=(first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width),
+                  window=(first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width,
+                          pair_row),
                   neurons=(groups, st, par, left, rsteps, recorded, ring, iext, flag, fired,
                            fired_start, fired_end),
                   injection=(inj_table, inj_cells, inj_cols),
@@ -210,11 +269,12 @@ def run_steps_parallel(first, k0, k1, groups, parallel_min, st, par, left, rstep
                        pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
                        src_cells, src_bounds, flag, fired, fired_start, fired_end,
                        out_steps, out_gids, n_out, max_new,
-                       rec_table, rec_cells, rec_buf):
+                       rec_table, rec_cells, rec_buf, pair_row):
     """As run_steps, the groups of at least parallel_min cells updated by numba's
     threads (compiled only where a run asks for threads)."""
     return _steps(_cells_serial, _cells_parallel,
-                  window=(first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width),
+                  window=(first, k0, k1, parallel_min, inj_first, n_out, max_new, slots, width,
+                          pair_row),
                   neurons=(groups, st, par, left, rsteps, recorded, ring, iext, flag, fired,
                            fired_start, fired_end),
                   injection=(inj_table, inj_cells, inj_cols),

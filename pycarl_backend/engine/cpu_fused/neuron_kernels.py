@@ -56,32 +56,40 @@ def _consume(ring, i):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _take(i, g0, flag, left, rsteps, fired, nf):
-    if flag[g0 + i]:
+def _take(i, f0, g0, start, flag, left, rsteps, fired, nf):
+    if flag[f0 + i]:
         fired[nf] = i
-        left[g0 + i] = rsteps[g0 + i]
+        if start:
+            left[g0 + i] = rsteps[g0 + i]
         nf += 1
     return nf
 
 
 @njit(cache=True, error_model="numpy")
-def compact(n, g0, flag, left, rsteps, fired, nf):
-    """Append the flagged cells to `fired`, starting their refractory period.
+def compact_flags(n, f0, g0, start, flag, left, rsteps, fired, nf):
+    """Append the cells flagged at flag[f0 + i] to `fired`; `start`: also start
+    their refractory period (left[g0 + i]), else the kernel has done it.
     Cells fire rarely: the flags are read 8 at a time (as one 64-bit word) and
     only a word with a flag set is looked at byte by byte."""
     i = 0
-    while i < n and (g0 + i) % 8 != 0:
-        nf = _take(i, g0, flag, left, rsteps, fired, nf)
+    while i < n and (f0 + i) % 8 != 0:
+        nf = _take(i, f0, g0, start, flag, left, rsteps, fired, nf)
         i += 1
     words = (n - i) // 8
-    packed = flag[g0 + i:g0 + i + 8 * words].view(np.uint64)
+    packed = flag[f0 + i:f0 + i + 8 * words].view(np.uint64)
     for w in range(words):
         if packed[w]:
             for j in range(i + 8 * w, i + 8 * w + 8):
-                nf = _take(j, g0, flag, left, rsteps, fired, nf)
+                nf = _take(j, f0, g0, start, flag, left, rsteps, fired, nf)
     for j in range(i + 8 * words, n):
-        nf = _take(j, g0, flag, left, rsteps, fired, nf)
+        nf = _take(j, f0, g0, start, flag, left, rsteps, fired, nf)
     return nf
+
+
+@njit(cache=True, error_model="numpy")
+def compact(n, g0, flag, left, rsteps, fired, nf):
+    """Append the flagged cells to `fired`, starting their refractory period."""
+    return compact_flags(n, g0, g0, True, flag, left, rsteps, fired, nf)
 
 
 def _loader(count):
@@ -183,6 +191,53 @@ def if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
         for i in prange(n):
             _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io,
                          _load_cond_exp(par, po + i, n))
+
+
+# --- two steps per pass (loop.py's blocked window) ------------------------------
+# Where every synaptic delay is at least two steps, the spikes of step t reach
+# no cell before t + 2: each cell can then take steps t and t + 1 in one pass,
+# its state held in registers in between (half the state traffic). The two
+# steps are exactly the one-step kernel's, so are the numbers; the kernel
+# starts the refractory period of a cell that fires in the first step itself
+# (compact's job otherwise). Models whose cell function has the signature
+# (s0, s1, s2, refractory, in_e, in_i, i_ext, c) -> (s0, s1, s2, fired), used
+# for IF_curr_exp (stepper.PAIRED_MODELS); no injected current (the window has none).
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _one_of_two(cell, x, y, z, count, steps, in_e, in_i, c):
+    refractory = count > 0
+    count = count - 1 if refractory else count
+    x, y, z, fired = cell(x, y, z, refractory, in_e, in_i, 0.0, c)
+    return x, y, z, (steps if fired else count), fired
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _two_steps_at(cell, i, s0, s1, s2, r_e, r_i, r_e2, r_i2, left, rsteps, flag, flag2, c):
+    x, y, z, count, flag[i] = _one_of_two(cell, s0[i], s1[i], s2[i], left[i], rsteps[i],
+                                          _consume(r_e, i), _consume(r_i, i), c)
+    x, y, z, count, flag2[i] = _one_of_two(cell, x, y, z, count, rsteps[i],
+                                           _consume(r_e2, i), _consume(r_i2, i), c)
+    s0[i], s1[i], s2[i], left[i] = x, y, z, count
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def two_steps(cell, load, n, uniform, st, so, par, po, left, g0, rsteps, ring, be, be2, flag,
+              f1):
+    """Steps t and t + 1 of a group: ring receptors of t at `be`, of t + 1 at
+    `be2`; fired flags of t at flag[g0 + i], of t + 1 at flag[f1 + i]."""
+    s0, s1, s2 = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    r_e2, r_i2 = ring[be2:be2 + n], ring[be2 + n:be2 + 2 * n]
+    lf, rs = left[g0:g0 + n], rsteps[g0:g0 + n]
+    fl, fl2 = flag[g0:g0 + n], flag[f1:f1 + n]
+    if uniform:
+        c = load(par, po, 1)
+        for i in range(n):
+            _two_steps_at(cell, i, s0, s1, s2, r_e, r_i, r_e2, r_i2, lf, rs, fl, fl2, c)
+    else:
+        for i in range(n):
+            _two_steps_at(cell, i, s0, s1, s2, r_e, r_i, r_e2, r_i2, lf, rs, fl, fl2,
+                          load(par, po + i, n))
 
 
 # --- IF_curr_delta (IFCurrDelta.update) -----------------------------------------

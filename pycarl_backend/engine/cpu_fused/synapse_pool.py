@@ -85,6 +85,15 @@ class SynapsePool:
         return (block.indptr, block.post, block.weight,
                 None if isinstance(block.delay, int) else block.delay, block.delay)
 
+    def min_delay_steps(self):
+        """The shortest synaptic delay (steps) of the pool's blocks; a large number
+        for a pool without synapses."""
+        uniform = self.table[:, loop.B_DELAY]
+        shortest = [int(uniform[uniform >= 0].min())] if (uniform >= 0).any() else []
+        if self.delay16.size:
+            shortest.append(int(self.delay16.min()))
+        return min(shortest, default=1 << 30)
+
     def serves(self, blocks):
         """True while `blocks` are this pool's blocks with their arrays unchanged."""
         if list(blocks) != self.blocks:

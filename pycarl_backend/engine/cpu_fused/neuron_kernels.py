@@ -122,25 +122,34 @@ def _curr_exp_cell(v, ie, ii, refractory, in_e, in_i, i_ext, c):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _curr_exp_at(i, v, ie, ii, r_e, r_i, left, flag, iext, io, c):
+def _three_state_at(cell, i, s0, s1, s2, r_e, r_i, left, flag, iext, io, c):
     refractory = _count_down(left, i)
-    v[i], ie[i], ii[i], flag[i] = _curr_exp_cell(v[i], ie[i], ii[i], refractory,
-                                                 _consume(r_e, i), _consume(r_i, i),
-                                                 _i_ext(iext, io, i), c)
+    s0[i], s1[i], s2[i], flag[i] = cell(s0[i], s1[i], s2[i], refractory, _consume(r_e, i),
+                                        _consume(r_i, i), _i_ext(iext, io, i), c)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def three_state_step(cell, load, n, uniform, st, so, par, po, left, g0, ring, be, iext, io,
+                     flag):
+    """One step of a group whose cell function has three state rows and two
+    receptors, (s0, s1, s2, refractory, in_e, in_i, i_ext, c) -> (s0, s1, s2,
+    fired): IF_curr_exp and IF_cond_exp."""
+    s0, s1, s2 = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = load(par, po, 1)
+        for i in prange(n):
+            _three_state_at(cell, i, s0, s1, s2, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in prange(n):
+            _three_state_at(cell, i, s0, s1, s2, r_e, r_i, lf, fl, iext, io, load(par, po + i, n))
 
 
 @njit(cache=True, inline="always", error_model="numpy")
 def if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
-    v, ie, ii = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
-    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
-    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
-    if uniform:
-        c = _load_curr_exp(par, po, 1)
-        for i in prange(n):
-            _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, c)
-    else:
-        for i in prange(n):
-            _curr_exp_at(i, v, ie, ii, r_e, r_i, lf, fl, iext, io, _load_curr_exp(par, po + i, n))
+    three_state_step(_curr_exp_cell, _load_curr_exp, n, uniform, st, so, par, po, left, g0, ring,
+                     be, iext, io, flag)
 
 
 # --- IF_cond_exp (IFCondExp.membrane_step and update) ----------------------------
@@ -171,26 +180,9 @@ def _cond_exp_cell(v, ge, gi, refractory, in_e, in_i, i_ext, c):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _cond_exp_at(i, v, ge, gi, r_e, r_i, left, flag, iext, io, c):
-    refractory = _count_down(left, i)
-    v[i], ge[i], gi[i], flag[i] = _cond_exp_cell(v[i], ge[i], gi[i], refractory,
-                                                 _consume(r_e, i), _consume(r_i, i),
-                                                 _i_ext(iext, io, i), c)
-
-
-@njit(cache=True, inline="always", error_model="numpy")
 def if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
-    v, ge, gi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
-    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
-    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
-    if uniform:
-        c = _load_cond_exp(par, po, 1)
-        for i in prange(n):
-            _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io, c)
-    else:
-        for i in prange(n):
-            _cond_exp_at(i, v, ge, gi, r_e, r_i, lf, fl, iext, io,
-                         _load_cond_exp(par, po + i, n))
+    three_state_step(_cond_exp_cell, _load_cond_exp, n, uniform, st, so, par, po, left, g0, ring,
+                     be, iext, io, flag)
 
 
 # --- two steps per pass (loop.py's blocked window) ------------------------------

@@ -331,19 +331,26 @@ def _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+def alpha_step(cell_at, load, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    """One step of an alpha-synapse group (state v, x_exc, x_inh, dx_exc, dx_inh;
+    `cell_at` updates cell i in place): IF_curr_alpha and IF_cond_alpha."""
     v, xe, xi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
     de, di = st[so + 3 * n:so + 4 * n], st[so + 4 * n:so + 5 * n]
     r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
     lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
     if uniform:
-        c = _load_curr_alpha(par, po, 1)
+        c = load(par, po, 1)
         for i in prange(n):
-            _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
+            cell_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
     else:
         for i in prange(n):
-            _curr_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io,
-                           _load_curr_alpha(par, po + i, n))
+            cell_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, load(par, po + i, n))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    alpha_step(_curr_alpha_at, _load_curr_alpha, n, uniform, st, so, par, po, left, g0, ring, be,
+               iext, io, flag)
 
 
 COND_ALPHA_STATE = ("v", "gsyn_exc", "gsyn_inh", "dgsyn_exc", "dgsyn_inh")
@@ -376,15 +383,5 @@ def _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
 
 @njit(cache=True, inline="always", error_model="numpy")
 def if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
-    v, xe, xi = st[so:so + n], st[so + n:so + 2 * n], st[so + 2 * n:so + 3 * n]
-    de, di = st[so + 3 * n:so + 4 * n], st[so + 4 * n:so + 5 * n]
-    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
-    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
-    if uniform:
-        c = _load_cond_alpha(par, po, 1)
-        for i in prange(n):
-            _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
-    else:
-        for i in prange(n):
-            _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, lf, fl, iext, io,
-                           _load_cond_alpha(par, po + i, n))
+    alpha_step(_cond_alpha_at, _load_cond_alpha, n, uniform, st, so, par, po, left, g0, ring, be,
+               iext, io, flag)

@@ -7,13 +7,14 @@ import pytest
 
 import pycarl_backend as sim
 from test_cpu_fused import COND_MODELS, CURRENT_MODELS, assert_same_trains, recurrent_run
+from test_cpu_fused_eif import EIF_MODELS
 
 pytest.importorskip("numba")
 from pycarl_backend.engine.cpu_fused import threads  # noqa: E402
 
 needs_two = pytest.mark.skipif(threads.available_threads() < 2,
                                reason="numba has a single thread here")
-MODELS = {**CURRENT_MODELS, **COND_MODELS}
+MODELS = {**CURRENT_MODELS, **COND_MODELS, **EIF_MODELS}
 
 
 def last_parallel():

@@ -21,6 +21,8 @@ G_MODEL, G_FIRST, G_SIZE, G_STATE, G_PAR, G_UNIFORM, G_RING, G_INJ, G_INJ_LINKS,
 IF_CURR_EXP, IF_COND_EXP, IF_CURR_DELTA, IZHIKEVICH, IF_CURR_ALPHA, IF_COND_ALPHA = range(6)
 # chip groups computed by Loihi compartments (loihi_kernels.py): one current, or two
 LOIHI, LOIHI_SPLIT = 6, 7
+# adaptive exponential IF (neuron_kernels.py eif_cond_exp, eif_cond_alpha)
+EIF_COND_EXP, EIF_COND_ALPHA = 8, 9
 # pre-synaptic entry columns: kind (0 neuron group, 1 source), index, first block, end block
 P_KIND, P_INDEX, P_BLOCK0, P_BLOCK1, P_COLS = range(5)
 # block table columns
@@ -45,6 +47,10 @@ def _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, fla
         nk.if_curr_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     elif model == IF_COND_ALPHA:
         nk.if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == EIF_COND_EXP:
+        nk.eif_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    elif model == EIF_COND_ALPHA:
+        nk.eif_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     elif model == LOIHI or model == LOIHI_SPLIT:
         lk.loihi(n, model == LOIHI_SPLIT, uniform, st, so, par, po, left, g0, ring, be, iext, io,
                  flag)

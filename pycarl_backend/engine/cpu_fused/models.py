@@ -7,7 +7,9 @@ values bit for bit.
 """
 import numpy as np
 
-from ..neuron_models import IFCondAlpha, IFCurrAlpha, IFCurrDelta, Izhikevich
+from ..neuron_models import (EIFCondAlphaIsfaIsta, EIFCondExpIsfaIsta, IFCondAlpha,
+                             IFCurrAlpha, IFCurrDelta, Izhikevich)
+from ..neuron_models.psr import BiExpResponse
 from ..neurons import IFCondExp, IFCurrExp
 from . import loop
 from . import neuron_kernels as nk
@@ -52,12 +54,27 @@ def constant(group, name):
         return group.g_leak * group.params["v_rest"]
     if name == "dt":
         return group.dt
+    if name == "substep":  # AdExMembrane.update's RK4 substep h
+        return group.dt / group.n_sub
     receptor, _, attribute = name.partition(".")
     if attribute:  # 'exc.e_d': a constant of the group's excitatory kernel
-        return getattr(group.kernels[("exc", "inh").index(receptor)], attribute)
+        kernel = group.kernels[("exc", "inh").index(receptor)]
+        if attribute.startswith("half_"):
+            return _half_substep_factors(group, kernel)[attribute[len("half_"):]]
+        return getattr(kernel, attribute)
     if name in group.params:
         return group.params[name]
     return getattr(group, name)
+
+
+def _half_substep_factors(group, kernel):
+    """A kernel's factors over half an RK4 substep, as AdExMembrane.update's traces
+    compute them (trace(xp, s, 0.5 * h, ...) with h = dt / n_sub)."""
+    half = 0.5 * (group.dt / group.n_sub)
+    if isinstance(kernel, BiExpResponse):
+        e_d, e_r, k = kernel._kernel(np, half)
+        return {"e_d": e_d, "k": k, "e_r": e_r}
+    return {"decay": kernel.trace_decay(np, half)}
 
 
 MODEL_SPECS = {
@@ -67,6 +84,10 @@ MODEL_SPECS = {
     Izhikevich: ModelSpec(loop.IZHIKEVICH, nk.IZHIKEVICH_STATE, nk.IZHIKEVICH_PARAMS),
     IFCurrAlpha: ModelSpec(loop.IF_CURR_ALPHA, nk.CURR_ALPHA_STATE, nk.CURR_ALPHA_PARAMS),
     IFCondAlpha: ModelSpec(loop.IF_COND_ALPHA, nk.COND_ALPHA_STATE, nk.COND_ALPHA_PARAMS),
+    EIFCondExpIsfaIsta: ModelSpec(loop.EIF_COND_EXP, nk.EIF_COND_EXP_STATE,
+                                  nk.EIF_COND_EXP_PARAMS),
+    EIFCondAlphaIsfaIsta: ModelSpec(loop.EIF_COND_ALPHA, nk.EIF_COND_ALPHA_STATE,
+                                    nk.EIF_COND_ALPHA_PARAMS),
 }
 
 

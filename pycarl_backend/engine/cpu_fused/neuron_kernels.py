@@ -385,3 +385,156 @@ def _cond_alpha_at(i, v, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
 def if_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
     alpha_step(_cond_alpha_at, _load_cond_alpha, n, uniform, st, so, par, po, left, g0, ring, be,
                iext, io, flag)
+
+
+# --- EIF_cond_exp_isfa_ista, EIF_cond_alpha_isfa_ista (composed.py AdExMembrane.update) ---
+# RK4 on (v, w) in n_sub substeps of h ms; the conductances' values at the half-substep
+# points are the kernels' traces (psr.py ExpResponse.trace, BiExpResponse.trace), their
+# step itself the kernels' exact `advance` after the membrane.
+ADEX_MEMBRANE_PARAMS = ("g_leak", "v_rest", "v_reset", "v_thresh", "v_peak", "safe_delta_t",
+                        "delta_T", "a", "tau_w", "cm", "exc.e_rev_values", "inh.e_rev_values",
+                        "i_offset", "b", "refractory_steps", "substep", "n_sub")
+MAX_EXP_ARG = 50.0  # composed.py MAX_EXP_ARG
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _adex_rhs(v, w, clamped, g_e, g_i, current, m):
+    """AdExMembrane._rhs for one cell: (dv/dt, dw/dt) with the conductances g_e, g_i."""
+    g_leak, v_rest, v_reset, v_thresh, v_peak, safe_delta_t, delta_t, a, tau_w, cm, \
+        e_exc, e_inh = m
+    v_eff = v_reset if clamped else (v_peak if v > v_peak else v)
+    exp_arg = (v_eff - v_thresh) / safe_delta_t
+    exp_arg = MAX_EXP_ARG if exp_arg > MAX_EXP_ARG else exp_arg
+    i_spike = (g_leak * delta_t) * vexp(exp_arg) if delta_t > 0.0 else 0.0
+    synaptic = (0.0 + g_e * (e_exc - v_eff)) + g_i * (e_inh - v_eff)
+    dv = ((((g_leak * (v_rest - v_eff) + i_spike) + synaptic) - w) + current) / cm
+    dw = ((1e-3 * a) * (v_eff - v_rest) - w) / tau_w
+    return (0.0 if clamped else dv), dw
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _adex_rk4(v, w, clamped, e0, e1, e2, i0, i1, i2, current, m, h):
+    """integrate.rk4_substep for one cell: conductances e0, e1, e2 (and i0, i1, i2) at
+    the start, middle and end of the substep."""
+    half = 0.5 * h
+    k1v, k1w = _adex_rhs(v, w, clamped, e0, i0, current, m)
+    k2v, k2w = _adex_rhs(v + half * k1v, w + half * k1w, clamped, e1, i1, current, m)
+    k3v, k3w = _adex_rhs(v + half * k2v, w + half * k2w, clamped, e1, i1, current, m)
+    k4v, k4w = _adex_rhs(v + h * k3v, w + h * k3w, clamped, e2, i2, current, m)
+    sixth = h / 6.0
+    return (v + sixth * (((k1v + 2.0 * k2v) + 2.0 * k3v) + k4v),
+            w + sixth * (((k1w + 2.0 * k2w) + 2.0 * k3w) + k4w))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _adex_cell(v, w, xe, de, xi, di, refractory, i_ext, c, f_e, f_i, half_step):
+    """AdExMembrane.update for one cell: (v, w, fired) after the step. (xe, de), (xi, di):
+    the receptors' kernel state at the start of the step; half_step(x, d, f) moves a
+    kernel's trace on by half a substep with its factors f."""
+    g_leak, v_rest, v_reset, v_thresh, v_peak, safe_delta_t, delta_t, a, tau_w, cm, \
+        e_exc, e_inh, i_offset, b, rsteps, h, n_sub = c
+    m = (g_leak, v_rest, v_reset, v_thresh, v_peak, safe_delta_t, delta_t, a, tau_w, cm,
+         e_exc, e_inh)
+    current = i_offset + i_ext
+    clamped = refractory
+    fired = False
+    for _ in range(int(n_sub)):
+        xe1, de1 = half_step(xe, de, f_e)
+        xe2, de2 = half_step(xe1, de1, f_e)
+        xi1, di1 = half_step(xi, di, f_i)
+        xi2, di2 = half_step(xi1, di1, f_i)
+        v, w = _adex_rk4(v, w, clamped, xe, xe1, xe2, xi, xi1, xi2, current, m, h)
+        if not clamped and v >= v_peak:
+            v = v_reset
+            w = w + b
+            fired = True
+            clamped = rsteps > 0.0
+        v = v_reset if clamped else v
+        xe, de, xi, di = xe2, de2, xi2, di2
+    return v, w, fired
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _exp_half_step(x, d, f):
+    """ExpResponse.trace: x times its decay over half a substep (d unused)."""
+    return x * f[0], d
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _biexp_half_step(x, d, f):
+    """BiExpResponse.trace: (x, dx) over half a substep, factors (E_d, K, E_r)."""
+    e_d, k, e_r = f
+    return e_d * x + k * d, e_r * d
+
+
+EIF_COND_EXP_STATE = ("v", "w", "gsyn_exc", "gsyn_inh")
+EIF_COND_EXP_PARAMS = ADEX_MEMBRANE_PARAMS + ("exc.half_decay", "inh.half_decay",
+                                              "exc.decay", "inh.decay")
+_load_eif_cond_exp = _loader(len(EIF_COND_EXP_PARAMS))
+_N_MEMBRANE = len(ADEX_MEMBRANE_PARAMS)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _eif_cond_exp_at(i, v, w, ge, gi, r_e, r_i, left, flag, iext, io, c):
+    m = c[:_N_MEMBRANE]
+    half_e, half_i, decay_e, decay_i = c[_N_MEMBRANE:]
+    refractory = _count_down(left, i)
+    x_e, x_i = ge[i], gi[i]
+    v[i], w[i], flag[i] = _adex_cell(v[i], w[i], x_e, 0.0, x_i, 0.0, refractory,
+                                     _i_ext(iext, io, i), m, (half_e,), (half_i,),
+                                     _exp_half_step)
+    ge[i] = x_e * decay_e + _consume(r_e, i)
+    gi[i] = x_i * decay_i + _consume(r_i, i)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def eif_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, w = st[so:so + n], st[so + n:so + 2 * n]
+    ge, gi = st[so + 2 * n:so + 3 * n], st[so + 3 * n:so + 4 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_eif_cond_exp(par, po, 1)
+        for i in prange(n):
+            _eif_cond_exp_at(i, v, w, ge, gi, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in prange(n):
+            _eif_cond_exp_at(i, v, w, ge, gi, r_e, r_i, lf, fl, iext, io,
+                             _load_eif_cond_exp(par, po + i, n))
+
+
+EIF_COND_ALPHA_STATE = ("v", "w", "gsyn_exc", "gsyn_inh", "dgsyn_exc", "dgsyn_inh")
+EIF_COND_ALPHA_PARAMS = ADEX_MEMBRANE_PARAMS + (
+    "exc.half_e_d", "exc.half_k", "exc.half_e_r", "inh.half_e_d", "inh.half_k", "inh.half_e_r",
+    "exc.e_d", "exc.k", "exc.e_r", "exc.g0", "inh.e_d", "inh.k", "inh.e_r", "inh.g0")
+_load_eif_cond_alpha = _loader(len(EIF_COND_ALPHA_PARAMS))
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _eif_cond_alpha_at(i, v, w, xe, xi, de, di, r_e, r_i, left, flag, iext, io, c):
+    m = c[:_N_MEMBRANE]
+    hd_e, hk_e, hr_e, hd_i, hk_i, hr_i, ed_e, k_e, er_e, g0_e, ed_i, k_i, er_i, g0_i = \
+        c[_N_MEMBRANE:]
+    refractory = _count_down(left, i)
+    v[i], w[i], flag[i] = _adex_cell(v[i], w[i], xe[i], de[i], xi[i], di[i], refractory,
+                                     _i_ext(iext, io, i), m, (hd_e, hk_e, hr_e),
+                                     (hd_i, hk_i, hr_i), _biexp_half_step)
+    xe[i], de[i] = _advance_biexp(xe[i], de[i], _consume(r_e, i), ed_e, k_e, er_e, g0_e)
+    xi[i], di[i] = _advance_biexp(xi[i], di[i], _consume(r_i, i), ed_i, k_i, er_i, g0_i)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def eif_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+    v, w = st[so:so + n], st[so + n:so + 2 * n]
+    xe, xi = st[so + 2 * n:so + 3 * n], st[so + 3 * n:so + 4 * n]
+    de, di = st[so + 4 * n:so + 5 * n], st[so + 5 * n:so + 6 * n]
+    r_e, r_i = ring[be:be + n], ring[be + n:be + 2 * n]
+    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    if uniform:
+        c = _load_eif_cond_alpha(par, po, 1)
+        for i in prange(n):
+            _eif_cond_alpha_at(i, v, w, xe, xi, de, di, r_e, r_i, lf, fl, iext, io, c)
+    else:
+        for i in prange(n):
+            _eif_cond_alpha_at(i, v, w, xe, xi, de, di, r_e, r_i, lf, fl, iext, io,
+                               _load_eif_cond_alpha(par, po + i, n))

@@ -46,9 +46,13 @@ class ExpResponse:
     def to_v(self, s):
         return self.p_to_v * s[self.value]
 
+    def trace_decay(self, xp, h):
+        """The factor of x over h ms (trace's; the compiled AdEx loop's too)."""
+        return xp.exp(-h / self._tau)
+
     def trace(self, xp, s, h, n):
         """Values at offsets 0, h, 2h, ..., n*h into the step."""
-        d = xp.exp(-h / self._tau)
+        d = self.trace_decay(xp, h)
         out = [s[self.value]]
         for _ in range(n):
             out.append(out[-1] * d)

@@ -160,17 +160,17 @@ def paths_kernel(pair, pair_len, pair_ptr, pair_links, pair_lats, group):
 
 
 @numba.njit(cache=True, nogil=True)
-def account_kernel(pstep, n_steps, src, dst, syn, row, deliver, pipeline, cycle_ns, t_in,
+def account_kernel(sidx, n_steps, src, dst, syn, row, deliver, pipeline, cycle_ns, t_in,
                    t_syn, n):
     """The per-packet part of HardwareModel._account for a batch of leg-0 packets:
-    arrive and generation ns per packet (and arrive - generation), the receive
-    cost t_in + syn * t_syn; per (step, core) packets out
+    arrive and generation ns per packet, the receive cost t_in + syn * t_syn; per (step, core) packets out
     (sources on chip), packets in, synapses in; per step the last synaptic update
-    (net_done); packets sent per core (last entry: host) and received."""
+    (net_done); packets sent per core (last entry: host) and received; each packet's
+    step index (sidx: of each spike)."""
     P = src.size
+    pstep = np.empty(P, np.int64)
     arrive = np.empty(P, np.float64)
     gen = np.empty(P, np.float64)
-    lat = np.empty(P, np.float64)
     recv = np.empty(P, np.float64)
     pk_out = np.zeros((n_steps, n), np.int64)
     pk_in = np.zeros((n_steps, n), np.int64)
@@ -180,7 +180,8 @@ def account_kernel(pstep, n_steps, src, dst, syn, row, deliver, pipeline, cycle_
     received = np.zeros(n, np.int64)
     synops = 0
     for i in range(P):
-        s = pstep[i]
+        s = sidx[row[i]]
+        pstep[i] = s
         arrive[i] = deliver[i] * cycle_ns
         if src[i] >= 0:
             gen[i] = pipeline[row[i]]
@@ -189,7 +190,6 @@ def account_kernel(pstep, n_steps, src, dst, syn, row, deliver, pipeline, cycle_
         else:
             gen[i] = 0.0
             sent[n] += 1
-        lat[i] = arrive[i] - gen[i]
         pk_in[s, dst[i]] += 1
         received[dst[i]] += 1
         syn_in[s, dst[i]] += syn[i]
@@ -198,7 +198,7 @@ def account_kernel(pstep, n_steps, src, dst, syn, row, deliver, pipeline, cycle_
         done = (arrive[i] + t_in) + syn[i] * t_syn       # _account's order
         if done > net_done[s]:
             net_done[s] = done
-    return arrive, gen, lat, recv, pk_out, pk_in, syn_in, net_done, sent, received, synops
+    return arrive, gen, recv, pstep, pk_out, pk_in, syn_in, net_done, sent, received, synops
 
 
 @numba.njit(cache=True, nogil=True)
@@ -313,3 +313,95 @@ def in_delivery_order(step, gen):
         if step[i + 1] == step[i] and not gen[i] <= gen[i + 1]:
             return False
     return True
+
+
+@numba.njit(cache=True, nogil=True)
+def _before_on_core(core, local, i, j):
+    if core[i] != core[j]:
+        return core[i] < core[j]
+    return local[i] < local[j]
+
+
+@numba.njit(cache=True, nogil=True)
+def spikes_kernel(steps, core, local, npk, t_upd, t_spike, t_out, n):
+    """HardwareModel._emit_times for a batch sorted by step, and the spike-level
+    part of _account: each spike's pipeline time (ns), the index of its step among
+    the batch's steps, the steps, and the on-chip spikes per (step, core).
+
+    The pipeline time as _emit_times computes it: cores take their spikes in local
+    index order (ties in batch order), each adds (local + 1) t_upd + (rank + 1)
+    t_spike + (messages before it on the core in this step) t_out."""
+    S = steps.size
+    t = np.zeros(S)
+    sidx = np.empty(S, np.int64)
+    U = 0
+    for r in range(S):
+        if r == 0 or steps[r] != steps[r - 1]:
+            U += 1
+        sidx[r] = U - 1
+    ustep = np.empty(U, np.int64)
+    spk = np.zeros((U, n), np.int64)
+    order = np.empty(S, np.int64)
+    tmp = np.empty(S, np.int64)
+    a = 0
+    while a < S:
+        b = a + 1
+        while b < S and steps[b] == steps[a]:
+            b += 1
+        ustep[sidx[a]] = steps[a]
+        m = 0
+        for r in range(a, b):
+            if core[r] >= 0:
+                order[a + m] = r
+                spk[sidx[a], core[r]] += 1
+                m += 1
+        e = a + m
+        # stable sort of the step's on-chip spikes by (core, local index)
+        if m <= 32:
+            for i in range(a + 1, e):
+                x = order[i]
+                j = i - 1
+                while j >= a and _before_on_core(core, local, x, order[j]):
+                    order[j + 1] = order[j]
+                    j -= 1
+                order[j + 1] = x
+        else:
+            width = 1
+            while width < m:
+                lo = a
+                while lo < e:
+                    mid = min(lo + width, e)
+                    hi = min(lo + 2 * width, e)
+                    i, j, k = lo, mid, lo
+                    while i < mid and j < hi:
+                        if _before_on_core(core, local, order[j], order[i]):
+                            tmp[k] = order[j]
+                            j += 1
+                        else:
+                            tmp[k] = order[i]
+                            i += 1
+                        k += 1
+                    while i < mid:
+                        tmp[k] = order[i]
+                        i += 1
+                        k += 1
+                    while j < hi:
+                        tmp[k] = order[j]
+                        j += 1
+                        k += 1
+                    lo = hi
+                for k in range(a, e):
+                    order[k] = tmp[k]
+                width *= 2
+        rank = 0
+        before = 0
+        for i in range(a, e):
+            r = order[i]
+            if i > a and core[r] != core[order[i - 1]]:
+                rank = 0
+                before = 0
+            t[r] = (local[r] + 1) * t_upd + (rank + 1) * t_spike + float(before) * t_out
+            rank += 1
+            before += npk[r]
+        a = b
+    return t, sidx, ustep, spk

@@ -162,19 +162,25 @@ def overflow_kernel(start, group, first, links, buffer_packets):
         b = a + 1
         while b < P and group[b] == group[a]:
             b += 1
-        h = 0
+        # a link with at most buffer_packets intervals in all never holds more at once
         crowded = False
         for p in range(a, b):
             for e in range(first[p], first[p + 1] - 1):
-                lk[h], tin[h], tout[h] = links[e], start[e], start[e + 1]
                 on_link[links[e]] += 1
                 if on_link[links[e]] > buffer_packets:
                     crowded = True
+        for p in range(a, b):
+            for e in range(first[p], first[p + 1] - 1):
+                on_link[links[e]] = 0
+        if not crowded:
+            a = b
+            continue
+        h = 0
+        for p in range(a, b):
+            for e in range(first[p], first[p + 1] - 1):
+                lk[h], tin[h], tout[h] = links[e], start[e], start[e + 1]
                 h += 1
-        for i in range(h):
-            on_link[lk[i]] = 0
-        # a link with at most buffer_packets intervals in all never holds more at once
-        if crowded and _overflows(lk, tin, tout, h, buffer_packets):
+        if _overflows(lk, tin, tout, h, buffer_packets):
             bad[n_bad] = group[a]
             n_bad += 1
         a = b

@@ -416,11 +416,11 @@ class HardwareModel:
         local = m.local_index[ids].astype(np.int64)
         npk = m.out_ptr[ids + 1] - m.out_ptr[ids]
         nsp = m.split_ptr[ids + 1] - m.split_ptr[ids]
-        pipeline = self._emit_times(steps * 2, core, local, npk)
         if (self.compiled_batches and out is None and spike_ns is None and not nsp.any()
                 and npk.any() and not np.any(np.diff(steps) < 0)
-                and self._process_compiled(steps, ids, core, npk, pipeline)):
+                and self._process_compiled(steps, ids, core, local, npk)):
             return
+        pipeline = self._emit_times(steps * 2, core, local, npk)
         t_spike = pipeline if spike_ns is None else pipeline + spike_ns
         pk = self._neuron_packets(steps, ids, core, npk, t_spike)
         if nsp.any():
@@ -447,15 +447,17 @@ class HardwareModel:
                       extra=extra, lat_ns=lat_ns, gen_ns=gen_ns, P_row=pk.row, P_leg=pk.leg,
                       paths=(pk.t0, plen, links))
 
-    def _process_compiled(self, steps, ids, core, npk, pipeline):
+    def _process_compiled(self, steps, ids, core, local, npk):
         """_process for a batch sorted by step, without splitter legs, no `out` and no
         sub-step times, by batch_compiled's kernels; the same statistics and
-        deliveries. False (nothing done) where the dense route table or the compiled
+        deliveries. False (no statistics recorded) where the dense route table or the compiled
         schedulers' preconditions do not hold: the NumPy passes take the batch."""
         m = self.mapping
         em = self.energy_model
         net = self.net
         n = max(self.n_cores_used, 1)
+        pipeline, sidx, ustep, spk = batch_compiled.spikes_kernel(
+            steps, core, local, npk, float(em.t_upd), float(em.t_spike), float(em.t_out), n)
         src, dst, syn, group, t0, row, t0c, key = batch_compiled.neuron_packets_kernel(
             steps, core, npk, m.out_ptr[ids], pipeline, m.out_core, m.out_syn,
             float(em.t_out), float(net.cycle_ns), n)
@@ -476,12 +478,10 @@ class HardwareModel:
         redo = overflow_kernel(start, group, first, links, int(net.buffer_packets))
         if redo.size:
             deliver = self._reschedule(t0c, group, plen, links, lats, deliver, redo)
-        ustep, sinv = np.unique(steps, return_inverse=True)
         U = ustep.size
-        pstep = np.searchsorted(ustep, group // 2)
-        arrive_ns, gen_ns, _, recv, pk_out, pk_in, syn_in, net_done, sent, received, \
+        arrive_ns, gen_ns, recv, pstep, pk_out, pk_in, syn_in, net_done, sent, received, \
             synops = batch_compiled.account_kernel(
-                pstep, U, src, dst, syn, row, deliver, pipeline, float(net.cycle_ns),
+                sidx, U, src, dst, syn, row, deliver, pipeline, float(net.cycle_ns),
                 float(em.t_in), float(em.t_syn), n)
         split_row = np.zeros(ids.size, bool)
         leg = np.zeros(src.size, np.int8)
@@ -489,15 +489,13 @@ class HardwareModel:
             Deliveries(arrive_ns, gen_ns, group, row, leg, split_row, None))
         self._check_extra_bound(extra, group)
         # _account's statistics
-        on = core >= 0
         c = self._counts
-        c["spikes"] += int(on.sum())
+        c["spikes"] += int(spk.sum())
         c["packets"] += int(src.size)
         c["synops"] += int(synops)
         c["network_pj"] += float(self._pair_energy[pair].sum())
         self._sent += sent
         self._received += received
-        spk = np.bincount(sinv[on] * n + core[on], minlength=U * n).reshape(U, n)
         if self.backpressure:
             pe, le, n_used = batch_compiled.drain_entries_kernel(plen, links, net.terminal,
                                                                  int(net.n_links))

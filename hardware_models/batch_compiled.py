@@ -1,18 +1,21 @@
-"""Compiled (numba) twin of the packet-level passes of HardwareModel._process for a
-deferred batch (a barrier clock routing many ticks at once): packets in injection
-order, their paths, and the statistics that _account gathers from them.
+"""Compiled (numba) twin of the NumPy passes of HardwareModel._process for a batch of
+many steps (a barrier clock's deferred batch, replay()): the spikes' pipeline times,
+the packets in injection order, their paths, and the statistics that _account
+gathers from them; the compiled schedulers (fcfs_schedule.py) and drain bound
+(backpressure_compiled.py) are called on what these kernels return.
 
-The NumPy passes in model.py stay the reference; model.py takes these kernels only
-for batches without splitter legs, and tests/test_hw_batch_compiled.py checks that
-both give the same summary, bit for bit. Bit-identical because every
-floating-point value is computed by the same operations in the same order as the
-NumPy form (the per-step sums below only add integers, exact in float64), and the
-sorts are stable sorts by the same keys."""
+The NumPy passes in model.py stay the reference; model.py takes these kernels for
+batches sorted by step, without splitter legs, `out` or sub-step spike times, and
+tests/test_hw_batch_compiled.py checks that both give the same summary, bit for bit.
+Bit-identical because every floating-point value is computed by the same operations
+in the same order as the NumPy form (the per-step sums and the message counts only
+add integers, exact in float64), and the sorts are stable sorts by the same keys.
+error_model="numpy": x / 0 gives inf or nan as in NumPy."""
 import numba
 import numpy as np
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _before(t0c, src, dst, i, j):
     """Does packet i come before packet j in injection order (within a group)?"""
     if t0c[i] != t0c[j]:
@@ -22,7 +25,7 @@ def _before(t0c, src, dst, i, j):
     return dst[i] < dst[j]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _stable_sort_run(order, tmp, a, b, t0c, src, dst):
     """Sort order[a:b] stably by (t0c, src, dst): insertion sort for short runs, else
     bottom-up merge sort (tmp: scratch of order's size)."""
@@ -65,7 +68,7 @@ def _stable_sort_run(order, tmp, a, b, t0c, src, dst):
         width *= 2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def neuron_packets_kernel(steps, core, npk, first, t_spike, out_core, out_syn, t_out,
                           cycle_ns, n_cores):
     """HardwareModel._neuron_packets then _in_injection_order for a batch whose rows
@@ -123,7 +126,7 @@ def neuron_packets_kernel(steps, core, npk, first, t_spike, out_core, out_syn, t
     return o_src, o_dst, o_syn, o_group, o_t0, o_row, o_t0c, key
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def paths_kernel(pair, pair_len, pair_ptr, pair_links, pair_lats, group):
     """Each packet's path from the route table: (plen, first (P+1,) offsets, links,
     lats), and what schedule_compiled checks before its compiled loop: do all
@@ -159,14 +162,14 @@ def paths_kernel(pair, pair_len, pair_ptr, pair_links, pair_lats, group):
     return plen, first, links, lats, hops_take_time, lat_sum, largest
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def account_kernel(sidx, n_steps, src, dst, syn, row, deliver, pipeline, cycle_ns, t_in,
                    t_syn, n):
     """The per-packet part of HardwareModel._account for a batch of leg-0 packets:
-    arrive and generation ns per packet, the receive cost t_in + syn * t_syn; per (step, core) packets out
-    (sources on chip), packets in, synapses in; per step the last synaptic update
-    (net_done); packets sent per core (last entry: host) and received; each packet's
-    step index (sidx: of each spike)."""
+    arrive and generation ns per packet, the receive cost t_in + syn * t_syn; per
+    (step, core) packets out (sources on chip), packets in, synapses in; per step the
+    last synaptic update (net_done); packets sent per core (last entry: host) and
+    received; each packet's step index (sidx: of each spike)."""
     P = src.size
     pstep = np.empty(P, np.int64)
     arrive = np.empty(P, np.float64)
@@ -201,7 +204,7 @@ def account_kernel(sidx, n_steps, src, dst, syn, row, deliver, pipeline, cycle_n
     return arrive, gen, recv, pstep, pk_out, pk_in, syn_in, net_done, sent, received, synops
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def drain_entries_kernel(plen, links, terminal, n_links):
     """backpressure_compiled.drain_bound_compiled's preparation for leg-0 packets: the
     packet of each non-terminal path entry, its link renumbered among the links some
@@ -232,7 +235,7 @@ def drain_entries_kernel(plen, links, terminal, n_links):
     return pe[:k], le[:k], n_used
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _stable_sort_by_float(order, tmp, a, b, key):
     """Sort order[a:b] stably by key[order] (no NaN): insertion sort for short runs,
     else bottom-up merge sort."""
@@ -275,7 +278,7 @@ def _stable_sort_by_float(order, tmp, a, b, key):
         width *= 2
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def deliveries_kernel(group, source, dst, gen, lat, extra):
     """The batch's rows of summary()'s deliveries, (6, P) float64 (step, source neuron,
     core, generation ns, latency ns, extra steps), sorted by (step, generation ns)
@@ -303,7 +306,7 @@ def deliveries_kernel(group, source, dst, gen, lat, extra):
     return rec
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def in_delivery_order(step, gen):
     """Are the deliveries already sorted by (step, generation ns)? (Then summary()'s
     stable sort leaves them as they are.)"""
@@ -315,14 +318,14 @@ def in_delivery_order(step, gen):
     return True
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _before_on_core(core, local, i, j):
     if core[i] != core[j]:
         return core[i] < core[j]
     return local[i] < local[j]
 
 
-@numba.njit(cache=True, nogil=True)
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def spikes_kernel(steps, core, local, npk, t_upd, t_spike, t_out, n):
     """HardwareModel._emit_times for a batch sorted by step, and the spike-level
     part of _account: each spike's pipeline time (ns), the index of its step among

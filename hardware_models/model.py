@@ -100,8 +100,8 @@ class HardwareModel:
 
     #: flush the deferred (barrier) batch once this many spikes are pending
     BATCH_SPIKES = 40000
-    #: route deferred batches without splitter legs by the compiled twin
-    #: (batch_compiled.py) of _process's packet-level passes; False: the NumPy reference
+    #: route batches of many steps (deferred, replay()) without splitter legs by the
+    #: compiled twin (batch_compiled.py) of _process's passes; False: the NumPy reference
     compiled_batches = True
     #: largest route table kept as a dense (source, destination) -> slot lookup for it
     DENSE_PAIR_TABLE = 1 << 22
@@ -450,8 +450,8 @@ class HardwareModel:
     def _process_compiled(self, steps, ids, core, local, npk):
         """_process for a batch sorted by step, without splitter legs, no `out` and no
         sub-step times, by batch_compiled's kernels; the same statistics and
-        deliveries. False (no statistics recorded) where the dense route table or the compiled
-        schedulers' preconditions do not hold: the NumPy passes take the batch."""
+        deliveries. False (no statistics recorded) where the dense route table or the
+        compiled schedulers' preconditions do not hold: the NumPy passes take the batch."""
         m = self.mapping
         em = self.energy_model
         net = self.net

@@ -17,6 +17,9 @@ chip it prints the phases of the co-simulated run:
 and two ratios to the software-only run's steps: `steps+routing` (the cost
 per simulated second; target for Loihi on CUBA 4000, Loihi's own
 compartments computing the cells: <= 1.5x) and `total` (with the set-up).
+`CPU` is the process CPU time of steps + routing (best run) and its ratio to the
+software run's: on a shared machine it varies less than the wall clock. The
+configurations take turns (software, each chip, software, ...).
 Also the machine's CPU cores, the chip cores used, the chip's energy and
 hardware time per tick. --numpy-loop adds each chip run on the NumPy reference
 loop (setup(cpu_fused=False): the co-simulation before the compiled
@@ -39,25 +42,24 @@ def run_once(hardware, n, tstop, benchmark="CUBA", options=None, cpu_fused=True)
     sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
               rng_seed=42, hardware=hardware, hardware_options=options, cpu_fused=cpu_fused)
     net = va_network.build(sim, benchmark, n)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     sim.run(tstop)
-    run = time.perf_counter() - t0
+    run, run_cpu = time.perf_counter() - t0, time.process_time() - c0
     rate = (net.exc.mean_spike_count() * 1000.0 / tstop)
     cosim = simulator.state.cosim
-    summary, setup, routing = None, 0.0, 0.0
+    summary, setup, routing, setup_cpu, routing_cpu = None, 0.0, 0.0, 0.0, 0.0
     if cosim is not None:
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         summary = cosim.summary()
-        routing = time.perf_counter() - t0
-        setup = cosim.attach_seconds
+        routing, routing_cpu = time.perf_counter() - t0, time.process_time() - c0
+        setup, setup_cpu = cosim.attach_seconds, cosim.attach_cpu_seconds
     sim.end()
-    return setup, run - setup, routing, rate, summary
+    return setup, run - setup, routing, rate, summary, run_cpu - setup_cpu + routing_cpu
 
 
-def best_of(repeat, *args):
-    runs = [run_once(*args) for _ in range(repeat)]
-    best = min(runs, key=lambda r: r[1] + r[2])
-    return best, [r[1] + r[2] for r in runs]
+def best(runs):
+    """The run with the least steps + routing, and every run's steps + routing (wall)."""
+    return min(runs, key=lambda r: r[1] + r[2]), [r[1] + r[2] for r in runs]
 
 
 def main():
@@ -77,23 +79,33 @@ def main():
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.benchmark} {args.n} cells, {args.tstop:g} ms, {os.cpu_count()} CPU cores "
           f"(load {load:.2f}), best of {args.repeat}, chip options {options or 'none'}")
-    (_, sw_steps, _, sw_rate, _), sw_all = best_of(args.repeat, None, args.n, args.tstop,
-                                                   args.benchmark)
-    print(f"{'run':<12}{'set-up':>8}{'steps':>8}{'routing':>9}{'steps+routing':>15}"
-          f"{'total':>8}{'exc rate':>10}{'chip cores':>12}{'energy uJ':>11}{'ns/tick':>9}")
-    print(f"{'':<12}{'(s)':>8}{'(s)':>8}{'(s)':>9}{'(s, ratio)':>15}{'ratio':>8}{'(Hz)':>10}")
-    print(f"{'software':<12}{'':>8}{sw_steps:>8.2f}{'':>9}{sw_steps:>9.2f}{1.0:>6.2f}"
-          f"{1.0:>8.2f}{sw_rate:>10.2f}   (all runs: {', '.join(f'{t:.2f}' for t in sw_all)})")
-    runs = [(chip, True) for chip in args.chips.split(",")]
+    configs = [(None, True)] + [(chip, True) for chip in args.chips.split(",")]
     if args.numpy_loop:
-        runs += [(chip, False) for chip in args.chips.split(",")]
-    for chip, fused in runs:
-        (setup, steps, routing, rate, summary), hw_all = best_of(
-            args.repeat, chip, args.n, args.tstop, args.benchmark, options, fused)
+        configs += [(chip, False) for chip in args.chips.split(",")]
+    # the configurations take turns, so that a change of the machine's load falls on all
+    runs = {c: [] for c in configs}
+    for _ in range(args.repeat):
+        for chip, fused in configs:
+            runs[(chip, fused)].append(run_once(chip, args.n, args.tstop, args.benchmark,
+                                                options if chip else None, fused))
+    (_, sw_steps, _, sw_rate, _, _), sw_all = best(runs[(None, True)])
+    sw_cpu = min(r[5] for r in runs[(None, True)])
+    print(f"{'run':<12}{'set-up':>8}{'steps':>8}{'routing':>9}{'steps+routing':>15}"
+          f"{'total':>8}{'CPU':>12}{'exc rate':>10}{'chip cores':>12}{'energy uJ':>11}"
+          f"{'ns/tick':>9}")
+    print(f"{'':<12}{'(s)':>8}{'(s)':>8}{'(s)':>9}{'(s, ratio)':>15}{'ratio':>8}"
+          f"{'(s, ratio)':>12}{'(Hz)':>10}")
+    print(f"{'software':<12}{'':>8}{sw_steps:>8.2f}{'':>9}{sw_steps:>9.2f}{1.0:>6.2f}"
+          f"{1.0:>8.2f}{sw_cpu:>6.2f}{1.0:>6.2f}{sw_rate:>10.2f}"
+          f"   (all runs: {', '.join(f'{t:.2f}' for t in sw_all)})")
+    for chip, fused in configs[1:]:
+        (setup, steps, routing, rate, summary, _), hw_all = best(runs[(chip, fused)])
+        cpu = min(r[5] for r in runs[(chip, fused)])
         per_run = steps + routing
         name = chip if fused else f"{chip}/numpy"
         print(f"{name:<12}{setup:>8.2f}{steps:>8.2f}{routing:>9.2f}{per_run:>9.2f}"
-              f"{per_run / sw_steps:>6.2f}{(per_run + setup) / sw_steps:>8.2f}{rate:>10.2f}"
+              f"{per_run / sw_steps:>6.2f}{(per_run + setup) / sw_steps:>8.2f}"
+              f"{cpu:>6.2f}{cpu / sw_cpu:>6.2f}{rate:>10.2f}"
               f"{summary['n_cores_used']:>12d}{summary['energy_pj']['total'] * 1e-6:>11.2f}"
               f"{summary['hardware_time_per_tick_ns']['mean']:>9.1f}"
               f"   (all runs: {', '.join(f'{t:.2f}' for t in hw_all)})")

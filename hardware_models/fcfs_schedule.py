@@ -153,17 +153,34 @@ def overflow_kernel(start, group, first, links, buffer_packets):
     lk = np.empty(links.size, np.int64)
     tin = np.empty(links.size, np.int64)
     tout = np.empty(links.size, np.int64)
+    n_links = 0
+    for e in range(links.size):
+        n_links = max(n_links, links[e] + 1)
+    on_link = np.zeros(n_links, np.int64)            # the group's intervals per link
     a = 0
     while a < P:
         b = a + 1
         while b < P and group[b] == group[a]:
             b += 1
+        # a link with at most buffer_packets intervals in all never holds more at once
+        crowded = False
+        for p in range(a, b):
+            for e in range(first[p], first[p + 1] - 1):
+                on_link[links[e]] += 1
+                if on_link[links[e]] > buffer_packets:
+                    crowded = True
+        for p in range(a, b):
+            for e in range(first[p], first[p + 1] - 1):
+                on_link[links[e]] = 0
+        if not crowded:
+            a = b
+            continue
         h = 0
         for p in range(a, b):
             for e in range(first[p], first[p + 1] - 1):
                 lk[h], tin[h], tout[h] = links[e], start[e], start[e + 1]
                 h += 1
-        if h > 0 and _overflows(lk, tin, tout, h, buffer_packets):
+        if _overflows(lk, tin, tout, h, buffer_packets):
             bad[n_bad] = group[a]
             n_bad += 1
         a = b

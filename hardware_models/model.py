@@ -25,10 +25,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .backpressure_compiled import drain_bound_compiled
+from . import batch_compiled
+from .backpressure_compiled import _drain_kernel, drain_bound_compiled
 from .energy import EnergyModel
 from .errors import HardwareConstraintError
-from .fcfs_schedule import buffer_overflow_compiled, schedule_compiled
+from .fcfs_schedule import (_LOCAL_BITS, buffer_overflow_compiled, fcfs_kernel,
+                            overflow_kernel, schedule_compiled)
 from .graph import NetworkGraph
 from .event_schedule import schedule_groups
 from .interconnect import Hierarchical, Mesh
@@ -98,6 +100,11 @@ class HardwareModel:
 
     #: flush the deferred (barrier) batch once this many spikes are pending
     BATCH_SPIKES = 40000
+    #: route batches of many steps (deferred, replay()) without splitter legs by the
+    #: compiled twin (batch_compiled.py) of _process's passes; False: the NumPy reference
+    compiled_batches = True
+    #: largest route table kept as a dense (source, destination) -> slot lookup for it
+    DENSE_PAIR_TABLE = 1 << 22
 
     def __init__(self, spec):
         self.spec = spec if isinstance(spec, ChipSpec) else load_spec(spec)
@@ -196,6 +203,7 @@ class HardwareModel:
         self._pair_links = np.zeros(0, np.int64)
         self._pair_lats = np.zeros(0, np.int64)
         self._pair_energy = np.zeros(0, np.float64)
+        self._pair_table = None                      # dense key -> slot, when used
 
     def _add_pairs(self, keys):
         n = max(self.n_cores_used, 1)
@@ -219,6 +227,23 @@ class HardwareModel:
         slots = np.concatenate([self._pair_slot, base + np.arange(keys.size)])
         o = np.argsort(allkeys, kind="stable")
         self._pair_keys, self._pair_slot = allkeys[o], slots[o]
+        if self._pair_table is not None:
+            self._pair_table[keys] = base + np.arange(keys.size)
+
+    def _dense_pair_slots(self, keys):
+        """_pair_index's slots for route-table keys, by the dense lookup table (None
+        where the table would be too large)."""
+        n = max(self.n_cores_used, 1)
+        if (n + 1) * n > self.DENSE_PAIR_TABLE:
+            return None
+        if self._pair_table is None:
+            self._pair_table = np.full((n + 1) * n, -1, np.int64)
+            self._pair_table[self._pair_keys] = self._pair_slot
+        slots = self._pair_table[keys]
+        if slots.size and slots.min() < 0:
+            self._add_pairs(np.unique(keys[slots < 0]))
+            slots = self._pair_table[keys]
+        return slots
 
     def _pair_index(self, src, dst):
         n = max(self.n_cores_used, 1)
@@ -391,6 +416,10 @@ class HardwareModel:
         local = m.local_index[ids].astype(np.int64)
         npk = m.out_ptr[ids + 1] - m.out_ptr[ids]
         nsp = m.split_ptr[ids + 1] - m.split_ptr[ids]
+        if (self.compiled_batches and out is None and spike_ns is None and not nsp.any()
+                and npk.any() and not np.any(np.diff(steps) < 0)
+                and self._process_compiled(steps, ids, core, local, npk)):
+            return
         pipeline = self._emit_times(steps * 2, core, local, npk)
         t_spike = pipeline if spike_ns is None else pipeline + spike_ns
         pk = self._neuron_packets(steps, ids, core, npk, t_spike)
@@ -417,6 +446,71 @@ class HardwareModel:
         self._account(steps, ids, core, pk.src, pk.dst, pk.syn, pk.group, arrive_ns, pair, final,
                       extra=extra, lat_ns=lat_ns, gen_ns=gen_ns, P_row=pk.row, P_leg=pk.leg,
                       paths=(pk.t0, plen, links))
+
+    def _process_compiled(self, steps, ids, core, local, npk):
+        """_process for a batch sorted by step, without splitter legs, no `out` and no
+        sub-step times, by batch_compiled's kernels; the same statistics and
+        deliveries. False (no statistics recorded) where the dense route table or the
+        compiled schedulers' preconditions do not hold: the NumPy passes take the batch."""
+        m = self.mapping
+        em = self.energy_model
+        net = self.net
+        n = max(self.n_cores_used, 1)
+        pipeline, sidx, ustep, spk = batch_compiled.spikes_kernel(
+            steps, core, local, npk, float(em.t_upd), float(em.t_spike), float(em.t_out), n)
+        src, dst, syn, group, t0, row, t0c, key = batch_compiled.neuron_packets_kernel(
+            steps, core, npk, m.out_ptr[ids], pipeline, m.out_core, m.out_syn,
+            float(em.t_out), float(net.cycle_ns), n)
+        pair = self._dense_pair_slots(key)
+        if pair is None:
+            return False
+        plen, first, links, lats, hops_take_time, lat_sum, largest = \
+            batch_compiled.paths_kernel(pair, self._pair_len, self._pair_ptr,
+                                        self._pair_links, self._pair_lats, group)
+        horizon = int(t0c.max()) + int(lat_sum) + int(net.flits) * int(first[-1])
+        if not (hops_take_time and largest < 2 ** _LOCAL_BITS and int(t0c.min()) >= 0
+                and horizon < 2 ** (62 - _LOCAL_BITS)):
+            return False                       # schedule_compiled's NumPy form
+        start, deliver = fcfs_kernel(t0c, group, first, links, lats, int(net.flits),
+                                     int(net.n_links))
+        if (int(net.n_links) + 1) * (int(start.max()) - int(start.min()) + 1) * 2 >= 2 ** 62:
+            return False                       # buffer_overflow_compiled's NumPy form
+        redo = overflow_kernel(start, group, first, links, int(net.buffer_packets))
+        if redo.size:
+            deliver = self._reschedule(t0c, group, plen, links, lats, deliver, redo)
+        U = ustep.size
+        arrive_ns, gen_ns, recv, pstep, pk_out, pk_in, syn_in, net_done, sent, received, \
+            synops = batch_compiled.account_kernel(
+                sidx, U, src, dst, syn, row, deliver, pipeline, float(net.cycle_ns),
+                float(em.t_in), float(em.t_syn), n)
+        split_row = np.zeros(ids.size, bool)
+        leg = np.zeros(src.size, np.int8)
+        extra, lat_ns, gen_ns = self.clock.delays(
+            Deliveries(arrive_ns, gen_ns, group, row, leg, split_row, None))
+        self._check_extra_bound(extra, group)
+        # _account's statistics
+        c = self._counts
+        c["spikes"] += int(spk.sum())
+        c["packets"] += int(src.size)
+        c["synops"] += int(synops)
+        c["network_pj"] += float(self._pair_energy[pair].sum())
+        self._sent += sent
+        self._received += received
+        if self.backpressure:
+            pe, le, n_used = batch_compiled.drain_entries_kernel(plen, links, net.terminal,
+                                                                 int(net.n_links))
+            if pe.size:
+                net_done = np.maximum(net_done, _drain_kernel(
+                    pstep, U, t0, recv, plen.astype(np.float64), pe, le, n_used))
+        self._account_busy(spk, pk_out, pk_in, syn_in, net_done, U)
+        if np.isnan(gen_ns).any():
+            self._rec.append(np.stack([
+                (group // 2).astype(np.float64), ids[row].astype(np.float64),
+                dst.astype(np.float64), gen_ns, lat_ns, extra.astype(np.float64)]))
+        else:                                   # already in summary()'s order
+            self._rec.append(batch_compiled.deliveries_kernel(
+                group, ids[row], dst, gen_ns, lat_ns, extra.astype(np.float64)))
+        return True
 
     def _neuron_packets(self, steps, ids, core, npk, t_spike):
         """Leg-1 packets: one per spiking neuron and destination (or splitter) core."""
@@ -473,21 +567,26 @@ class HardwareModel:
         if not conv:
             redo = np.unique(pk.group)
         if redo.size:
-            deliver = deliver.copy()
-            # packets are sorted by group: each redone group is a contiguous run
-            sel = np.flatnonzero(np.isin(pk.group, redo))
-            gptr = np.concatenate([[0], np.flatnonzero(np.diff(pk.group[sel])) + 1,
-                                   [sel.size]])
-            pptr = np.zeros(plen.size + 1, np.int64)
-            np.cumsum(plen, out=pptr[1:])
-            elen = plen[sel]
-            entries = np.repeat(pptr[sel] - (np.cumsum(elen) - elen), elen) \
-                + np.arange(int(elen.sum()))
-            _, deliver[sel] = schedule_groups(t0_cycles[sel], gptr, elen, links[entries],
-                                              lats[entries], net.flits, net.buffer_packets,
-                                              net.terminal)
-            self._fallback_groups += int(redo.size)
+            deliver = self._reschedule(t0_cycles, pk.group, plen, links, lats, deliver, redo)
         return pair, plen, links, deliver
+
+    def _reschedule(self, t0_cycles, group, plen, links, lats, deliver, redo):
+        """deliver, with the groups `redo` scheduled again by the exact event scheduler."""
+        net = self.net
+        deliver = deliver.copy()
+        # packets are sorted by group: each redone group is a contiguous run
+        sel = np.flatnonzero(np.isin(group, redo))
+        gptr = np.concatenate([[0], np.flatnonzero(np.diff(group[sel])) + 1, [sel.size]])
+        pptr = np.zeros(plen.size + 1, np.int64)
+        np.cumsum(plen, out=pptr[1:])
+        elen = plen[sel]
+        entries = np.repeat(pptr[sel] - (np.cumsum(elen) - elen), elen) \
+            + np.arange(int(elen.sum()))
+        _, deliver[sel] = schedule_groups(t0_cycles[sel], gptr, elen, links[entries],
+                                          lats[entries], net.flits, net.buffer_packets,
+                                          net.terminal)
+        self._fallback_groups += int(redo.size)
+        return deliver
 
     def _check_extra_bound(self, extra, group):
         # fractional (exact) delays: the whole steps pick the ring slot
@@ -541,12 +640,7 @@ class HardwareModel:
             np.maximum.at(net_done, pstep, done)
             if self.backpressure and paths is not None:
                 net_done = np.maximum(net_done, self._drain_bound(pstep, U, P_syn, P_leg, *paths))
-        active = em.active(self._nn_core[None, :], spk, syn_in)
-        self._counts["active_updates"] += float(active.sum())
-        ct = em.core_times(self._nn_core[None, :], spk, pk_out, pk_in, syn_in, active)
-        busy = np.maximum(ct.max(axis=1), net_done) + em.barrier
-        self._busy.append(busy)
-        self._busy_steps += U
+        self._account_busy(spk, pk_out, pk_in, syn_in, net_done, U)
         if extra is not None and P_src.size:
             fr = np.flatnonzero(final)
             rows = P_row[fr]
@@ -554,6 +648,17 @@ class HardwareModel:
                 (P_group[fr] // 2).astype(np.float64), ids[rows].astype(np.float64),
                 P_dst[fr].astype(np.float64), gen_ns[fr], lat_ns[fr],
                 extra[fr].astype(np.float64)]))
+
+    def _account_busy(self, spk, pk_out, pk_in, syn_in, net_done, U):
+        """Active updates and busy time of the batch's U steps from their (U, cores)
+        spikes, packets out and in, synapses in and the last delivery per step."""
+        em = self.energy_model
+        active = em.active(self._nn_core[None, :], spk, syn_in)
+        self._counts["active_updates"] += float(active.sum())
+        ct = em.core_times(self._nn_core[None, :], spk, pk_out, pk_in, syn_in, active)
+        busy = np.maximum(ct.max(axis=1), net_done) + em.barrier
+        self._busy.append(busy)
+        self._busy_steps += U
 
     def _drain_bound(self, pstep, U, P_syn, P_leg, t0_ns, plen, links):
         """Per-step busy-time bound from receive-side back-pressure (backpressure.py, by
@@ -596,8 +701,8 @@ class HardwareModel:
         }
         total = float(sum(breakdown.values()))
         rec = np.concatenate(self._rec, axis=1) if self._rec else np.zeros((6, 0))
-        o = np.lexsort((rec[3], rec[0]))
-        rec = rec[:, o]
+        if not batch_compiled.in_delivery_order(rec[0], rec[3]):
+            rec = rec[:, np.lexsort((rec[3], rec[0]))]
         n = self.n_cores_used
         notes = []
         if abs(self.step_ms - self.dt_ms) > 1e-12 * self.dt_ms:
@@ -639,9 +744,15 @@ class HardwareModel:
                            "core": rec[2].astype(np.int64).tolist(),
                            "gen_ns": rec[3].tolist(),
                            "latency_ns": rec[4].tolist(),
-                           "extra_steps": (rec[5] if self.clock.fractional
-                                           else rec[5].astype(np.int64)).tolist()},
+                           "extra_steps": self._extra_steps_list(rec[5])},
         }
+
+    def _extra_steps_list(self, extra):
+        if self.clock.fractional:
+            return extra.tolist()
+        if not extra.any():
+            return [0] * extra.size            # as extra.astype(np.int64).tolist(), faster
+        return extra.astype(np.int64).tolist()
 
     def replay(self, graph, spike_times_ms, t_stop_ms=None):
         """Trace-driven mode: route recorded spikes (no feedback) and return summary().

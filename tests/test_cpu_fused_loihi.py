@@ -138,3 +138,61 @@ def test_other_chip_options_identical_to_reference(options):
     assert got[3] == [True, True]
     assert_identical(ref, got)
     assert bool(got[1]) == (options.get("cells") != "software")
+
+
+def test_chip_spikes_skip_the_sort_only_when_it_changes_nothing():
+    """stepper._to_chip leaves out np.lexsort where the spikes are already in its order."""
+    from pycarl_backend.engine.cpu_fused.stepper import _in_order
+    rng = np.random.default_rng(5)
+    seen = {True: 0, False: 0}
+    for _ in range(300):
+        steps = np.sort(rng.integers(0, 6, rng.integers(0, 12)))
+        rank = rng.integers(0, 4, steps.size)
+        if rng.random() < 0.5:        # in order within each step, ties kept
+            rank = rank[np.lexsort((rank, steps))]
+        got = _in_order(steps, rank)
+        order = np.lexsort((rank, steps))
+        assert got == bool(np.array_equal(order, np.arange(steps.size)))
+        seen[got] += 1
+    assert seen[True] > 50 and seen[False] > 50
+
+
+def test_kernel_arithmetic_equals_the_integer_reference_at_the_extremes():
+    """loihi_kernels' compartments (state in the float64 pool) against LoihiState.step's
+    int64 arrays on per-cell parameters, states over the whole 24-bit range, refractory
+    cells, inputs far beyond it (the wrap) up to 2**62 and injected drives that
+    saturate v."""
+    from hardware_models.loihi.compartment import LoihiState
+    from pycarl_backend.engine.cpu_fused import loihi_kernels as lk
+    rng = np.random.default_rng(12)
+    n = 4000
+    limit = 2 ** 23 - 1
+    params = {"du": rng.integers(0, 4096, n), "dv": rng.integers(0, 4096, n),
+              "du_inh": rng.integers(0, 4096, n), "vth": rng.integers(0, 2 ** 17, n),
+              "bias_mant": rng.integers(-4095, 4096, n), "bias_exp": rng.integers(0, 8, n),
+              "refractory": rng.integers(1, 4, n),
+              "u0": rng.integers(-limit, limit + 1, n), "v0": rng.integers(-limit, limit + 1, n)}
+    ref = LoihiState(np, n, params)
+    ref.u2[...] = rng.integers(-limit, limit + 1, n)
+    st = np.concatenate([ref.u, ref.v, ref.u2]).astype(np.float64)
+    par = np.stack([ref.keep_u, ref.keep_v, ref.vth_scaled, ref.bias, np.ones(n),
+                    ref.keep_u2]).astype(np.float64).ravel()
+    left = np.zeros(n, np.int32)
+    flag = np.zeros(n, np.uint8)
+    fired_total = 0
+    for step in range(30):
+        scale = 2.0 ** rng.choice([3, 12, 22, 30, 45, 56, 62], (2, n))
+        inputs = np.trunc(rng.uniform(-1, 1, (2, n)) * scale)
+        iext = np.trunc(rng.uniform(-1, 1, n) * 2.0 ** rng.choice([2, 20, 40, 60], n))
+        ring = inputs.ravel().copy()
+        fired = ref.step(inputs[0].astype(np.int64), np.rint(iext).astype(np.int64),
+                         inputs[1].astype(np.int64))
+        lk.loihi(n, True, False, st, 0, par, 0, left, 0, ring, 0, iext, 0, flag)
+        np.testing.assert_array_equal(np.flatnonzero(flag), fired, err_msg=f"step {step}")
+        left[fired] = ref.hold_after_spike[fired]
+        for k, name in enumerate(("u", "v", "u2")):
+            np.testing.assert_array_equal(st[k * n:(k + 1) * n], getattr(ref, name),
+                                          err_msg=f"{name}, step {step}")
+        assert not ring.any()                   # the inputs were consumed
+        fired_total += fired.size
+    assert fired_total > 1000 and np.any(ref.hold > 0)

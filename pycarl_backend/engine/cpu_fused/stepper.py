@@ -36,6 +36,15 @@ def _pool_of_views(arrays, dtype):
     return pool, views
 
 
+def _in_order(steps, rank):
+    """Are (steps, rank) already in np.lexsort((rank, steps))'s order? (Then the stable
+    sort leaves them as they are: the loop emits a window's spikes step by step.)"""
+    if steps.size < 2:
+        return True
+    ds = np.diff(steps)
+    return bool(ds.min() >= 0 and not np.any(np.diff(rank)[ds == 0] < 0))
+
+
 class CPUFusedStepper:
 
     def __init__(self, engine, blocks_by_pre, hardware=None):
@@ -301,8 +310,9 @@ class CPUFusedStepper:
             parts_rank.append(np.full(b - a, g.population.global_first_index, np.int64))
         if parts_ids:
             s, ids, rank = (np.concatenate(p) for p in (parts_steps, parts_ids, parts_rank))
-            order = np.lexsort((rank, s))       # stable: each group's order is kept
-            s, ids = s[order], ids[order]
+            if not _in_order(s, rank):
+                order = np.lexsort((rank, s))   # stable: each group's order is kept
+                s, ids = s[order], ids[order]
         else:
             s = ids = np.zeros(0, np.int64)
         self.hardware.steps_without_feedback(first + k0, k1 - k0, s, ids)

@@ -21,7 +21,8 @@ OUTPUT_CAPACITY = 1 << 20
 PROGRESS_STEPS = 1000
 #: models whose groups loop._steps can update two steps at a time (IF_cond_exp's
 #: two-step kernel was measured slower: its update is bound by exp, not by the
-#: state traffic that pairing halves; COBA 4000 0.249 -> 0.281 s)
+#: state traffic that pairing halves; COBA 4000 0.249 -> 0.281 s; so were Loihi
+#: compartments, VA CUBA 4000 on Loihi 0.115 -> 0.216 s CPU)
 PAIRED_MODELS = (loop.IF_CURR_EXP,)
 
 

@@ -24,8 +24,12 @@ LOIHI, LOIHI_SPLIT = 6, 7
 # pre-synaptic entry columns: kind (0 neuron group, 1 source), index, first block, end block
 P_KIND, P_INDEX, P_BLOCK0, P_BLOCK1, P_COLS = range(5)
 # block table columns
-# (B_WEIGHT: offset in the weight pool, or -1: every synapse has weight uniform_weight[b])
-B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_WEIGHT, B_COLS = range(8)
+# (B_WEIGHT: offset in the weight pool of kind B_WKIND, or -1: every synapse has weight
+# uniform_weight[b]; B_WTABLE: offset of a W_CODES16 block's table; B_DELAY8: uint8 delays)
+B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_WEIGHT, B_WKIND, B_WTABLE, \
+    B_DELAY8, B_COLS = range(11)
+# weight kinds (engine/weight_storage.py): the pools of the tuple `weights`
+W_FLOAT64, W_FLOAT32, W_CODES16 = range(3)
 # state-record table columns
 # (R_STATE: pool index of the variable's first cell)
 R_STATE, R_INTERVAL, R_TAKEN, R_FILLED, R_NCELLS, R_BUF, R_CELLS, R_COLS = range(8)
@@ -88,12 +92,25 @@ def _inject(gt, k, iext, inj_table, inj_cells, inj_cols):
         iext[g0 + inj_cells[j]] += inj_table[row + inj_cols[j]]
 
 
+@njit(cache=True, inline="always")
+def _stored(weight, table, t0, i):
+    """Weight i of a float64 or float32 pool (float32 to float64 is exact)."""
+    return weight[i]
+
+
+@njit(cache=True, inline="always")
+def _coded(codes, table, t0, i):
+    """Weight i of the uint16 code pool: its block's table entry."""
+    return table[t0 + codes[i]]
+
+
 @njit(cache=True, inline="always", error_model="numpy")
 def _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width, shared,
-             w_uniform, weight, w0, delay, delay16, d0):
+             w_uniform, w_at, weight, table, t0, w0, delay, delay16, d0):
     """Each spike's synapses in CSR order into the ring. The loop-invariant cases
     (shared weight, uniform delay) are separate loops; an arrival slot is
-    slot_now + d wrapped once (d < slots), the same index as (step + d) % slots."""
+    slot_now + d wrapped once (d < slots), the same index as (step + d) % slots.
+    Weight k is w_at(weight, table, t0, w0 + k); delay16 holds int16 or uint8 delays."""
     if delay >= 0:
         at = slot_now + delay
         base = (at - slots if at >= slots else at) * width + column
@@ -104,28 +121,58 @@ def _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, 
                     ring[base + targets[k]] += w_uniform
             else:
                 for k in range(syn + rows[pre], syn + rows[pre + 1]):
-                    ring[base + targets[k]] += weight[w0 + k]
+                    ring[base + targets[k]] += w_at(weight, table, t0, w0 + k)
         return
     for s in range(s0, s1):
         pre = spikes[s]
         for k in range(syn + rows[pre], syn + rows[pre + 1]):
             at = slot_now + delay16[d0 + k]
-            w = w_uniform if shared else weight[w0 + k]
+            w = w_uniform if shared else w_at(weight, table, t0, w0 + k)
             ring[(at - slots if at >= slots else at) * width + column + targets[k]] += w
 
 
 @njit(cache=True, error_model="numpy")
 def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16, post32,
-               weight, delay16):
+               weights, delays):
+    """One block's synapses of `spikes`; `weights` = (float64, float32, uint16 code,
+    code table) pools, `delays` = (int16, uint8) pools (synapse_pool.py)."""
+    if bt[B_POST16]:
+        _by_storage(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16,
+                    weights, delays)
+    else:
+        _by_storage(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post32,
+                    weights, delays)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _by_storage(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, targets,
+                weights, delays):
+    """_deliver compiled for the block's weight kind and delay width."""
     rows = indptr[bt[B_INDPTR]:]
     syn, column, slot_now, shared = bt[B_SYN], bt[B_COLUMN], step % slots, bt[B_WEIGHT] < 0
-    w0, delay, d0 = bt[B_WEIGHT] - syn, bt[B_DELAY], bt[B_DELAY_OFF] - syn
-    if bt[B_POST16]:
-        _deliver(ring, spikes, s0, s1, rows, syn, post16, column, slot_now, slots, width,
-                 shared, w_uniform, weight, w0, delay, delay16, d0)
+    w0, delay, d0, t0 = bt[B_WEIGHT] - syn, bt[B_DELAY], bt[B_DELAY_OFF] - syn, bt[B_WTABLE]
+    weight64, weight32, codes16, table = weights
+    delay16, delay8 = delays
+    kind = W_FLOAT64 if shared else bt[B_WKIND]
+    if bt[B_DELAY8]:
+        if kind == W_FLOAT64:
+            _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                     shared, w_uniform, _stored, weight64, table, t0, w0, delay, delay8, d0)
+        elif kind == W_FLOAT32:
+            _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                     shared, w_uniform, _stored, weight32, table, t0, w0, delay, delay8, d0)
+        else:
+            _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                     shared, w_uniform, _coded, codes16, table, t0, w0, delay, delay8, d0)
+    elif kind == W_FLOAT64:
+        _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                 shared, w_uniform, _stored, weight64, table, t0, w0, delay, delay16, d0)
+    elif kind == W_FLOAT32:
+        _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                 shared, w_uniform, _stored, weight32, table, t0, w0, delay, delay16, d0)
     else:
-        _deliver(ring, spikes, s0, s1, rows, syn, post32, column, slot_now, slots, width,
-                 shared, w_uniform, weight, w0, delay, delay16, d0)
+        _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                 shared, w_uniform, _coded, codes16, table, t0, w0, delay, delay16, d0)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -236,8 +236,8 @@ class CPUFusedStepper:
                         first, k, k_end, self.group_table, parallel_min, self.state, self.par,
                         self.left, self.rsteps, self.emitted, self.ring, self.slots, self.width,
                         self.iext, k_chunk, *inj, self.pre_table, pool.table,
-                        pool.uniform_weight, pool.indptr, pool.post16, pool.post32, pool.weight,
-                        pool.delay16, src_cells, src_bounds, self.flag, self.fired,
+                        pool.uniform_weight, pool.indptr, pool.post16, pool.post32, pool.weights,
+                        pool.delays, src_cells, src_bounds, self.flag, self.fired,
                         self.fired_start, self.fired_end,
                         out_steps, out_gids, 0, self.max_new, rec_table, rec_cells, rec_buf)
                     if self.hardware is not None:
@@ -320,7 +320,9 @@ def load_compiled_loop():
     loop.run_steps(0, 0, 0, groups, 0, f64, f64, np.zeros(1, np.int32), np.zeros(1, np.int32),
                    np.zeros(1, np.uint8), f64, 2, 1, f64, 0, f64, i64, i64,
                    np.zeros((0, loop.P_COLS), np.int64), blocks, f64, np.zeros(1, np.int32),
-                   np.zeros(1, np.uint16), np.zeros(1, np.int32), f64, np.zeros(1, np.int16),
+                   np.zeros(1, np.uint16), np.zeros(1, np.int32),
+                   (f64, np.zeros(1, np.float32), np.zeros(1, np.uint16), f64),
+                   (np.zeros(1, np.int16), np.zeros(1, np.uint8)),
                    np.zeros(1, np.int32), np.zeros((0, 1), np.int64), np.zeros(1, np.uint8),
                    np.zeros(1, np.int32), i64, i64, np.zeros(1, np.int32),
                    np.zeros(1, np.int32), 0, 0, np.zeros((0, loop.R_COLS), np.int64), i64, f64)

@@ -104,29 +104,34 @@ def _coded(codes, table, t0, i):
     return table[t0 + codes[i]]
 
 
+# The delivery loops: one loop per delay case (_by_storage picks it), inlined
+# for each weight form (w_at is a compiled function argument, which only an
+# inlined callee can take and still be cached).
 @njit(cache=True, inline="always", error_model="numpy")
-def _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width, shared,
-             w_uniform, w_at, weight, table, t0, w0, delay, delay16, d0):
-    """Each spike's synapses in CSR order into the ring. The loop-invariant cases
-    (shared weight, uniform delay) are separate loops; an arrival slot is
-    slot_now + d wrapped once (d < slots), the same index as (step + d) % slots.
-    Weight k is w_at(weight, table, t0, w0 + k); delay16 holds int16 or uint8 delays."""
-    if delay >= 0:
-        at = slot_now + delay
-        base = (at - slots if at >= slots else at) * width + column
-        for s in range(s0, s1):
-            pre = spikes[s]
-            if shared:
-                for k in range(syn + rows[pre], syn + rows[pre + 1]):
-                    ring[base + targets[k]] += w_uniform
-            else:
-                for k in range(syn + rows[pre], syn + rows[pre + 1]):
-                    ring[base + targets[k]] += w_at(weight, table, t0, w0 + k)
-        return
+def _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform, w_at,
+                     weight, table, t0, w0):
+    """Each spike's synapses in CSR order into the ring row at `base` (one delay).
+    Weight k is w_uniform where `shared`, else w_at(weight, table, t0, w0 + k)."""
+    for s in range(s0, s1):
+        pre = spikes[s]
+        if shared:
+            for k in range(syn + rows[pre], syn + rows[pre + 1]):
+                ring[base + targets[k]] += w_uniform
+        else:
+            for k in range(syn + rows[pre], syn + rows[pre + 1]):
+                ring[base + targets[k]] += w_at(weight, table, t0, w0 + k)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                    shared, w_uniform, w_at, weight, table, t0, w0, delays, d0):
+    """As _deliver_uniform with per-synapse delays (an int16 or uint8 pool): the
+    arrival slot is slot_now + d wrapped once (d < slots), the same index as
+    (step + d) % slots."""
     for s in range(s0, s1):
         pre = spikes[s]
         for k in range(syn + rows[pre], syn + rows[pre + 1]):
-            at = slot_now + delay16[d0 + k]
+            at = slot_now + delays[d0 + k]
             w = w_uniform if shared else w_at(weight, table, t0, w0 + k)
             ring[(at - slots if at >= slots else at) * width + column + targets[k]] += w
 
@@ -144,35 +149,50 @@ def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, 
                     weights, delays)
 
 
-@njit(cache=True, inline="always", error_model="numpy")
+@njit(cache=True, error_model="numpy")
 def _by_storage(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, targets,
                 weights, delays):
-    """_deliver compiled for the block's weight kind and delay width."""
+    """The delivery loop for the block's delay (one, or per synapse and its width)
+    and weight form (shared, float64, float32, codes)."""
     rows = indptr[bt[B_INDPTR]:]
     syn, column, slot_now, shared = bt[B_SYN], bt[B_COLUMN], step % slots, bt[B_WEIGHT] < 0
     w0, delay, d0, t0 = bt[B_WEIGHT] - syn, bt[B_DELAY], bt[B_DELAY_OFF] - syn, bt[B_WTABLE]
     weight64, weight32, codes16, table = weights
     delay16, delay8 = delays
     kind = W_FLOAT64 if shared else bt[B_WKIND]
-    if bt[B_DELAY8]:
+    if delay >= 0:
+        at = slot_now + delay
+        base = (at - slots if at >= slots else at) * width + column
         if kind == W_FLOAT64:
-            _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
-                     shared, w_uniform, _stored, weight64, table, t0, w0, delay, delay8, d0)
+            _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform,
+                             _stored, weight64, table, t0, w0)
         elif kind == W_FLOAT32:
-            _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
-                     shared, w_uniform, _stored, weight32, table, t0, w0, delay, delay8, d0)
+            _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform,
+                             _stored, weight32, table, t0, w0)
         else:
-            _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
-                     shared, w_uniform, _coded, codes16, table, t0, w0, delay, delay8, d0)
-    elif kind == W_FLOAT64:
-        _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
-                 shared, w_uniform, _stored, weight64, table, t0, w0, delay, delay16, d0)
-    elif kind == W_FLOAT32:
-        _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
-                 shared, w_uniform, _stored, weight32, table, t0, w0, delay, delay16, d0)
+            _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform,
+                             _coded, codes16, table, t0, w0)
+    elif bt[B_DELAY8]:
+        _varied_delays(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                       shared, w_uniform, kind, weights, t0, w0, delay8, d0)
     else:
-        _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
-                 shared, w_uniform, _coded, codes16, table, t0, w0, delay, delay16, d0)
+        _varied_delays(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                       shared, w_uniform, kind, weights, t0, w0, delay16, d0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _varied_delays(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                   shared, w_uniform, kind, weights, t0, w0, delays, d0):
+    weight64, weight32, codes16, table = weights
+    if kind == W_FLOAT64:
+        _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                        shared, w_uniform, _stored, weight64, table, t0, w0, delays, d0)
+    elif kind == W_FLOAT32:
+        _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                        shared, w_uniform, _stored, weight32, table, t0, w0, delays, d0)
+    else:
+        _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                        shared, w_uniform, _coded, codes16, table, t0, w0, delays, d0)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -10,7 +10,8 @@ stores them in the smallest form that keeps every value bit for bit
 (chosen by `narrow_weights` each time the block is stored or set):
   * one shared value (a read-only broadcast view) when all are equal: 0 B;
   * uint16 codes into a per-block float64 table of the distinct values
-    (at most 65536 of them, and only while 2 B + the table is smaller than 4 B);
+    (at most 65536 of them, and only while 2 B per synapse plus the table cost
+    less than the float32 or float64 form below would);
   * float32 when every weight is exactly a float32 number: 4 B;
   * else float64: 8 B.
 setup(weight_dtype="float32") (opt-in, lossy) rounds every static weight to

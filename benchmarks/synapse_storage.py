@@ -10,7 +10,7 @@ Cases (weights set per connection with Projection.set after the build):
   discrete  each weight one of 0.5, 0.75, 1, 1.25, 1.5 x the published one (uint16 codes);
   discrete+delays  as discrete, delays drawn from 0.2, 0.3, ... 1.0 ms (uint8 delays);
   normal    normal(w, |w|/5) per connection: not float32 numbers, all distinct (float64);
-  normal, weight_dtype=float32  the same, rounded to float32 by the opt-in (float32).
+  normal f32 opt-in  the same with setup(weight_dtype="float32"): rounded to float32 by the opt-in (float32).
 Each compact case also runs with its blocks widened to float64 weights and
 int16 delays (SynapseBlock.writable_weights) and must give the same spikes;
 the ratio column is its run process-CPU time over the widened run's (each the
@@ -115,7 +115,7 @@ def main(argv=None):
     cases = [c for c in CASES if c[0] in chosen]
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; "
           f"{args.benchmark} n={args.n}, tstop {args.tstop} ms, {args.repeats} repeats "
-          f"(run s: min over repeats, compact and float64 runs interleaved)")
+          f"(run s, run cpu: min over repeats, compact and float64 runs interleaved)")
     one_run(args.benchmark, 200, 10.0, "fixed", False, "float64", False)   # JIT load
     best = {}
     for _ in range(args.repeats):
@@ -142,7 +142,8 @@ def main(argv=None):
                 str(np.array_equal(r["spikes"], ref["spikes"]))
             label = name + (" (f64)" if wide else "")
             print(f"{label:<24} {r['storage']:<32} {r['bytes_per_synapse']:>6.2f} "
-                  f"{r['run_s']:>7.3f} {r['run_cpu_s']:>7.3f} {ratio:>7.3f} {r['spikes'].size:>8} {same:>5}"
+                  f"{r['run_s']:>7.3f} {r['run_cpu_s']:>7.3f} {ratio:>7.3f} "
+                  f"{r['spikes'].size:>8} {same:>5}"
                   + ("" if r["fused"] else "  (NumPy loop)"))
 
 

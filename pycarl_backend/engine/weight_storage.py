@@ -31,6 +31,10 @@ def rounded(weight, weight_dtype):
     return weight.astype(np.float64)
 
 
+def _float32_exact(w):
+    return np.array_equal(w.astype(np.float32).astype(np.float64), w)   # NaN: False
+
+
 def narrow_weights(weight):
     """(stored, table) for float64 host weights: table is None, or the float64
     distinct values that the uint16 codes `stored` index; stored is a shared
@@ -41,7 +45,8 @@ def narrow_weights(weight):
         return w, None
     if np.all(w == w[0]):
         return np.broadcast_to(np.array(w[0]), w.shape), None
-    exact32 = np.array_equal(w.astype(np.float32).astype(np.float64), w)
+    # the first weights decide most blocks cheaply (random doubles fail at once)
+    exact32 = _float32_exact(w[:_PROBE]) and _float32_exact(w)
     wide = 4 if exact32 else 8
     # codes only while 2 B per synapse plus 8 B per table entry beat `wide` B
     most = min(MAX_CODES, ((wide - 2) * n - 1) // 8)

@@ -54,6 +54,14 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
       cpu_threads: threads of that loop: None (default: all cores, for neuron
         groups large enough to gain), 1, or k >= 2 (k threads for every group);
         engine/cpu_fused/threads.py.
+      weight_dtype: storage of static synapse weights: "float64" (default; every
+        weight kept exactly as set, in the smallest lossless form: one shared value,
+        uint16 codes into a table of the distinct values, float32 where every weight
+        is a float32 number, else float64) or "float32" (opt-in, lossy: every static
+        weight is rounded to float32 when it is connected or set, and get() returns
+        the rounded value; 4 B per synapse or less instead of up to 8 B; results
+        then differ from float64 runs by the rounding). Plastic synapses keep
+        float64 weights either way. engine/weight_storage.py.
       gpu_options: launch settings of the GPU engine, a GpuOptions or a dict of
         its fields (engine/gpu_options.py); no effect on the CPU.
     Defaults an application set with set_setup_defaults() apply to the keywords
@@ -77,7 +85,8 @@ def setup(timestep=DEFAULT_TIMESTEP, min_delay=DEFAULT_MIN_DELAY, **extra_params
         spike_precision=params.get("spike_precision", "on_grid"),
         gpu_options=params.get("gpu_options"),
         cpu_fused=params.get("cpu_fused", True),
-        cpu_threads=params.get("cpu_threads"))
+        cpu_threads=params.get("cpu_threads"),
+        weight_dtype=params.get("weight_dtype", "float64"))
     return rank()
 
 

@@ -54,7 +54,7 @@ class State(common.control.BaseState):
     def setup(self, timestep, min_delay, max_delay, device="cpu", rng_seed=None,
               hardware=None, hardware_options=None, progress=False,
               spike_precision="on_grid", gpu_options=None,
-              cpu_fused=True, cpu_threads=None):
+              cpu_fused=True, cpu_threads=None, weight_dtype="float64"):
         self.clear()
         self.initialized = True
         self.dt = float(timestep)
@@ -68,7 +68,7 @@ class State(common.control.BaseState):
         self.engine = Engine(dt=self.dt, device=device, seed=rng_seed,
                              precise_spike_times=(spike_precision == "off_grid"),
                              gpu_options=gpu_options, cpu_fused=cpu_fused,
-                             cpu_threads=cpu_threads)
+                             cpu_threads=cpu_threads, weight_dtype=weight_dtype)
         check_hardware(hardware)
         self.hardware = hardware
         self.hardware_overrides = dict(hardware_options or {})

@@ -62,3 +62,19 @@ def test_cpu_peers_table_ratios():
     assert "rate exc 0.909x" in text and "compilation 0.20 s" in text
     assert "ERROR not installed" in text
     assert rows["pycarl"]["ns_per_event"] == pytest.approx(100.0)
+
+
+def test_synapse_storage_benchmark_table(capsys):
+    """benchmarks/synapse_storage.py on a small network: each case's storage form,
+    bytes per synapse, and identical spikes against float64 storage."""
+    import synapse_storage
+    synapse_storage.main(["--n", "500", "--tstop", "50", "--repeats", "1"])
+    rows = {line[:24].strip(): line for line in capsys.readouterr().out.splitlines()}
+    assert "codes16/scalar" in rows["discrete"] and "codes16/uint8" in rows["discrete+delays"]
+    assert "float32/scalar" in rows["normal f32 opt-in"]
+    assert "float64/scalar" in rows["normal"] and "float32" not in rows["normal"]
+    for case in ("discrete", "discrete+delays", "normal", "normal f32 opt-in"):
+        assert rows[case].rstrip().endswith("True"), rows[case]
+    # in-degree 80 onto 400 + 100 cells: 2 B targets, 2 B codes, 1 B delays (+ row pointers)
+    assert float(rows["discrete"][58:64]) < 4.5
+    assert float(rows["discrete (f64)"][58:64]) > 10.0

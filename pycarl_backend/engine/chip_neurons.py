@@ -114,6 +114,7 @@ def _split_by_receptor(engine, block, receptors, ring, label):
         b = SynapseBlock(engine.xp, block.n_pre, block.n_post,
                          ring.column_offset(ring.receptors[int(r)]), label=f"{label}:{r}")
         b.pre_group, b.post_group = block.pre_group, block.post_group
+        b.weight_dtype = block.weight_dtype
         b.add(pre[sel], post[sel], weight[sel], delay[sel])
         b.finalize()
         new.append(b)
@@ -166,7 +167,7 @@ def install_chip_neurons(engine, model, graph, block_specs):
         syn = group.chip.synapses(prj)
         block.post_group = group
         ring = engine.rings[group]
-        block.software_weight = block.weight.copy()
+        block.software_weight = block.weight_values().copy()
         block.writable_weights()[...] = engine.xp.asarray(np.asarray(syn.weight, dtype=np.float64))
         block.set_delays(np.asarray(syn.delay_steps, dtype=np.int32))
         if isinstance(syn.receptor, str):

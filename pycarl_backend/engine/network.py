@@ -15,13 +15,17 @@ from .delays import InputRing
 from .gpu_options import GpuOptions
 from .recording import SpikeRecord, StateRecord
 from .synapses import SynapseBlock
+from .weight_storage import check_weight_dtype
 
 
 class Engine:
 
     def __init__(self, dt, device="cpu", seed=None, precise_spike_times=False,
-                 gpu_options=None, cpu_fused=True, cpu_threads=None):
+                 gpu_options=None, cpu_fused=True, cpu_threads=None, weight_dtype="float64"):
         self.xp, self.device = select_xp(device)
+        #: "float64" (weights exactly as set) or "float32" (static weights rounded
+        #: to float32 when stored: less memory); engine/weight_storage.py
+        self.weight_dtype = check_weight_dtype(weight_dtype)
         self.gpu_options = GpuOptions.from_value(gpu_options)
         #: use the compiled CPU loop (engine/cpu_fused) where it covers the network
         self.cpu_fused = cpu_fused
@@ -71,6 +75,7 @@ class Engine:
                              f"has {ring.receptors}")
         block = block_class(self.xp, pre_group.size, post_group.size,
                             ring.column_offset(receptor), label=label, **kwargs)
+        block.weight_dtype = self.weight_dtype
         block.pre_group, block.post_group = pre_group, post_group
         self.blocks.append(block)
         return block

@@ -2,14 +2,25 @@
 into the delay ring buffer of the target population.
 
 Storage per synapse: target cell uint16 (2 B) when the target population has
-at most 65536 cells, else int32 (4 B); weight float64 (8 B, so that
-weights read back exactly as set, as in NEST: float32 weights moved v of
-tests/test_nest_numerics.py's IF_curr_exp case by 1.4e-6 mV, over its 1e-6);
-delay in steps int16 (2 B). A projection whose delays are all equal keeps one
-scalar delay instead, and a static projection on the CPU whose weights are
-all equal keeps one weight (a read-only broadcast view of it): 2 B per synapse
-for the common StaticSynapse(weight=w, delay=d), else 10 or 12 B; plus int32
-row pointers (4 B per source cell).
+at most 65536 cells, else int32 (4 B); plus int32 row pointers (4 B per
+source cell). Weights are float64 values, so that they read back exactly as
+set, as in NEST (float32 weights moved v of tests/test_nest_numerics.py's
+IF_curr_exp case by 1.4e-6 mV, over its 1e-6). A static block on the CPU
+stores them in the smallest form that keeps every value bit for bit
+(chosen by `narrow_weights` each time the block is stored or set):
+  * one shared value (a read-only broadcast view) when all are equal: 0 B;
+  * uint16 codes into a per-block float64 table of the distinct values
+    (at most 65536 of them, and only while 2 B per synapse plus the table cost
+    less than the float32 or float64 form below would);
+  * float32 when every weight is exactly a float32 number: 4 B;
+  * else float64: 8 B.
+setup(weight_dtype="float32") (opt-in, lossy) rounds every static weight to
+float32 when it is stored, and the same choice is made on the rounded values.
+Delays in steps: one scalar while all are equal, else uint8 on the CPU while
+all are below 256, else int16 (2 B).
+Plastic and other subclassed blocks, and every block on the GPU, keep full
+float64 weight and int16 delay arrays (their rules and kernels write and read
+those in place).
 Connections are first collected in chunks (one per connector call) and
 compressed into CSR once, before the next run or query.
 """
@@ -17,11 +28,16 @@ import numpy as np
 
 from .backend import scatter_add, to_numpy
 from .csr import device_csr, expand_rows, host_csr, row_of_each_entry
+from .weight_storage import narrow_delays, narrow_weights, rounded, weight_values
 
 
 class SynapseBlock:
     """Synapses from one population (rows: its cell indices) to one receptor of
     another population (columns: its cell indices)."""
+
+    #: setup(weight_dtype=...): "float32" rounds the weights of static blocks
+    #: (this class, not subclasses) to float32 when they are stored
+    weight_dtype = "float64"
 
     def __init__(self, xp, n_pre, n_post, receptor_offset, label=""):
         self.xp = xp
@@ -33,6 +49,8 @@ class SynapseBlock:
         self.indptr = xp.zeros(self.n_pre + 1, dtype=xp.int64)
         self.post = xp.zeros(0, dtype=xp.int32)
         self.weight = xp.zeros(0, dtype=xp.float64)
+        #: None, or the float64 values that the uint16 codes in `weight` index
+        self.weight_table = None
         self.delay = 1  # steps; scalar while uniform, else an int16 array
         self.max_delay_steps = 1
 
@@ -74,22 +92,38 @@ class SynapseBlock:
         # compact index types: 2-byte targets while the target population fits them
         self.indptr = xp.asarray(indptr.astype(np.int32 if post.size < 2**31 else np.int64))
         self.post = xp.asarray(post.astype(np.uint16 if self.n_post <= 2**16 else np.int32))
-        self.weight = self._compact_weights(xp.asarray(weight.astype(np.float64)))
+        self._set_weights(weight)
         self.set_delays(delay)
 
-    def _compact_weights(self, weight):
-        """One stored value for equal weights of a static CPU block (plastic and
-        other subclasses write their weights in place, and the GPU kernels read
-        a full array)."""
-        if type(self) is SynapseBlock and self.xp is np and weight.size \
-                and np.all(weight == weight[0]):
-            return np.broadcast_to(np.array(weight[0]), weight.shape)
-        return weight
+    @property
+    def _compact(self):
+        """True for a static CPU block, which stores its weights and delays in
+        compact forms (plastic and other subclasses write their weights in place,
+        and the GPU kernels read full float64 and int16 arrays)."""
+        return type(self) is SynapseBlock and self.xp is np
+
+    def _set_weights(self, weight):
+        """Store float64 `weight` (one per synapse, CSR order)."""
+        if type(self) is SynapseBlock:
+            weight = rounded(weight, self.weight_dtype)
+        if self._compact:
+            self.weight, self.weight_table = narrow_weights(weight)
+        else:
+            self.weight, self.weight_table = self.xp.asarray(weight.astype(np.float64)), None
+
+    def weight_values(self):
+        """The float64 weights (an xp array; the stored one itself while it is float64)."""
+        if self.weight_table is None and self.weight.dtype == np.float64:
+            return self.weight
+        return weight_values(self.weight, self.weight_table)
 
     def writable_weights(self):
-        """The weight array, made a full (writable) array first if it is one shared value."""
-        if self.xp is np and not self.weight.flags.writeable:
-            self.weight = np.array(self.weight)
+        """The weight array, made a full (writable) float64 array first if it is
+        stored in a compact form; it stays float64 until the block is stored again."""
+        if self.weight_table is not None or self.weight.dtype != np.float64 or (
+                self.xp is np and not self.weight.flags.writeable):
+            self.weight = np.array(self.weight_values(), dtype=np.float64)
+            self.weight_table = None
         return self.weight
 
     def set_delays(self, delay_steps):
@@ -100,7 +134,8 @@ class SynapseBlock:
             if delay_steps.max() > np.iinfo(np.int16).max:
                 raise ValueError(f"projection '{self.label}': delay of {delay_steps.max()} "
                                  f"steps exceeds the engine's limit of 32767 steps")
-            self.delay = self.xp.asarray(delay_steps.astype(np.int16))
+            self.delay = narrow_delays(delay_steps) if self._compact else \
+                self.xp.asarray(delay_steps.astype(np.int16))
         self.max_delay_steps = int(delay_steps.max()) if delay_steps.size else 1
 
     # --- queries ----------------------------------------------------------
@@ -113,7 +148,7 @@ class SynapseBlock:
         pre = row_of_each_entry(to_numpy(self.indptr))
         delay = self.delay_array()
         return (pre, to_numpy(self.post).astype(np.int32),
-                np.ascontiguousarray(to_numpy(self.weight)), delay)
+                np.ascontiguousarray(to_numpy(self.weight_values())), delay)
 
     def delay_array(self):
         if isinstance(self.delay, int):
@@ -122,7 +157,15 @@ class SynapseBlock:
 
     def set_values(self, name, index, values):
         """Set attribute `name` ('weight' or 'delay' in steps) of synapses `index`."""
-        if name == "weight":
+        if name == "weight" and self._compact:
+            # the new values may not fit the block's form (or fit a smaller one)
+            weight = np.array(self.weight_values(), dtype=np.float64)
+            weight[index] = np.asarray(values, dtype=np.float64)
+            self._set_weights(weight)
+        elif name == "weight":
+            if type(self) is SynapseBlock:
+                values = rounded(self.xp.asarray(values, dtype=self.xp.float64),
+                                 self.weight_dtype)
             self.writable_weights()[self.xp.asarray(index)] = self.xp.asarray(
                 values, dtype=self.xp.float64)
         elif name == "delay":
@@ -141,6 +184,8 @@ class SynapseBlock:
         arrays = [self.indptr, self.post]
         if not isinstance(self.delay, int):
             arrays.append(self.delay)
+        if self.weight_table is not None:
+            arrays.append(self.weight_table)
         shared = self.weight.size and self.weight.strides == (0,)
         weight_bytes = self.weight.itemsize if shared else int(self.weight.nbytes)
         return sum(int(a.nbytes) for a in arrays) + weight_bytes
@@ -151,8 +196,10 @@ class SynapseBlock:
         return expand_rows(self.xp, self.indptr, spikes)
 
     def delivered_weights(self, step, idx, spike_of_syn):
-        """Weights that go out with this step's spikes (plastic blocks override)."""
-        return self.weight[idx]
+        """float64 weights that go out with this step's spikes (plastic blocks override)."""
+        if self.weight_table is not None:
+            return self.weight_table[self.weight[idx]]
+        return self.weight[idx].astype(np.float64, copy=False)
 
     def reached_by(self, step, spikes):
         """(synapse indices, spike position of each, the weights they deliver) of the

@@ -26,8 +26,12 @@ EIF_COND_EXP, EIF_COND_ALPHA = 8, 9
 # pre-synaptic entry columns: kind (0 neuron group, 1 source), index, first block, end block
 P_KIND, P_INDEX, P_BLOCK0, P_BLOCK1, P_COLS = range(5)
 # block table columns
-# (B_WEIGHT: offset in the weight pool, or -1: every synapse has weight uniform_weight[b])
-B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_WEIGHT, B_COLS = range(8)
+# (B_WEIGHT: offset in the weight pool of kind B_WKIND, or -1: every synapse has weight
+# uniform_weight[b]; B_WTABLE: offset of a W_CODES16 block's table; B_DELAY8: uint8 delays)
+B_INDPTR, B_SYN, B_POST16, B_DELAY, B_DELAY_OFF, B_COLUMN, B_WEIGHT, B_WKIND, B_WTABLE, \
+    B_DELAY8, B_COLS = range(11)
+# weight kinds (engine/weight_storage.py): the pools of the tuple `weights`
+W_FLOAT64, W_FLOAT32, W_CODES16 = range(3)
 # state-record table columns
 # (R_STATE: pool index of the variable's first cell)
 R_STATE, R_INTERVAL, R_TAKEN, R_FILLED, R_NCELLS, R_BUF, R_CELLS, R_COLS = range(8)
@@ -94,44 +98,107 @@ def _inject(gt, k, iext, inj_table, inj_cells, inj_cols):
         iext[g0 + inj_cells[j]] += inj_table[row + inj_cols[j]]
 
 
+@njit(cache=True, inline="always")
+def _stored(weight, table, t0, i):
+    """Weight i of a float64 or float32 pool (float32 to float64 is exact)."""
+    return weight[i]
+
+
+@njit(cache=True, inline="always")
+def _coded(codes, table, t0, i):
+    """Weight i of the uint16 code pool: its block's table entry."""
+    return table[t0 + codes[i]]
+
+
+# The delivery loops: one loop per delay case (_by_storage picks it), inlined
+# for each weight form (w_at is a compiled function argument, which only an
+# inlined callee can take and still be cached).
 @njit(cache=True, inline="always", error_model="numpy")
-def _deliver(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width, shared,
-             w_uniform, weight, w0, delay, delay16, d0):
-    """Each spike's synapses in CSR order into the ring. The loop-invariant cases
-    (shared weight, uniform delay) are separate loops; an arrival slot is
-    slot_now + d wrapped once (d < slots), the same index as (step + d) % slots."""
-    if delay >= 0:
-        at = slot_now + delay
-        base = (at - slots if at >= slots else at) * width + column
-        for s in range(s0, s1):
-            pre = spikes[s]
-            if shared:
-                for k in range(syn + rows[pre], syn + rows[pre + 1]):
-                    ring[base + targets[k]] += w_uniform
-            else:
-                for k in range(syn + rows[pre], syn + rows[pre + 1]):
-                    ring[base + targets[k]] += weight[w0 + k]
-        return
+def _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform, w_at,
+                     weight, table, t0, w0):
+    """Each spike's synapses in CSR order into the ring row at `base` (one delay).
+    Weight k is w_uniform where `shared`, else w_at(weight, table, t0, w0 + k)."""
+    for s in range(s0, s1):
+        pre = spikes[s]
+        if shared:
+            for k in range(syn + rows[pre], syn + rows[pre + 1]):
+                ring[base + targets[k]] += w_uniform
+        else:
+            for k in range(syn + rows[pre], syn + rows[pre + 1]):
+                ring[base + targets[k]] += w_at(weight, table, t0, w0 + k)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                    shared, w_uniform, w_at, weight, table, t0, w0, delays, d0):
+    """As _deliver_uniform with per-synapse delays (an int16 or uint8 pool): the
+    arrival slot is slot_now + d wrapped once (d < slots), the same index as
+    (step + d) % slots."""
     for s in range(s0, s1):
         pre = spikes[s]
         for k in range(syn + rows[pre], syn + rows[pre + 1]):
-            at = slot_now + delay16[d0 + k]
-            w = w_uniform if shared else weight[w0 + k]
+            at = slot_now + delays[d0 + k]
+            w = w_uniform if shared else w_at(weight, table, t0, w0 + k)
             ring[(at - slots if at >= slots else at) * width + column + targets[k]] += w
 
 
 @njit(cache=True, error_model="numpy")
 def _propagate(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16, post32,
-               weight, delay16):
+               weights, delays):
+    """One block's synapses of `spikes`; `weights` = (float64, float32, uint16 code,
+    code table) pools, `delays` = (int16, uint8) pools (synapse_pool.py)."""
+    if bt[B_POST16]:
+        _by_storage(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post16,
+                    weights, delays)
+    else:
+        _by_storage(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, post32,
+                    weights, delays)
+
+
+@njit(cache=True, error_model="numpy")
+def _by_storage(bt, w_uniform, step, spikes, s0, s1, ring, slots, width, indptr, targets,
+                weights, delays):
+    """The delivery loop for the block's delay (one, or per synapse and its width)
+    and weight form (shared, float64, float32, codes)."""
     rows = indptr[bt[B_INDPTR]:]
     syn, column, slot_now, shared = bt[B_SYN], bt[B_COLUMN], step % slots, bt[B_WEIGHT] < 0
-    w0, delay, d0 = bt[B_WEIGHT] - syn, bt[B_DELAY], bt[B_DELAY_OFF] - syn
-    if bt[B_POST16]:
-        _deliver(ring, spikes, s0, s1, rows, syn, post16, column, slot_now, slots, width,
-                 shared, w_uniform, weight, w0, delay, delay16, d0)
+    w0, delay, d0, t0 = bt[B_WEIGHT] - syn, bt[B_DELAY], bt[B_DELAY_OFF] - syn, bt[B_WTABLE]
+    weight64, weight32, codes16, table = weights
+    delay16, delay8 = delays
+    kind = W_FLOAT64 if shared else bt[B_WKIND]
+    if delay >= 0:
+        at = slot_now + delay
+        base = (at - slots if at >= slots else at) * width + column
+        if kind == W_FLOAT64:
+            _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform,
+                             _stored, weight64, table, t0, w0)
+        elif kind == W_FLOAT32:
+            _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform,
+                             _stored, weight32, table, t0, w0)
+        else:
+            _deliver_uniform(ring, spikes, s0, s1, rows, syn, targets, base, shared, w_uniform,
+                             _coded, codes16, table, t0, w0)
+    elif bt[B_DELAY8]:
+        _varied_delays(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                       shared, w_uniform, kind, weights, t0, w0, delay8, d0)
     else:
-        _deliver(ring, spikes, s0, s1, rows, syn, post32, column, slot_now, slots, width,
-                 shared, w_uniform, weight, w0, delay, delay16, d0)
+        _varied_delays(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                       shared, w_uniform, kind, weights, t0, w0, delay16, d0)
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def _varied_delays(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                   shared, w_uniform, kind, weights, t0, w0, delays, d0):
+    weight64, weight32, codes16, table = weights
+    if kind == W_FLOAT64:
+        _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                        shared, w_uniform, _stored, weight64, table, t0, w0, delays, d0)
+    elif kind == W_FLOAT32:
+        _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                        shared, w_uniform, _stored, weight32, table, t0, w0, delays, d0)
+    else:
+        _deliver_varied(ring, spikes, s0, s1, rows, syn, targets, column, slot_now, slots, width,
+                        shared, w_uniform, _coded, codes16, table, t0, w0, delays, d0)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -127,8 +127,7 @@ class SynapsePool:
         for a pool without synapses."""
         uniform = self.table[:, loop.B_DELAY]
         shortest = [int(uniform[uniform >= 0].min())] if (uniform >= 0).any() else []
-        if self.delay16.size:
-            shortest.append(int(self.delay16.min()))
+        shortest += [int(pool.min()) for pool in self.delays if pool.size]
         return min(shortest, default=1 << 30)
 
     def serves(self, blocks):

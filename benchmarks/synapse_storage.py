@@ -10,7 +10,8 @@ Cases (weights set per connection with Projection.set after the build):
   discrete  each weight one of 0.5, 0.75, 1, 1.25, 1.5 x the published one (uint16 codes);
   discrete+delays  as discrete, delays drawn from 0.2, 0.3, ... 1.0 ms (uint8 delays);
   normal    normal(w, |w|/5) per connection: not float32 numbers, all distinct (float64);
-  normal f32 opt-in  the same with setup(weight_dtype="float32"): rounded to float32 by the opt-in (float32).
+  normal f32 opt-in  the same with setup(weight_dtype="float32"): rounded to float32
+                     by the opt-in (float32).
 Each compact case also runs with its blocks widened to float64 weights and
 int16 delays (SynapseBlock.writable_weights) and must give the same spikes;
 the ratio column is its run process-CPU time over the widened run's (each the

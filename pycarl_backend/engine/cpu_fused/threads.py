@@ -16,13 +16,13 @@ keep the NumPy path's order of additions into each ring cell.
 import os
 
 #: group size from which the default setting updates a group's cells in parallel.
-#: Not measured on an idle machine: on the shared 2-core machine where this was
-#: written (load average 3-5), benchmarks/cpu_threads.py found 2 threads slower
-#: at every size (Vogels-Abbott 200 ms, 1 thread / 2 threads: COBA 4000 0.13 s /
-#: 8.5 s, 64000 2.2 s / 43 s; CUBA 64000 1.2 s / 3.5 s), which is why the default
-#: also asks for a spare core; 20000 cells (a step of about 40 us of cell updates
-#: per thread) is an estimate of where an OpenMP fork-join per step pays on idle cores.
-AUTO_PARALLEL_CELLS = 20000
+#: Measured on an idle 2-core machine (load 0.0; benchmarks/cpu_threads.py,
+#: Vogels-Abbott 200 ms, speed-up of 2 threads over 1, the exc group is 0.8 n):
+#: COBA 4000 0.36x, 16000 0.46x, 64000 0.94x; CUBA 4000 0.12x, 16000 0.20x,
+#: 64000 0.52x. Threads did not pay up to 64 000 cells; COBA's trend crosses 1
+#: near 80 000 cells, CUBA's (cheaper cells) well above, so the default starts at
+#: groups of 100 000 cells (on a loaded machine, never: see idle_core).
+AUTO_PARALLEL_CELLS = 100_000
 #: parallel_min that never parallelises
 NEVER = 1 << 62
 

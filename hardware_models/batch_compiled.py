@@ -25,16 +25,16 @@ def _before(t0c, src, dst, i, j):
     return dst[i] < dst[j]
 
 
-@numba.njit(cache=True, nogil=True, error_model="numpy")
-def _stable_sort_run(order, tmp, a, b, t0c, src, dst):
-    """Sort order[a:b] stably by (t0c, src, dst): insertion sort for short runs, else
-    bottom-up merge sort (tmp: scratch of order's size)."""
+@numba.njit(cache=True, nogil=True, inline="always", error_model="numpy")
+def _stable_sort(order, tmp, a, b, before, data):
+    """Sort order[a:b] stably by before(data, x, y) (x strictly first): insertion
+    sort for short runs, else bottom-up merge sort (tmp: scratch of order's size)."""
     n = b - a
     if n <= 32:
         for i in range(a + 1, b):
             x = order[i]
             j = i - 1
-            while j >= a and _before(t0c, src, dst, x, order[j]):
+            while j >= a and before(data, x, order[j]):
                 order[j + 1] = order[j]
                 j -= 1
             order[j + 1] = x
@@ -47,7 +47,7 @@ def _stable_sort_run(order, tmp, a, b, t0c, src, dst):
             hi = min(lo + 2 * width, b)
             i, j, k = lo, mid, lo
             while i < mid and j < hi:
-                if _before(t0c, src, dst, order[j], order[i]):
+                if before(data, order[j], order[i]):
                     tmp[k] = order[j]
                     j += 1
                 else:
@@ -66,6 +66,18 @@ def _stable_sort_run(order, tmp, a, b, t0c, src, dst):
         for k in range(a, b):
             order[k] = tmp[k]
         width *= 2
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _packet_before(data, i, j):
+    t0c, src, dst = data
+    return _before(t0c, src, dst, i, j)
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
+def _stable_sort_run(order, tmp, a, b, t0c, src, dst):
+    """Sort order[a:b] stably by (t0c, src, dst)."""
+    _stable_sort(order, tmp, a, b, _packet_before, (t0c, src, dst))
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
@@ -236,46 +248,14 @@ def drain_entries_kernel(plen, links, terminal, n_links):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
+def _key_before(data, i, j):
+    return data[0][i] < data[0][j]
+
+
+@numba.njit(cache=True, nogil=True, error_model="numpy")
 def _stable_sort_by_float(order, tmp, a, b, key):
-    """Sort order[a:b] stably by key[order] (no NaN): insertion sort for short runs,
-    else bottom-up merge sort."""
-    n = b - a
-    if n <= 32:
-        for i in range(a + 1, b):
-            x = order[i]
-            j = i - 1
-            while j >= a and key[x] < key[order[j]]:
-                order[j + 1] = order[j]
-                j -= 1
-            order[j + 1] = x
-        return
-    width = 1
-    while width < n:
-        lo = a
-        while lo < b:
-            mid = min(lo + width, b)
-            hi = min(lo + 2 * width, b)
-            i, j, k = lo, mid, lo
-            while i < mid and j < hi:
-                if key[order[j]] < key[order[i]]:
-                    tmp[k] = order[j]
-                    j += 1
-                else:
-                    tmp[k] = order[i]
-                    i += 1
-                k += 1
-            while i < mid:
-                tmp[k] = order[i]
-                i += 1
-                k += 1
-            while j < hi:
-                tmp[k] = order[j]
-                j += 1
-                k += 1
-            lo = hi
-        for k in range(a, b):
-            order[k] = tmp[k]
-        width *= 2
+    """Sort order[a:b] stably by key[order] (no NaN)."""
+    _stable_sort(order, tmp, a, b, _key_before, (key,))
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")

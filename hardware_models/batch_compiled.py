@@ -299,7 +299,8 @@ def in_delivery_order(step, gen):
 
 
 @numba.njit(cache=True, nogil=True, error_model="numpy")
-def _before_on_core(core, local, i, j):
+def _core_local_before(data, i, j):
+    core, local = data
     if core[i] != core[j]:
         return core[i] < core[j]
     return local[i] < local[j]
@@ -340,42 +341,7 @@ def spikes_kernel(steps, core, local, npk, t_upd, t_spike, t_out, n):
                 m += 1
         e = a + m
         # stable sort of the step's on-chip spikes by (core, local index)
-        if m <= 32:
-            for i in range(a + 1, e):
-                x = order[i]
-                j = i - 1
-                while j >= a and _before_on_core(core, local, x, order[j]):
-                    order[j + 1] = order[j]
-                    j -= 1
-                order[j + 1] = x
-        else:
-            width = 1
-            while width < m:
-                lo = a
-                while lo < e:
-                    mid = min(lo + width, e)
-                    hi = min(lo + 2 * width, e)
-                    i, j, k = lo, mid, lo
-                    while i < mid and j < hi:
-                        if _before_on_core(core, local, order[j], order[i]):
-                            tmp[k] = order[j]
-                            j += 1
-                        else:
-                            tmp[k] = order[i]
-                            i += 1
-                        k += 1
-                    while i < mid:
-                        tmp[k] = order[i]
-                        i += 1
-                        k += 1
-                    while j < hi:
-                        tmp[k] = order[j]
-                        j += 1
-                        k += 1
-                    lo = hi
-                for k in range(a, e):
-                    order[k] = tmp[k]
-                width *= 2
+        _stable_sort(order, tmp, a, e, _core_local_before, (core, local))
         rank = 0
         before = 0
         for i in range(a, e):

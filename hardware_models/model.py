@@ -739,20 +739,16 @@ class HardwareModel:
                         "splitter_cores": int(m.splitter_cores),
                         "notes": list(m.notes),
                         "quantized": self._qweights is not None},
-            "deliveries": {"step": rec[0].astype(np.int64).tolist(),
-                           "source": rec[1].astype(np.int64).tolist(),
-                           "core": rec[2].astype(np.int64).tolist(),
-                           "gen_ns": rec[3].tolist(),
-                           "latency_ns": rec[4].tolist(),
-                           "extra_steps": self._extra_steps_list(rec[5])},
+            # one row per (spike, destination core), as NumPy arrays (a run has
+            # millions of them: lists of Python numbers cost more than the routing)
+            "deliveries": {"step": rec[0].astype(np.int64),
+                           "source": rec[1].astype(np.int64),
+                           "core": rec[2].astype(np.int64),
+                           "gen_ns": rec[3].copy(),
+                           "latency_ns": rec[4].copy(),
+                           "extra_steps": rec[5].copy() if self.clock.fractional
+                           else rec[5].astype(np.int64)},
         }
-
-    def _extra_steps_list(self, extra):
-        if self.clock.fractional:
-            return extra.tolist()
-        if not extra.any():
-            return [0] * extra.size            # as extra.astype(np.int64).tolist(), faster
-        return extra.astype(np.int64).tolist()
 
     def replay(self, graph, spike_times_ms, t_stop_ms=None):
         """Trace-driven mode: route recorded spikes (no feedback) and return summary().

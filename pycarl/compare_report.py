@@ -267,7 +267,7 @@ def compare_report(path, software, hardware_runs, t_stop_ms, title="pycarl compa
     spread = []
     for chip, (_, summary, m) in hardware_runs.items():
         deliveries = summary.get("deliveries") or {}
-        lat = np.asarray(deliveries.get("latency_ns") or [], float) * 1e-6
+        lat = np.asarray(deliveries.get("latency_ns", ()), float) * 1e-6
         if lat.size:
             counts, edges = np.histogram(lat, bins=40)
             spread.append(png_data_uri(spread_figure(chip, counts, edges, "spike latency")))

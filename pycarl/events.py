@@ -92,7 +92,7 @@ def rate_events(label, trains, t_stop_ms, reference, runaway_factor=2.0,
 def delivery_events(summary):
     out = []
     deliveries = summary.get("deliveries") or {}
-    extra = np.asarray(deliveries.get("extra_steps") or [], np.int64)
+    extra = np.asarray(deliveries.get("extra_steps", ()), np.int64)
     if extra.size and (extra > 0).any():
         late = extra > 0
         dt = float(summary["dt_ms"])

@@ -72,8 +72,8 @@ def assert_identical(ref, got):
         assert trace.shape[0] == 1501
         np.testing.assert_array_equal(traces[key], trace, err_msg=str(key))
     for key in SUMMARY_KEYS:
-        assert json.dumps(summary[key], sort_keys=True) == \
-            json.dumps(summary_ref[key], sort_keys=True), key
+        assert json.dumps(summary[key], sort_keys=True, default=np.ndarray.tolist) == \
+            json.dumps(summary_ref[key], sort_keys=True, default=np.ndarray.tolist), key
 
 
 @pytest.mark.parametrize("currents", ["one", "two"])

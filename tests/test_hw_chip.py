@@ -148,13 +148,13 @@ def test_idle_latency_through_the_model(tmp_path):
     assert out.shape == (1, 3) and out.dtype == np.int32 and not out.any()
     s = hw.summary()
     # core 0 -> core 1: 2 routers x 3 cycles + 1 flit = 7 ns
-    assert s["deliveries"]["latency_ns"] == [7.0]
-    assert s["deliveries"]["core"] == [1]
+    assert s["deliveries"]["latency_ns"].tolist() == [7.0]
+    assert s["deliveries"]["core"].tolist() == [1]
     assert s["traffic"]["packets_sent"] == [1, 0, 0]
     assert s["traffic"]["packets_received"] == [0, 1, 0]
     # energy: 3 neurons x 0.5 pJ + spike 3 + message 4 + 1 E-W hop 2 + 1 synapse 10
     assert s["energy_pj"]["total"] == pytest.approx(1.5 + 3 + 4 + 2 + 10)
-    json.dumps(s)
+    json.dumps(s, default=np.ndarray.tolist)    # deliveries are NumPy arrays
 
 
 def test_spike_missing_the_tick_budget_arrives_one_tick_late(tmp_path):
@@ -166,7 +166,7 @@ def test_spike_missing_the_tick_budget_arrives_one_tick_late(tmp_path):
     late.attach(g)
     assert late.max_extra_delay_steps >= 1
     assert late.step(0, np.array([0])).tolist() == [[0, 1]]
-    assert late.summary()["deliveries"]["extra_steps"] == [1]
+    assert late.summary()["deliveries"]["extra_steps"].tolist() == [1]
     # a finer simulation step: one late tick = 1000 ns = 2 steps of 500 ns
     fine = tiny_chip(tmp_path, "tick", **{"timing.tick_budget_ns": 6.0})
     fine.attach(chain_graph(dt_ms=0.0005, n=2))
@@ -276,7 +276,7 @@ def test_replay_equals_stepping(tmp_path):
         assert sorted(sa["deliveries"]["latency_ns"]) == pytest.approx(
             sorted(sb["deliveries"]["latency_ns"]))
         assert sa["ticks"] == sb["ticks"] == 500
-        json.dumps(sb)
+        json.dumps(sb, default=np.ndarray.tolist)
 
 
 def test_summary_keys_and_quantized_weight(tmp_path):

@@ -32,7 +32,8 @@ def summary_json(model):
     s = model.summary()
     return json.dumps({k: s[k] for k in ("ticks", "energy_pj", "hardware_time_per_tick_ns",
                                          "busy_time_per_tick_ns", "counts", "traffic",
-                                         "deliveries")}, sort_keys=True)
+                                         "deliveries")}, sort_keys=True,
+                      default=np.ndarray.tolist)
 
 
 @pytest.mark.parametrize("options", [{}, {"latency": False}])

@@ -168,7 +168,7 @@ def install_chip_neurons(engine, model, graph, block_specs):
         block.post_group = group
         ring = engine.rings[group]
         block.software_weight = block.weight_values().copy()
-        block.writable_weights()[...] = engine.xp.asarray(np.asarray(syn.weight, dtype=np.float64))
+        block.set_weights(np.asarray(syn.weight, dtype=np.float64))
         block.set_delays(np.asarray(syn.delay_steps, dtype=np.int32))
         if isinstance(syn.receptor, str):
             block.receptor_offset = ring.column_offset(syn.receptor)

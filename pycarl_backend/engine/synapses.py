@@ -92,7 +92,7 @@ class SynapseBlock:
         # compact index types: 2-byte targets while the target population fits them
         self.indptr = xp.asarray(indptr.astype(np.int32 if post.size < 2**31 else np.int64))
         self.post = xp.asarray(post.astype(np.uint16 if self.n_post <= 2**16 else np.int32))
-        self._set_weights(weight)
+        self.set_weights(weight)
         self.set_delays(delay)
 
     @property
@@ -102,8 +102,9 @@ class SynapseBlock:
         and the GPU kernels read full float64 and int16 arrays)."""
         return type(self) is SynapseBlock and self.xp is np
 
-    def _set_weights(self, weight):
-        """Store float64 `weight` (one per synapse, CSR order)."""
+    def set_weights(self, weight):
+        """Store float64 `weight` (one per synapse, CSR order) in the block's form
+        (a compact one where it is lossless)."""
         if type(self) is SynapseBlock:
             weight = rounded(weight, self.weight_dtype)
         if self._compact:
@@ -161,7 +162,7 @@ class SynapseBlock:
             # the new values may not fit the block's form (or fit a smaller one)
             weight = np.array(self.weight_values(), dtype=np.float64)
             weight[index] = np.asarray(values, dtype=np.float64)
-            self._set_weights(weight)
+            self.set_weights(weight)
         elif name == "weight":
             if type(self) is SynapseBlock:
                 values = rounded(self.xp.asarray(values, dtype=self.xp.float64),

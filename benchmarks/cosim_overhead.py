@@ -3,7 +3,7 @@ software-only and co-simulated on each chip, in the same invocation.
 
     python benchmarks/cosim_overhead.py [--benchmark CUBA] [--n 4000] [--tstop 1000]
                                         [--chips loihi] [--option KEY=VALUE ...]
-                                        [--repeat 3] [--numpy-loop]
+                                        [--repeat 3] [--numpy-loop] [--serial-routing]
 
 Each run is repeated and its best time kept (the machine may be shared). Per
 chip it prints the phases of the co-simulated run:
@@ -12,19 +12,22 @@ chip it prints the phases of the co-simulated run:
   encoding) at the first run(), once per network;
 - steps: the engine's steps with the chip computing its cells;
 - routing: the chip's deferred work (a barrier clock routes the spikes of
-  many ticks at once; what is left is done by summary()) and its summary;
+  many ticks at once, in batches; on a machine with a second core they are
+  routed on a worker thread while the engine steps, and this column is what
+  is left when the run ends: the last batch, and summary()) and its summary;
 
 and two ratios to the software-only run's steps: `steps+routing` (the cost
 per simulated second; target for Loihi on CUBA 4000, Loihi's own
 compartments computing the cells: <= 1.5x) and `total` (with the set-up).
-`CPU` is the process CPU time of steps + routing (best run) and its ratio to the
-software run's: on a shared machine it varies less than the wall clock. The
+`CPU` is the process CPU time of steps + routing (best run; both threads) and its
+ratio to the software run's: on a shared machine it varies less than the wall clock. The
 configurations take turns (software, each chip, software, ...).
 Also the machine's CPU cores, the chip cores used, the chip's energy and
 hardware time per tick. --numpy-loop adds each chip run on the NumPy reference
 loop (setup(cpu_fused=False): the co-simulation before the compiled
-compartments). COBA's conductance-based cells run on Loihi only
-with --option cells=software.
+compartments); --serial-routing adds each chip run with its batches routed on the
+calling thread (HardwareModel.background_routing off). COBA's conductance-based
+cells run on Loihi only with --option cells=software.
 """
 import argparse
 import os
@@ -35,10 +38,13 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import va_network  # noqa: E402
 
 
-def run_once(hardware, n, tstop, benchmark="CUBA", options=None, cpu_fused=True):
+def run_once(hardware, n, tstop, benchmark="CUBA", options=None, cpu_fused=True,
+             background_routing=True):
     """Seconds of (set-up, steps, routing and summary), the exc rate, the summary."""
     import pycarl_backend as sim
+    from hardware_models.model import HardwareModel
     from pycarl_backend import simulator
+    HardwareModel.background_routing = background_routing
     sim.setup(timestep=va_network.DT, min_delay=va_network.DELAY, max_delay=1.0,
               rng_seed=42, hardware=hardware, hardware_options=options, cpu_fused=cpu_fused)
     net = va_network.build(sim, benchmark, n)
@@ -74,41 +80,49 @@ def main():
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; best kept")
     parser.add_argument("--numpy-loop", action="store_true",
                         help="also run each chip on the NumPy reference loop")
+    parser.add_argument("--serial-routing", action="store_true",
+                        help="also run each chip with its routing on the calling thread")
     args = parser.parse_args()
     options = dict(o.split("=", 1) for o in args.option)
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"{args.benchmark} {args.n} cells, {args.tstop:g} ms, {os.cpu_count()} CPU cores "
           f"(load {load:.2f}), best of {args.repeat}, chip options {options or 'none'}")
-    configs = [(None, True)] + [(chip, True) for chip in args.chips.split(",")]
+    chips = args.chips.split(",")
+    # (chip, compiled loop, routing thread)
+    configs = [(None, True, True)] + [(chip, True, True) for chip in chips]
+    if args.serial_routing:
+        configs += [(chip, True, False) for chip in chips]
     if args.numpy_loop:
-        configs += [(chip, False) for chip in args.chips.split(",")]
+        configs += [(chip, False, True) for chip in chips]
     # the configurations take turns, so that a change of the machine's load falls on all
     runs = {c: [] for c in configs}
     for _ in range(args.repeat):
-        for chip, fused in configs:
-            runs[(chip, fused)].append(run_once(chip, args.n, args.tstop, args.benchmark,
-                                                options if chip else None, fused))
-    (_, sw_steps, _, sw_rate, _, _), sw_all = best(runs[(None, True)])
-    sw_cpu = min(r[5] for r in runs[(None, True)])
+        for config in configs:
+            chip, fused, thread = config
+            runs[config].append(run_once(chip, args.n, args.tstop, args.benchmark,
+                                         options if chip else None, fused, thread))
+    (_, sw_steps, _, sw_rate, _, _), sw_all = best(runs[configs[0]])
+    sw_cpu = min(r[5] for r in runs[configs[0]])
     print(f"{'run':<12}{'set-up':>8}{'steps':>8}{'routing':>9}{'steps+routing':>15}"
           f"{'total':>8}{'CPU':>12}{'exc rate':>10}{'chip cores':>12}{'energy uJ':>11}"
           f"{'ns/tick':>9}")
     print(f"{'':<12}{'(s)':>8}{'(s)':>8}{'(s)':>9}{'(s, ratio)':>15}{'ratio':>8}"
           f"{'(s, ratio)':>12}{'(Hz)':>10}")
-    print(f"{'software':<12}{'':>8}{sw_steps:>8.2f}{'':>9}{sw_steps:>9.2f}{1.0:>6.2f}"
-          f"{1.0:>8.2f}{sw_cpu:>6.2f}{1.0:>6.2f}{sw_rate:>10.2f}"
-          f"   (all runs: {', '.join(f'{t:.2f}' for t in sw_all)})")
-    for chip, fused in configs[1:]:
-        (setup, steps, routing, rate, summary, _), hw_all = best(runs[(chip, fused)])
-        cpu = min(r[5] for r in runs[(chip, fused)])
+    print(f"{'software':<12}{'':>8}{sw_steps:>8.3f}{'':>9}{sw_steps:>9.3f}{1.0:>6.2f}"
+          f"{1.0:>8.2f}{sw_cpu:>6.3f}{1.0:>6.2f}{sw_rate:>10.2f}"
+          f"   (all runs: {', '.join(f'{t:.3f}' for t in sw_all)})")
+    for config in configs[1:]:
+        chip, fused, thread = config
+        (setup, steps, routing, rate, summary, _), hw_all = best(runs[config])
+        cpu = min(r[5] for r in runs[config])
         per_run = steps + routing
-        name = chip if fused else f"{chip}/numpy"
-        print(f"{name:<12}{setup:>8.2f}{steps:>8.2f}{routing:>9.2f}{per_run:>9.2f}"
+        name = chip + ("" if fused else "/numpy") + ("" if thread else "/serial")
+        print(f"{name:<12}{setup:>8.3f}{steps:>8.3f}{routing:>9.3f}{per_run:>9.3f}"
               f"{per_run / sw_steps:>6.2f}{(per_run + setup) / sw_steps:>8.2f}"
-              f"{cpu:>6.2f}{cpu / sw_cpu:>6.2f}{rate:>10.2f}"
+              f"{cpu:>6.3f}{cpu / sw_cpu:>6.2f}{rate:>10.2f}"
               f"{summary['n_cores_used']:>12d}{summary['energy_pj']['total'] * 1e-6:>11.2f}"
               f"{summary['hardware_time_per_tick_ns']['mean']:>9.1f}"
-              f"   (all runs: {', '.join(f'{t:.2f}' for t in hw_all)})")
+              f"   (all runs: {', '.join(f'{t:.3f}' for t in hw_all)})")
         print(f"  {summary['cells']['statement']}")
 
 

@@ -113,6 +113,11 @@ class CoSimulation:
         over. Only when feedback_reason() is None."""
         self.model.step_many(first, n_steps, steps, ids)
 
+    def finish_run(self):
+        """The end of a run(): the chip's routing of the run's handed-over batches
+        done (a barrier clock may route them on a second thread), its errors raised."""
+        self.model.finish_routing()
+
     def extra_delay_function(self, step, fired_by_group):
         """Run the chip for this step; return block -> per-synapse extra delay."""
         xp = self.state.engine.xp

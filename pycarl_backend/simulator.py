@@ -117,6 +117,8 @@ class State(common.control.BaseState):
             # a chip with its own step (hardware_models/arithmetic.py) may have changed dt
             n_steps = int(round((tstop - self.t) / self.dt))
             self.engine.run(n_steps, hardware=hardware, progress=self.progress)
+            if hardware is not None:
+                hardware.finish_run()
         if getattr(self, "min_delay_auto", False):
             self._set_auto_min_delay()
 

@@ -312,7 +312,7 @@ def _steps(small, large, window, neurons, injection, synapses, output, records):
     return k1, n_out
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def run_steps(first, k0, k1, groups, parallel_min, st, par, left, rsteps, recorded,
               ring, slots, width, iext, inj_first, inj_table, inj_cells, inj_cols,
               pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,
@@ -336,7 +336,7 @@ def run_steps(first, k0, k1, groups, parallel_min, st, par, left, rsteps, record
                   output=(out_steps, out_gids), records=(rec_table, rec_cells, rec_buf))
 
 
-@njit(cache=True, error_model="numpy")
+@njit(cache=True, nogil=True, error_model="numpy")
 def run_steps_parallel(first, k0, k1, groups, parallel_min, st, par, left, rsteps, recorded,
                        ring, slots, width, iext, inj_first, inj_table, inj_cells, inj_cols,
                        pre_table, blocks, uniform_weight, indptr, post16, post32, weight, delay16,

@@ -19,10 +19,14 @@ from .synapse_pool import SynapsePool
 OUTPUT_CAPACITY = 1 << 20
 #: steps per call of the loop while a progress bar is shown
 PROGRESS_STEPS = 1000
+#: steps per call of the loop with a chip: each call's spikes go to the chip, which may
+#: route them on a second thread while the loop takes the next steps
+CHIP_STEPS = 500
 #: models whose groups loop._steps can update two steps at a time (IF_cond_exp's
 #: two-step kernel was measured slower: its update is bound by exp, not by the
-#: state traffic that pairing halves; COBA 4000 0.249 -> 0.281 s; so were Loihi
-#: compartments, VA CUBA 4000 on Loihi 0.115 -> 0.216 s CPU)
+#: state traffic that pairing halves; COBA 4000 0.249 -> 0.281 s; Loihi
+#: compartments gain nothing, VA CUBA 4000 on Loihi 0.104 -> 0.107 s with the float64
+#: kernel: their update is bound by the rounding chain, not the state traffic)
 PAIRED_MODELS = (loop.IF_CURR_EXP,)
 
 
@@ -241,6 +245,8 @@ class CPUFusedStepper:
         chunk = CHUNK_STEPS if has_injection else max(n_steps, 1)
         if progress is not None:
             chunk = min(chunk, PROGRESS_STEPS)
+        if self.hardware is not None:
+            chunk = min(chunk, CHIP_STEPS)
         pool = self.pool
         threads, parallel_min = plan(self.engine.cpu_threads)
         parallel = any(g.size >= parallel_min for g in self.groups)

@@ -15,9 +15,10 @@ every value to int64 and back (measured in the loop on VA CUBA 4000):
 - the wrap ``a - 2**24 * floor((a + 2**23 - 1) / 2**24)`` is the reference's
   ``((a + 2**23 - 1) & (2**24 - 1)) - (2**23 - 1)`` while a is exact, that is
   while the input arriving in one step is below 2**52 in magnitude: it is at
-  most the number of synapses onto the cell times Loihi's largest weight,
-  2**21 - 64 (loihi/encoding.py), far below 2**52 for any network that fits
-  in memory;
+  most Loihi's largest weight, 2**21 - 64 (loihi/encoding.py), times the
+  spikes arriving at the cell in one step (one per synapse from a neuron, a
+  source's multiplicity from a source), far below 2**52 for any network that
+  fits in memory;
 - v's sum rounds only when the injected drive is beyond 2**53, where it also
   saturates in the reference (rounding is monotonic), so the clip agrees.
 

@@ -698,6 +698,9 @@ class HardwareModel:
 
     # ------------------------------------------------------------- results
     def summary(self):
+        """The run's energy, hardware time per tick, counts, traffic, mapping and
+        deliveries (a dict of NumPy arrays, one row per spike and destination core),
+        after the routing of every spike handed over so far."""
         if self.graph is None:
             raise RuntimeError(f"{self.name}: attach() a NetworkGraph before summary()")
         self._flush()

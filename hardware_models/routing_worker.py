@@ -34,6 +34,3 @@ class RoutingWorker:
         for error in errors:
             if error is not None:
                 raise error
-
-    def close(self):
-        self._pool.shutdown(wait=True)

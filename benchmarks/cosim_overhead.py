@@ -20,7 +20,9 @@ and two ratios to the software-only run's steps: `steps+routing` (the cost
 per simulated second; target for Loihi on CUBA 4000, Loihi's own
 compartments computing the cells: <= 1.5x) and `total` (with the set-up).
 `CPU` is the process CPU time of steps + routing (best run; both threads) and its
-ratio to the software run's: on a shared machine it varies less than the wall clock. The
+ratio to the software run's: on a shared machine it varies less than the wall clock.
+Below each chip, the ratio of the medians of steps + routing (the best runs' ratio
+depends on one lucky software run where the machine is noisy). The
 configurations take turns (software, each chip, software, ...).
 Also the machine's CPU cores, the chip cores used, the chip's energy and
 hardware time per tick. --numpy-loop adds each chip run on the NumPy reference
@@ -33,6 +35,8 @@ import argparse
 import os
 import sys
 import time
+
+import numpy as np
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import va_network  # noqa: E402
@@ -66,6 +70,10 @@ def run_once(hardware, n, tstop, benchmark="CUBA", options=None, cpu_fused=True,
 def best(runs):
     """The run with the least steps + routing, and every run's steps + routing (wall)."""
     return min(runs, key=lambda r: r[1] + r[2]), [r[1] + r[2] for r in runs]
+
+
+def median(values):
+    return float(np.median(values))
 
 
 def main():
@@ -124,6 +132,8 @@ def main():
               f"{summary['hardware_time_per_tick_ns']['mean']:>9.1f}"
               f"   (all runs: {', '.join(f'{t:.3f}' for t in hw_all)})")
         print(f"  {summary['cells']['statement']}")
+        print(f"  median steps+routing {median(hw_all):.3f} s against the software run's "
+              f"{median(sw_all):.3f} s: {median(hw_all) / median(sw_all):.2f}x")
 
 
 if __name__ == "__main__":

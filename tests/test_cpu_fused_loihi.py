@@ -196,3 +196,79 @@ def test_kernel_arithmetic_equals_the_integer_reference_at_the_extremes():
         assert not ring.any()                   # the inputs were consumed
         fired_total += fired.size
     assert fired_total > 1000 and np.any(ref.hold > 0)
+
+
+def paired_loihi_run(fused, runs=(100.0,), tau_syn_I=10.0, varied=False, tau_refrac=2.0,
+                     options=None):
+    """build_recurrent on Loihi without state records at timestep 0.05 ms, where every
+    delay (0.1-2 ms) is at least two steps: the compiled loop takes the chip's
+    timesteps two at a time (loihi_kernels.two_steps). Returns the trains, every
+    compartment's final u, v, u_inh and refractory count, the chip summary, and
+    whether the steps were paired."""
+    sim.setup(timestep=0.05, min_delay=0.1, max_delay=4.0, rng_seed=7, hardware="loihi",
+              hardware_options=options, cpu_fused=fused)
+    cell = sim.IF_curr_exp(tau_refrac=tau_refrac, tau_syn_E=5.0, tau_syn_I=tau_syn_I)
+    exc, inh = build_recurrent(cell, 80, 20, 0.5, -1.5, seed=3, record_v=False)
+    if varied:
+        exc.set(tau_m=sim.RandomDistribution("uniform", low=10.0, high=30.0,
+                                             rng=sim.NumpyRNG(seed=1)))
+    for t in runs:
+        sim.run(t)
+    engine = simulator.state.engine
+    cosim = simulator.state.cosim
+    trains = [np.asarray(st.magnitude) for p in (exc, inh)
+              for st in p.get_data("spikes").segments[0].spiketrains]
+    state = []
+    for group in cosim.chip_groups.values():
+        s = group.chip.loihi
+        state += [s.u.copy(), s.v.copy(), s.hold.copy()] + ([s.u2.copy()] if s.u2 is not None
+                                                           else [])
+    summary = cosim.summary()
+    paired = bool(getattr(engine, "last_run_cpu_paired", False))
+    sim.end()
+    return trains, state, summary, paired
+
+
+def assert_paired_identical(ref, got):
+    trains_ref, state_ref, summary_ref, _ = ref
+    trains, state, summary, paired = got
+    assert paired
+    assert sum(t.size for t in trains_ref) > 100
+    for k, (a, b) in enumerate(zip(trains_ref, trains)):
+        np.testing.assert_array_equal(a, b, err_msg=f"cell {k}")
+    assert len(state) == len(state_ref)
+    for a, b in zip(state_ref, state):
+        np.testing.assert_array_equal(a, b)
+    for key in SUMMARY_KEYS:
+        assert json.dumps(summary[key], sort_keys=True, default=np.ndarray.tolist) == \
+            json.dumps(summary_ref[key], sort_keys=True, default=np.ndarray.tolist), key
+
+
+@pytest.mark.parametrize("currents", ["one", "two"])
+@pytest.mark.parametrize("varied", [False, True])
+@pytest.mark.parametrize("runs", [(100.0,), (30.05, 20.0, 49.95)])
+def test_timesteps_in_pairs_identical_to_reference(currents, varied, runs):
+    """Two chip timesteps per pass (state in registers between them, a first-step
+    spike's refractory count started in the pass): spike trains, the final u, v,
+    u_inh and refractory counts of every compartment and the chip's summary are the
+    reference's, also over runs of an odd number of steps."""
+    kw = {"tau_syn_I": 5.0 if currents == "one" else 10.0, "varied": varied, "runs": runs}
+    assert_paired_identical(paired_loihi_run(False, **kw), paired_loihi_run(True, **kw))
+
+
+@pytest.mark.parametrize("tau_refrac", [0.05, 0.15])
+def test_refractory_count_across_a_pair(tau_refrac):
+    """Refractory periods of one and of an odd number of timesteps: a compartment
+    that fires in the first step of a pair holds in the second exactly when the
+    reference holds."""
+    kw = {"tau_refrac": tau_refrac, "runs": (80.0,)}
+    assert_paired_identical(paired_loihi_run(False, **kw), paired_loihi_run(True, **kw))
+
+
+def test_float_cells_on_the_chip_in_pairs():
+    """cells: software (IF_curr_exp with the chip's network) takes its steps in pairs
+    too, and the chip gets every step's spikes in the reference's order."""
+    kw = {"options": {"cells": "software"}}
+    ref, got = paired_loihi_run(False, **kw), paired_loihi_run(True, **kw)
+    assert not got[1] and not ref[1]     # no chip compartments
+    assert_paired_identical(ref, got)

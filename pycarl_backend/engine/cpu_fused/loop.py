@@ -240,6 +240,9 @@ def _two_group_steps(gt, st, par, left, rsteps, ring, be, be2, flag, f1):
     if model == IF_CURR_EXP:
         nk.two_steps(nk._curr_exp_cell, nk._load_curr_exp, n, uniform, st, so, par, po, left,
                      g0, rsteps, ring, be, be2, flag, f1)
+    elif model == LOIHI or model == LOIHI_SPLIT:
+        lk.two_steps(n, model == LOIHI_SPLIT, uniform, st, so, par, po, left, g0, rsteps, ring,
+                     be, be2, flag, f1)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -193,7 +193,8 @@ def if_cond_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
 # starts the refractory period of a cell that fires in the first step itself
 # (compact's job otherwise). Models whose cell function has the signature
 # (s0, s1, s2, refractory, in_e, in_i, i_ext, c) -> (s0, s1, s2, fired), used
-# for IF_curr_exp (stepper.PAIRED_MODELS); no injected current (the window has none).
+# for IF_curr_exp (stepper.PAIRED_MODELS; Loihi compartments reuse _one_of_two in
+# loihi_kernels.two_steps); no injected current (the window has none).
 
 @njit(cache=True, inline="always", error_model="numpy")
 def _one_of_two(cell, x, y, z, count, steps, in_e, in_i, c):

@@ -20,14 +20,17 @@ OUTPUT_CAPACITY = 1 << 20
 #: steps per call of the loop while a progress bar is shown
 PROGRESS_STEPS = 1000
 #: steps per call of the loop with a chip: each call's spikes go to the chip, which may
-#: route them on a second thread while the loop takes the next steps
-CHIP_STEPS = 500
+#: route them on a second thread while the loop takes the next steps (VA CUBA 4000 on
+#: Loihi, steps + routing, 11 runs each: 250 steps 0.068 s best / 0.078 median, 500
+#: 0.067 / 0.079, 1000 0.067 / 0.072)
+CHIP_STEPS = 1000
 #: models whose groups loop._steps can update two steps at a time (IF_cond_exp's
 #: two-step kernel was measured slower: its update is bound by exp, not by the
-#: state traffic that pairing halves; COBA 4000 0.249 -> 0.281 s; Loihi
-#: compartments gain nothing, VA CUBA 4000 on Loihi 0.104 -> 0.107 s with the float64
-#: kernel: their update is bound by the rounding chain, not the state traffic)
-PAIRED_MODELS = (loop.IF_CURR_EXP,)
+#: state traffic and per-step work that pairing halves; COBA 4000 0.249 -> 0.281 s).
+#: Loihi's compartments pair on VA CUBA 4000: loop 0.062 -> 0.054 s (best of 9,
+#: benchmarks/cosim_overhead.py's network), although their two-step kernel alone is
+#: slower than two one-step passes: the per-step work of the loop is halved
+PAIRED_MODELS = (loop.IF_CURR_EXP, loop.LOIHI, loop.LOIHI_SPLIT)
 
 
 def _pool_of_views(arrays, dtype):
@@ -75,6 +78,11 @@ class CPUFusedStepper:
         self.fired_start = np.zeros(len(self.groups), dtype=np.int64)
         self.fired_end = np.zeros(len(self.groups), dtype=np.int64)
         self.iext = np.zeros(max(self.n_neurons, 1), dtype=np.float64)
+        #: each group's first index in the loop and its global id offset (_to_chip)
+        self._chip_index = (
+            np.array([self.first[g] for g in self.groups] + [self.n_neurons]),
+            np.array([g.population.global_first_index - self.first[g] for g in self.groups]
+                     + [0]))
 
     # --- set-up ---------------------------------------------------------------
     def _build_groups(self):
@@ -212,9 +220,10 @@ class CPUFusedStepper:
         """The second flag row's offset where the window's steps can be taken two
         at a time (loop._steps), else 0: every synaptic delay at least two steps,
         every group a model with a two-step kernel, and nothing that needs the
-        state between the two steps (injected current, state records, a chip,
-        threaded groups)."""
-        if has_injection or rec_table.shape[0] or self.hardware is not None or parallel:
+        state between the two steps (injected current, state records, threaded
+        groups). A chip does not: it gets the window's spikes after the loop
+        returns, step by step (_to_chip)."""
+        if has_injection or rec_table.shape[0] or parallel:
             return 0
         if not np.isin(self.group_table[:, loop.G_MODEL], PAIRED_MODELS).all():
             return 0
@@ -238,7 +247,8 @@ class CPUFusedStepper:
         """Steps first .. first+n_steps-1; `progress`: a tqdm bar to advance."""
         src_cells, src_bounds = self._source_schedule(n_steps)
         rec_table, rec_cells, rec_buf, records = self._state_records()
-        out_steps = np.zeros(OUTPUT_CAPACITY + self.max_new, dtype=np.int32)
+        # room for a pair of steps' spikes (loop._steps' check) after OUTPUT_CAPACITY
+        out_steps = np.zeros(OUTPUT_CAPACITY + 2 * self.max_new, dtype=np.int32)
         out_gids = np.zeros_like(out_steps)
         self._load_rings(first)
         has_injection = any(self.engine.injections[g].links for g in self.groups)
@@ -261,6 +271,8 @@ class CPUFusedStepper:
         saved_threads = numba.get_num_threads() if parallel else None
         if parallel:
             numba.set_num_threads(threads)
+        # spikes in the output buffer, stored when it is full and when the run ends
+        n_out = 0
         try:
             for k_chunk in range(0, n_steps, chunk):
                 k_end = min(k_chunk + chunk, n_steps)
@@ -268,22 +280,26 @@ class CPUFusedStepper:
                 k = k_chunk
                 while k < k_end:
                     k_from = k
-                    k, n_out = steps(
+                    k, n_new = steps(
                         first, k, k_end, self.group_table, parallel_min, self.state, self.par,
                         self.left, self.rsteps, self.emitted, self.ring, self.slots, self.width,
                         self.iext, k_chunk, *inj, self.pre_table, pool.table,
                         pool.uniform_weight, pool.indptr, pool.post16, pool.post32, pool.weights,
                         pool.delays, src_cells, src_bounds, self.flag, self.fired,
                         self.fired_start, self.fired_end,
-                        out_steps, out_gids, 0, self.max_new, rec_table, rec_cells, rec_buf,
+                        out_steps, out_gids, n_out, self.max_new, rec_table, rec_cells, rec_buf,
                         pair_row)
                     if self.hardware is not None:
-                        self._to_chip(first, k_from, k, out_steps[:n_out], out_gids[:n_out],
-                                      src_cells, src_bounds)
-                    self._store_spikes(out_steps[:n_out], out_gids[:n_out])
+                        self._to_chip(first, k_from, k, out_steps[n_out:n_new],
+                                      out_gids[n_out:n_new], src_cells, src_bounds)
+                    n_out = n_new
+                    if k < k_end:              # the loop stopped early: the buffer is full
+                        self._store_spikes(out_steps[:n_out], out_gids[:n_out])
+                        n_out = 0
                 if progress is not None:
                     progress.update(k_end - k_chunk)
         finally:
+            self._store_spikes(out_steps[:n_out], out_gids[:n_out])
             for g, spec, state, left in self.bound:
                 spec.write_back(g, state, left)
             if parallel:
@@ -299,9 +315,7 @@ class CPUFusedStepper:
         active groups, group by group in global index order, each group's in its
         own order (neuron groups ascending, sources as scheduled)."""
         parts_steps, parts_ids, parts_rank = [], [], []
-        starts = np.array([self.first[g] for g in self.groups] + [self.n_neurons])
-        offset = np.array([g.population.global_first_index - self.first[g]
-                           for g in self.groups] + [0])
+        starts, offset = self._chip_index
         if gids.size:
             which = np.searchsorted(starts, gids, side="right") - 1
             parts_steps.append(steps.astype(np.int64))

@@ -272,3 +272,43 @@ def test_float_cells_on_the_chip_in_pairs():
     ref, got = paired_loihi_run(False, **kw), paired_loihi_run(True, **kw)
     assert not got[1] and not ref[1]     # no chip compartments
     assert_paired_identical(ref, got)
+
+
+def test_spikes_before_a_failed_hand_over_stay_readable(monkeypatch):
+    """A chip error in the second hand-over of a compiled window: the spikes of the
+    steps already handed over are stored (the loop stores its output once, when the
+    window ends or fails) and are those of a run that did not fail."""
+    from pycarl_backend.cosim import CoSimulation
+    from pycarl_backend.engine.cpu_fused import stepper
+
+    def spikes_of(fail):
+        calls = []
+        original = CoSimulation.steps_without_feedback
+
+        def failing(self, first, n_steps, steps, ids):
+            calls.append(first)
+            if fail and len(calls) == 2:
+                raise RuntimeError("chip failed")
+            return original(self, first, n_steps, steps, ids)
+
+        monkeypatch.setattr(CoSimulation, "steps_without_feedback", failing)
+        sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, hardware="loihi")
+        exc, inh = build_recurrent(sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0), 80, 20,
+                                   0.5, -1.5, seed=3, record_v=False)
+        if fail:
+            with pytest.raises(RuntimeError, match="chip failed"):
+                sim.run(300.0)
+        else:
+            sim.run(300.0)
+        trains = [np.asarray(st.magnitude) for p in (exc, inh)
+                  for st in p.get_data("spikes").segments[0].spiketrains]
+        sim.end()
+        return trains
+
+    monkeypatch.setattr(stepper, "CHIP_STEPS", 1000)
+    failed = spikes_of(True)
+    whole = spikes_of(False)
+    before = [t[t < 100.0] for t in whole]      # the first hand-over: steps 0..999
+    assert sum(t.size for t in before) > 50
+    for a, b in zip(failed, before):
+        np.testing.assert_array_equal(a, b)

@@ -271,8 +271,10 @@ class CPUFusedStepper:
         saved_threads = numba.get_num_threads() if parallel else None
         if parallel:
             numba.set_num_threads(threads)
-        # spikes in the output buffer, stored when it is full and when the run ends
-        n_out = 0
+        # spikes in the output buffer, stored when it is full and when the run ends (or
+        # fails: then the steps up to the last one handed over are the run's, as in the
+        # NumPy loop, whose step_count counts the steps done)
+        n_out = k_done = 0
         try:
             for k_chunk in range(0, n_steps, chunk):
                 k_end = min(k_chunk + chunk, n_steps)
@@ -292,7 +294,7 @@ class CPUFusedStepper:
                     if self.hardware is not None:
                         self._to_chip(first, k_from, k, out_steps[n_out:n_new],
                                       out_gids[n_out:n_new], src_cells, src_bounds)
-                    n_out = n_new
+                    n_out, k_done = n_new, k
                     if k < k_end:              # the loop stopped early: the buffer is full
                         self._store_spikes(out_steps[:n_out], out_gids[:n_out])
                         n_out = 0
@@ -300,6 +302,7 @@ class CPUFusedStepper:
                     progress.update(k_end - k_chunk)
         finally:
             self._store_spikes(out_steps[:n_out], out_gids[:n_out])
+            self.engine.step_count = first + k_done
             for g, spec, state, left in self.bound:
                 spec.write_back(g, state, left)
             if parallel:

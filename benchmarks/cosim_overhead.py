@@ -35,8 +35,7 @@ import argparse
 import os
 import sys
 import time
-
-import numpy as np
+from statistics import median
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import va_network  # noqa: E402
@@ -70,10 +69,6 @@ def run_once(hardware, n, tstop, benchmark="CUBA", options=None, cpu_fused=True,
 def best(runs):
     """The run with the least steps + routing, and every run's steps + routing (wall)."""
     return min(runs, key=lambda r: r[1] + r[2]), [r[1] + r[2] for r in runs]
-
-
-def median(values):
-    return float(np.median(values))
 
 
 def main():

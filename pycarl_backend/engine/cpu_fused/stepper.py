@@ -78,11 +78,11 @@ class CPUFusedStepper:
         self.fired_start = np.zeros(len(self.groups), dtype=np.int64)
         self.fired_end = np.zeros(len(self.groups), dtype=np.int64)
         self.iext = np.zeros(max(self.n_neurons, 1), dtype=np.float64)
-        #: each group's first index in the loop and its global id offset (_to_chip)
-        self._chip_index = (
-            np.array([self.first[g] for g in self.groups] + [self.n_neurons]),
-            np.array([g.population.global_first_index - self.first[g] for g in self.groups]
-                     + [0]))
+        #: each group's first index in the loop, then n_neurons; and the offset from a
+        #: group's loop index to its global id (then 0)
+        self.group_starts = np.array([self.first[g] for g in self.groups] + [self.n_neurons])
+        self.global_offset = np.array([g.population.global_first_index - self.first[g]
+                                       for g in self.groups] + [0])
 
     # --- set-up ---------------------------------------------------------------
     def _build_groups(self):
@@ -318,7 +318,7 @@ class CPUFusedStepper:
         active groups, group by group in global index order, each group's in its
         own order (neuron groups ascending, sources as scheduled)."""
         parts_steps, parts_ids, parts_rank = [], [], []
-        starts, offset = self._chip_index
+        starts, offset = self.group_starts, self.global_offset
         if gids.size:
             which = np.searchsorted(starts, gids, side="right") - 1
             parts_steps.append(steps.astype(np.int64))
@@ -347,7 +347,7 @@ class CPUFusedStepper:
             steps, gids = steps[keep], gids[keep]
         if gids.size == 0:
             return
-        starts = np.array([self.first[g] for g in self.groups])
+        starts = self.group_starts
         which = np.searchsorted(starts, gids, side="right") - 1
         order = np.argsort(which, kind="stable")
         steps, gids, which = steps[order], gids[order], which[order]

@@ -187,7 +187,7 @@ def test_kernel_arithmetic_equals_the_integer_reference_at_the_extremes():
         ring = inputs.ravel().copy()
         fired = ref.step(inputs[0].astype(np.int64), np.rint(iext).astype(np.int64),
                          inputs[1].astype(np.int64))
-        lk.loihi(n, True, False, st, 0, par, 0, left, 0, ring, 0, iext, 0, flag)
+        lk.loihi(n, True, False, False, st, 0, par, 0, left, 0, ring, 0, iext, 0, flag)
         np.testing.assert_array_equal(np.flatnonzero(flag), fired, err_msg=f"step {step}")
         left[fired] = ref.hold_after_spike[fired]
         for k, name in enumerate(("u", "v", "u2")):
@@ -225,13 +225,14 @@ def paired_loihi_run(fused, runs=(100.0,), tau_syn_I=10.0, varied=False, tau_ref
                                                            else [])
     summary = cosim.summary()
     paired = bool(getattr(engine, "last_run_cpu_paired", False))
+    bounded = list(getattr(engine, "last_run_cpu_bounded", []))
     sim.end()
-    return trains, state, summary, paired
+    return trains, state, summary, paired, bounded
 
 
 def assert_paired_identical(ref, got):
-    trains_ref, state_ref, summary_ref, _ = ref
-    trains, state, summary, paired = got
+    trains_ref, state_ref, summary_ref, _, _ = ref
+    trains, state, summary, paired, _ = got
     assert paired
     assert sum(t.size for t in trains_ref) > 100
     for k, (a, b) in enumerate(zip(trains_ref, trains)):
@@ -312,3 +313,101 @@ def test_spikes_before_a_failed_hand_over_stay_readable(monkeypatch):
     assert sum(t.size for t in before) > 50
     for a, b in zip(failed, before):
         np.testing.assert_array_equal(a, b)
+
+
+def test_the_recurrent_networks_run_without_the_wrap():
+    """The networks of the tests above (refractory 40 steps at 0.05 ms) are ones where
+    no current can wrap (LoihiSpec.bounded): their identity with the reference is the
+    wrap-free kernel's, one step and two steps per pass; with one current too."""
+    assert paired_loihi_run(True)[4] == ["exc", "inh"]
+    assert paired_loihi_run(True, tau_syn_I=5.0)[4] == ["exc", "inh"]
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, hardware="loihi")
+    build_recurrent(sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0), 80, 20, 0.5, -1.5,
+                    seed=3, record_v=False)
+    cosim = simulator.state._cosimulation()
+    engine = simulator.state.engine
+    engine.record_state(cosim.chip_groups["exc"], "chip:u", np.arange(3), 1)
+    sim.run(50.0)
+    assert not engine.last_run_cpu_paired and engine.last_run_cpu_bounded == ["exc", "inh"]
+    sim.end()
+
+
+# (spike times, weight nA, runs): a source cell onto 4 compartments (tau_syn 1 ms: du 389)
+# whose u wraps: w_act about 1.2e6 on 20 consecutive steps; 30 spikes of the source cell
+# in one step (a single one's bound, w_act 3.5e5 / (1 - f), would allow no wrap); spikes
+# of the first run still on their way (3 ms) when the second starts, where the source is
+# silent (only the ring's content bounds the second run's input)
+WRAPPING = {"consecutive": (np.arange(5.0, 7.0, 0.1), 200.0, (20.0,)),
+            "one step": (np.full(30, 5.0), 60.0, (20.0,)),
+            "in flight": (np.arange(4.0, 6.0, 0.1), 200.0, (6.5, 15.0))}
+
+
+def wrapping_run(fused, case, record_u):
+    times, weight, runs = WRAPPING[case]
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, hardware="loihi", cpu_fused=fused)
+    src = sim.Population(1, sim.SpikeSourceArray(spike_times=times), label="src")
+    post = sim.Population(4, sim.IF_curr_exp(tau_syn_E=1.0, tau_syn_I=1.0, tau_refrac=0.1),
+                          label="post")
+    sim.Projection(src, post, sim.AllToAllConnector(),
+                   sim.StaticSynapse(weight=weight, delay=3.0))
+    post.record("spikes")
+    engine = simulator.state.engine
+    group = simulator.state._cosimulation().chip_groups["post"]
+    if record_u:
+        engine.record_state(group, "chip:u", np.arange(4), 1)
+    bounded = []
+    for t in runs:
+        sim.run(t)
+        bounded.append(bool(getattr(engine, "last_run_cpu_bounded", [])))
+    trains = [np.asarray(st.magnitude) for st in post.get_data("spikes").segments[0].spiketrains]
+    u = engine.state_records[group]["chip:u"].data() if record_u else group.chip.loihi.u.copy()
+    sim.end()
+    return trains, u, bounded
+
+
+@pytest.mark.parametrize("record_u", [True, False], ids=["one step", "pairs"])
+@pytest.mark.parametrize("case", list(WRAPPING))
+def test_currents_that_can_wrap_keep_the_wrap(case, record_u, monkeypatch):
+    """Where u wraps (LoihiState's 24-bit wrap) the compiled loop keeps the wrap: no
+    run that wraps is taken as bounded, and the trains and u are the reference's.
+    The same run with the bound forced differs from the reference, so each case
+    really wraps (a bound that missed a source's several spikes in one step, or the
+    inputs already in the ring, would fail here)."""
+    from pycarl_backend.engine.cpu_fused import loihi_kernels
+    ref = wrapping_run(False, case, record_u)
+    got = wrapping_run(True, case, record_u)
+    assert not any(got[2])
+    assert sum(t.size for t in ref[0]) > 0 or case == "one step"
+    for a, b in zip(ref[0], got[0]):
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ref[1], got[1])
+    monkeypatch.setattr(loihi_kernels.LoihiSpec, "bounded", lambda *args: True)
+    forced = wrapping_run(True, case, record_u)
+    assert forced[2][-1]
+    assert not np.array_equal(forced[1], ref[1])
+
+
+def test_spike_spacing_is_the_refractory_period_unless_a_held_cell_is_above_threshold():
+    """A Loihi compartment's spikes are `refractory` steps apart (the bound of what
+    it sends), unless a held compartment's v has been set above its threshold."""
+    from pycarl_backend.engine.cpu_fused.loihi_kernels import LoihiSpec
+    sim.setup(timestep=0.1, min_delay=0.1, max_delay=4.0, rng_seed=7, hardware="loihi")
+    build_recurrent(sim.IF_curr_exp(tau_refrac=2.0, tau_syn_I=10.0), 80, 20, 0.5, -1.5,
+                    seed=3, record_v=False)
+    exc = simulator.state.populations[0]
+    sim.run(300.0)
+    group = simulator.state.cosim.chip_groups["exc"]
+    s = group.chip.loihi
+    spec = LoihiSpec(s.u2 is not None)
+    views = [a.astype(float) for a in spec.state_arrays(group)]
+    assert s.hold.any()
+    # tau_refrac 2 ms at 0.1 ms: refractory 21 (translate.py: round(tau_refrac / dt) + 1)
+    spacing = spec.spike_spacing(group, views, s.hold)
+    assert spacing == 21
+    gaps = [np.diff(np.rint(st.magnitude / 0.1)) for st in
+            exc.get_data("spikes").segments[0].spiketrains]
+    assert min(g.min() for g in gaps if g.size) >= spacing     # what the bound relies on
+    held = np.flatnonzero(s.hold)[0]
+    views[1][held] = s.vth_scaled + 1
+    assert spec.spike_spacing(group, views, s.hold) == 1
+    sim.end()

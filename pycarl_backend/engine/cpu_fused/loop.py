@@ -14,9 +14,10 @@ from numba import njit
 from . import loihi_kernels as lk
 from . import neuron_kernels as nk
 
-# group table columns
+# group table columns (G_BOUNDED: 1 where a Loihi group's currents cannot wrap in
+# this run, LoihiSpec.bounded)
 G_MODEL, G_FIRST, G_SIZE, G_STATE, G_PAR, G_UNIFORM, G_RING, G_INJ, G_INJ_LINKS, \
-    G_INJ_NLINKS, G_INJ_NSCHED, G_COLS = range(12)
+    G_INJ_NLINKS, G_INJ_NSCHED, G_BOUNDED, G_COLS = range(13)
 # model ids (models.py)
 IF_CURR_EXP, IF_COND_EXP, IF_CURR_DELTA, IZHIKEVICH, IF_CURR_ALPHA, IF_COND_ALPHA = range(6)
 # chip groups computed by Loihi compartments (loihi_kernels.py): one current, or two
@@ -38,7 +39,7 @@ R_STATE, R_INTERVAL, R_TAKEN, R_FILLED, R_NCELLS, R_BUF, R_CELLS, R_COLS = range
 
 
 @njit(cache=True, inline="always", error_model="numpy")
-def _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+def _cells(model, n, uniform, bounded, st, so, par, po, left, g0, ring, be, iext, io, flag):
     if model == IF_CURR_EXP:
         nk.if_curr_exp(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     elif model == IF_COND_EXP:
@@ -56,20 +57,22 @@ def _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, fla
     elif model == EIF_COND_ALPHA:
         nk.eif_cond_alpha(n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
     elif model == LOIHI or model == LOIHI_SPLIT:
-        lk.loihi(n, model == LOIHI_SPLIT, uniform, st, so, par, po, left, g0, ring, be, iext, io,
-                 flag)
+        lk.loihi(n, model == LOIHI_SPLIT, uniform, bounded, st, so, par, po, left, g0, ring, be,
+                 iext, io, flag)
 
 
 @njit(cache=True, error_model="numpy")
-def _cells_serial(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
-    _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+def _cells_serial(model, n, uniform, bounded, st, so, par, po, left, g0, ring, be, iext, io,
+                  flag):
+    _cells(model, n, uniform, bounded, st, so, par, po, left, g0, ring, be, iext, io, flag)
 
 
 @njit(cache=True, parallel=True, error_model="numpy")
-def _cells_parallel(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag):
+def _cells_parallel(model, n, uniform, bounded, st, so, par, po, left, g0, ring, be, iext, io,
+                    flag):
     """The same updates with the cells split among numba's threads (each cell's
     arithmetic unchanged, so the numbers are the serial loop's)."""
-    _cells(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+    _cells(model, n, uniform, bounded, st, so, par, po, left, g0, ring, be, iext, io, flag)
 
 
 @njit(cache=True, inline="always", error_model="numpy")
@@ -78,11 +81,11 @@ def _update_group(small, large, gt, parallel_min, st, par, left, rsteps, ring, b
     """One step of group `gt`: its cells updated by `large` when it has at least
     parallel_min cells, else by `small`; appends its fired cells to `fired` from `nf`."""
     model, n, g0 = gt[G_MODEL], gt[G_SIZE], gt[G_FIRST]
-    so, po, uniform = gt[G_STATE], gt[G_PAR], gt[G_UNIFORM] == 1
+    so, po, uniform, bounded = gt[G_STATE], gt[G_PAR], gt[G_UNIFORM] == 1, gt[G_BOUNDED] == 1
     if n >= parallel_min:
-        large(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+        large(model, n, uniform, bounded, st, so, par, po, left, g0, ring, be, iext, io, flag)
     else:
-        small(model, n, uniform, st, so, par, po, left, g0, ring, be, iext, io, flag)
+        small(model, n, uniform, bounded, st, so, par, po, left, g0, ring, be, iext, io, flag)
     return nk.compact(n, g0, flag, left, rsteps, fired, nf)
 
 
@@ -241,8 +244,8 @@ def _two_group_steps(gt, st, par, left, rsteps, ring, be, be2, flag, f1):
         nk.two_steps(nk._curr_exp_cell, nk._load_curr_exp, n, uniform, st, so, par, po, left,
                      g0, rsteps, ring, be, be2, flag, f1)
     elif model == LOIHI or model == LOIHI_SPLIT:
-        lk.two_steps(n, model == LOIHI_SPLIT, uniform, st, so, par, po, left, g0, rsteps, ring,
-                     be, be2, flag, f1)
+        lk.two_steps(n, model == LOIHI_SPLIT, uniform, gt[G_BOUNDED] == 1, st, so, par, po, left,
+                     g0, rsteps, ring, be, be2, flag, f1)
 
 
 @njit(cache=True, inline="always", error_model="numpy")

@@ -11,9 +11,10 @@ import numpy as np
 
 from ..currents import CHUNK_STEPS
 from . import loop
-from .threads import plan, use_workqueue_layer
+from .input_bounds import arrivals
 from .models import spec_of
 from .synapse_pool import SynapsePool
+from .threads import plan, use_workqueue_layer
 
 #: recorded spikes held in the loop's output buffer before it returns to Python
 OUTPUT_CAPACITY = 1 << 20
@@ -229,6 +230,26 @@ class CPUFusedStepper:
             return 0
         return self.flag_row if self.pool.min_delay_steps() >= 2 else 0
 
+    def _bound_inputs(self, src_cells, src_bounds):
+        """G_BOUNDED of the groups whose kernels are cheaper where this run's inputs
+        are bounded (spec.bounded: Loihi's currents that cannot wrap), from what can
+        arrive at their cells (input_bounds.py); their labels in
+        engine.last_run_cpu_bounded."""
+        asking = {g for g, spec, _, _ in self.bound if hasattr(spec, "bounded")}
+        self.group_table[:, loop.G_BOUNDED] = 0
+        self.engine.last_run_cpu_bounded = []
+        if not asking:
+            return
+        spacing = {g: spec.spike_spacing(g, state, left) for g, spec, state, left in self.bound
+                   if hasattr(spec, "spike_spacing")}
+        columns = {g: (self.ring_column[g], self.engine.rings[g].width) for g in asking}
+        found = arrivals(columns, self.pool.blocks, spacing, self.sources, src_cells,
+                         src_bounds, self.ring.reshape(self.slots, self.width))
+        for k, (g, spec, state, _) in enumerate(self.bound):
+            if g in asking and spec.bounded(g, state, found[g]):
+                self.group_table[k, loop.G_BOUNDED] = 1
+                self.engine.last_run_cpu_bounded.append(g.population.label)
+
     def _load_rings(self, first):
         ring = self.ring.reshape(self.slots, self.width)
         for g, col in self.ring_column.items():
@@ -251,6 +272,7 @@ class CPUFusedStepper:
         out_steps = np.zeros(OUTPUT_CAPACITY + 2 * self.max_new, dtype=np.int32)
         out_gids = np.zeros_like(out_steps)
         self._load_rings(first)
+        self._bound_inputs(src_cells, src_bounds)
         has_injection = any(self.engine.injections[g].links for g in self.groups)
         chunk = CHUNK_STEPS if has_injection else max(n_steps, 1)
         if progress is not None:

@@ -3,7 +3,8 @@ software-only and co-simulated on each chip, in the same invocation.
 
     python benchmarks/cosim_overhead.py [--benchmark CUBA] [--n 4000] [--tstop 1000]
                                         [--chips loihi] [--option KEY=VALUE ...]
-                                        [--repeat 3] [--numpy-loop] [--serial-routing]
+                                        [--repeat 3] [--warmup 1] [--numpy-loop]
+                                        [--serial-routing]
 
 Each run is repeated and its best time kept (the machine may be shared). Per
 chip it prints the phases of the co-simulated run:
@@ -22,8 +23,10 @@ compartments computing the cells: <= 1.5x) and `total` (with the set-up).
 `CPU` is the process CPU time of steps + routing (best run; both threads) and its
 ratio to the software run's: on a shared machine it varies less than the wall clock.
 Below each chip, the ratio of the medians of steps + routing (the best runs' ratio
-depends on one lucky software run where the machine is noisy). The
-configurations take turns (software, each chip, software, ...).
+depends on one lucky software run where the machine is noisy), and the median of
+each round's ratio to the software run of the same round (the configurations take
+turns, software, each chip, software, ..., so a round's runs share the machine's
+load of the moment). --warmup rounds run first and are not counted.
 Also the machine's CPU cores, the chip cores used, the chip's energy and
 hardware time per tick. --numpy-loop adds each chip run on the NumPy reference
 loop (setup(cpu_fused=False): the co-simulation before the compiled
@@ -81,6 +84,9 @@ def main():
     parser.add_argument("--option", action="append", default=[], metavar="KEY=VALUE",
                         help="hardware_options for the co-simulated runs")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; best kept")
+    parser.add_argument("--warmup", type=int, default=1,
+                        help="rounds run first and not counted (numba's cache loads, "
+                             "first-touch memory)")
     parser.add_argument("--numpy-loop", action="store_true",
                         help="also run each chip on the NumPy reference loop")
     parser.add_argument("--serial-routing", action="store_true",
@@ -99,11 +105,13 @@ def main():
         configs += [(chip, False, True) for chip in chips]
     # the configurations take turns, so that a change of the machine's load falls on all
     runs = {c: [] for c in configs}
-    for _ in range(args.repeat):
+    for k in range(args.warmup + args.repeat):
         for config in configs:
             chip, fused, thread = config
-            runs[config].append(run_once(chip, args.n, args.tstop, args.benchmark,
-                                         options if chip else None, fused, thread))
+            run = run_once(chip, args.n, args.tstop, args.benchmark, options if chip else None,
+                           fused, thread)
+            if k >= args.warmup:
+                runs[config].append(run)
     (_, sw_steps, _, sw_rate, _, _), sw_all = best(runs[configs[0]])
     sw_cpu = min(r[5] for r in runs[configs[0]])
     print(f"{'run':<12}{'set-up':>8}{'steps':>8}{'routing':>9}{'steps+routing':>15}"
@@ -128,7 +136,9 @@ def main():
               f"   (all runs: {', '.join(f'{t:.3f}' for t in hw_all)})")
         print(f"  {summary['cells']['statement']}")
         print(f"  median steps+routing {median(hw_all):.3f} s against the software run's "
-              f"{median(sw_all):.3f} s: {median(hw_all) / median(sw_all):.2f}x")
+              f"{median(sw_all):.3f} s: {median(hw_all) / median(sw_all):.2f}x; each "
+              f"round's run against that round's software run: median "
+              f"{median(h / w for h, w in zip(hw_all, sw_all)):.2f}x")
 
 
 if __name__ == "__main__":

@@ -85,43 +85,33 @@ def neuron_packets_kernel(steps, core, npk, first, t_spike, out_core, out_syn, t
                           cycle_ns, n_cores):
     """HardwareModel._neuron_packets then _in_injection_order for a batch whose rows
     are sorted by step (each step's packets one contiguous group): per packet, in
-    injection order, (src, dst, syn, group, t0 ns, row, t0 cycles, route-table key)."""
+    injection order, (src, dst, syn, group, t0 ns, row, t0 cycles, route-table key).
+
+    Each step's packets are made and sorted in scratch arrays of the largest step's
+    size and written out in order: no batch-sized temporaries (VA CUBA 4000 on Loihi,
+    the 12 batches of a run, 2000 spikes each: 5-14 ms before, varying with the page
+    faults of those temporaries' fresh memory, 4.6 ms after)."""
     S = steps.size
     P = 0
-    for r in range(S):
-        P += npk[r]
-    src = np.empty(P, np.int64)
-    dst = np.empty(P, np.int64)
-    syn = np.empty(P, np.int64)
-    group = np.empty(P, np.int64)
-    t0 = np.empty(P, np.float64)
-    row = np.empty(P, np.int64)
-    t0c = np.empty(P, np.int64)
-    p = 0
-    for r in range(S):
-        c = core[r]
-        for w in range(npk[r]):
-            e = first[r] + w
-            src[p] = c
-            dst[p] = out_core[e]
-            syn[p] = out_syn[e]
-            group[p] = steps[r] * 2
-            if c >= 0:
-                t0[p] = t_spike[r] + (w + 1) * t_out
-            else:
-                t0[p] = t_spike[r]
-            row[p] = r
-            t0c[p] = np.int64(np.ceil(t0[p] / cycle_ns - 1e-9))
-            p += 1
-    order = np.arange(P)
-    tmp = np.empty(P, np.int64)
-    a = 0
-    while a < P:
-        b = a + 1
-        while b < P and group[b] == group[a]:
-            b += 1
-        _stable_sort_run(order, tmp, a, b, t0c, src, dst)
-        a = b
+    G = 0
+    r = 0
+    while r < S:
+        q = r
+        n = 0
+        while q < S and steps[q] == steps[r]:
+            n += npk[q]
+            q += 1
+        P += n
+        G = max(G, n)
+        r = q
+    l_src = np.empty(G, np.int64)
+    l_dst = np.empty(G, np.int64)
+    l_syn = np.empty(G, np.int64)
+    l_t0 = np.empty(G, np.float64)
+    l_row = np.empty(G, np.int64)
+    l_t0c = np.empty(G, np.int64)
+    order = np.empty(G, np.int64)
+    tmp = np.empty(G, np.int64)
     o_src = np.empty(P, np.int64)
     o_dst = np.empty(P, np.int64)
     o_syn = np.empty(P, np.int64)
@@ -130,11 +120,35 @@ def neuron_packets_kernel(steps, core, npk, first, t_spike, out_core, out_syn, t
     o_row = np.empty(P, np.int64)
     o_t0c = np.empty(P, np.int64)
     key = np.empty(P, np.int64)
-    for i in range(P):
-        q = order[i]
-        o_src[i], o_dst[i], o_syn[i], o_group[i] = src[q], dst[q], syn[q], group[q]
-        o_t0[i], o_row[i], o_t0c[i] = t0[q], row[q], t0c[q]
-        key[i] = (src[q] + 1) * n_cores + dst[q]
+    p = 0
+    r = 0
+    while r < S:
+        g = 0
+        r0 = r
+        while r < S and steps[r] == steps[r0]:
+            c = core[r]
+            for w in range(npk[r]):
+                e = first[r] + w
+                l_src[g] = c
+                l_dst[g] = out_core[e]
+                l_syn[g] = out_syn[e]
+                if c >= 0:
+                    l_t0[g] = t_spike[r] + (w + 1) * t_out
+                else:
+                    l_t0[g] = t_spike[r]
+                l_row[g] = r
+                l_t0c[g] = np.int64(np.ceil(l_t0[g] / cycle_ns - 1e-9))
+                order[g] = g
+                g += 1
+            r += 1
+        _stable_sort_run(order, tmp, 0, g, l_t0c, l_src, l_dst)
+        step_group = steps[r0] * 2
+        for i in range(g):
+            k = order[i]
+            o_src[p], o_dst[p], o_syn[p], o_group[p] = l_src[k], l_dst[k], l_syn[k], step_group
+            o_t0[p], o_row[p], o_t0c[p] = l_t0[k], l_row[k], l_t0c[k]
+            key[p] = (l_src[k] + 1) * n_cores + l_dst[k]
+            p += 1
     return o_src, o_dst, o_syn, o_group, o_t0, o_row, o_t0c, key
 
 

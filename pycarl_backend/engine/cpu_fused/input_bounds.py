@@ -39,11 +39,11 @@ class Arrivals:
         into[offset:offset + per_cell.size] += per_cell
 
 
-def arrivals(columns, blocks, spacing, sources, src_cells, src_bounds, ring):
+def arrivals(columns, pool, spacing, sources, src_cells, src_bounds, ring):
     """{group: Arrivals} for the groups of `columns` ({group: (its first ring column,
     its ring width)}).
 
-    blocks: the pool's synapse blocks; spacing: {neuron group: fewest steps between
+    pool: the run's synapse_pool.SynapsePool; spacing: {neuron group: fewest steps between
     two spikes of one cell in this run} (1 where absent); sources, src_cells,
     src_bounds: the run's source schedule (stepper._source_schedule); ring: the
     (slots, width) ring at the run's start."""
@@ -51,18 +51,17 @@ def arrivals(columns, blocks, spacing, sources, src_cells, src_bounds, ring):
             for j, g in enumerate(sources)}
     found = {g: Arrivals(np.abs(ring[:, col:col + width]).sum(axis=0))
              for g, (col, width) in columns.items()}
-    for block in blocks:
+    for b, block in enumerate(pool.blocks):
         into = found.get(block.post_group)
         pre = block.pre_group
         spikes = most.get(pre, 1)
         if into is None or spikes == 0 or block.post.size == 0:
             continue
-        n = block.post_group.size
-        post = np.asarray(block.post)
         if block.weight.strides == (0,):            # one shared value
-            per_cell = np.bincount(post, minlength=n) * abs(float(block.weight[0]))
+            per_cell = pool.in_degree(b) * abs(float(block.weight[0]))
         else:
-            per_cell = np.bincount(post, weights=np.abs(block.weight_values()), minlength=n)
+            per_cell = np.bincount(np.asarray(block.post), weights=np.abs(block.weight_values()),
+                                   minlength=block.post_group.size)
         into.add(1 if pre in most else spacing.get(pre, 1), block.receptor_offset,
                  spikes * per_cell)
     return found

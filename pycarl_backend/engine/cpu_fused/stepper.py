@@ -84,6 +84,10 @@ class CPUFusedStepper:
         self.group_starts = np.array([self.first[g] for g in self.groups] + [self.n_neurons])
         self.global_offset = np.array([g.population.global_first_index - self.first[g]
                                        for g in self.groups] + [0])
+        #: the loop emits each step's spikes group by group, each group's ascending: in
+        #: global id order when the groups are
+        self.emits_in_global_order = bool(np.all(np.diff(self.group_starts[:-1]
+                                                         + self.global_offset[:-1]) > 0))
 
     # --- set-up ---------------------------------------------------------------
     def _build_groups(self):
@@ -243,7 +247,7 @@ class CPUFusedStepper:
         spacing = {g: spec.spike_spacing(g, state, left) for g, spec, state, left in self.bound
                    if hasattr(spec, "spike_spacing")}
         columns = {g: (self.ring_column[g], self.engine.rings[g].width) for g in asking}
-        found = arrivals(columns, self.pool.blocks, spacing, self.sources, src_cells,
+        found = arrivals(columns, self.pool, spacing, self.sources, src_cells,
                          src_bounds, self.ring.reshape(self.slots, self.width))
         for k, (g, spec, state, _) in enumerate(self.bound):
             if g in asking and spec.bounded(g, state, found[g]):
@@ -356,7 +360,8 @@ class CPUFusedStepper:
             parts_rank.append(np.full(b - a, g.population.global_first_index, np.int64))
         if parts_ids:
             s, ids, rank = (np.concatenate(p) for p in (parts_steps, parts_ids, parts_rank))
-            if not _in_order(s, rank):
+            if (len(parts_ids) > 1 or not self.emits_in_global_order) and \
+                    not _in_order(s, rank):
                 order = np.lexsort((rank, s))   # stable: each group's order is kept
                 s, ids = s[order], ids[order]
         else:

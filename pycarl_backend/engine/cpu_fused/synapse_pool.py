@@ -107,6 +107,7 @@ class SynapsePool:
                 d0 = row[loop.B_DELAY_OFF]
                 block.delay = (self.delay8 if row[loop.B_DELAY8] else self.delay16)[d0:d0 + n]
         self._views = [self._arrays(block) for block in self.blocks]
+        self._in_degree = {}
 
     @staticmethod
     def _targets(parts, dtype, total):
@@ -121,6 +122,16 @@ class SynapsePool:
     def _arrays(block):
         return (block.indptr, block.post, block.weight, block.weight_table,
                 None if isinstance(block.delay, int) else block.delay, block.delay)
+
+    def in_degree(self, b):
+        """The synapses of block b onto each of its post cells (kept: a pool's targets
+        do not change while it serves its blocks)."""
+        counts = self._in_degree.get(b)
+        if counts is None:
+            block = self.blocks[b]
+            counts = self._in_degree[b] = np.bincount(np.asarray(block.post),
+                                                      minlength=block.post_group.size)
+        return counts
 
     def min_delay_steps(self):
         """The shortest synaptic delay (steps) of the pool's blocks; a large number

@@ -411,3 +411,27 @@ def test_spike_spacing_is_the_refractory_period_unless_a_held_cell_is_above_thre
     views[1][held] = s.vth_scaled + 1
     assert spec.spike_spacing(group, views, s.hold) == 1
     sim.end()
+
+
+def test_a_chip_run_ends_with_a_short_call_of_the_loop():
+    """stepper._chunks: with a chip, the last CHIP_TAIL_STEPS steps are a call of
+    their own (the routing thread finishes earlier batches meanwhile); without one,
+    or where the window is short, the calls are the chunks; the window is covered
+    once, in order."""
+    from types import SimpleNamespace
+
+    from pycarl_backend.engine.cpu_fused import stepper
+    tail = stepper.CHIP_TAIL_STEPS
+
+    def calls(n, chip):
+        return stepper.CPUFusedStepper._chunks(SimpleNamespace(hardware=chip), n, 1000)
+
+    chip = object()
+    assert calls(2500, chip) == [(0, 1000), (1000, 2000), (2000, 2500 - tail),
+                                 (2500 - tail, 2500)]
+    assert calls(1000, chip) == [(0, 1000 - tail), (1000 - tail, 1000)]
+    assert calls(2500, None) == [(0, 1000), (1000, 2000), (2000, 2500)]
+    assert calls(2 * tail, chip) == [(0, 2 * tail)]
+    assert calls(0, chip) == []
+    for n in (1, 999, 1000, 1001, 10_000, 10_150):
+        assert [k for c in calls(n, chip) for k in range(*c)] == list(range(n))

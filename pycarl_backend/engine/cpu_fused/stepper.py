@@ -25,6 +25,8 @@ PROGRESS_STEPS = 1000
 #: Loihi, steps + routing, 11 runs each: 250 steps 0.068 s best / 0.078 median, 500
 #: 0.067 / 0.079, 1000 0.067 / 0.072)
 CHIP_STEPS = 1000
+#: steps of a chip run's last call of the loop (_chunks)
+CHIP_TAIL_STEPS = 100
 #: models whose groups loop._steps can update two steps at a time (IF_cond_exp's
 #: two-step kernel was measured slower: its update is bound by exp, not by the
 #: state traffic and per-step work that pairing halves; COBA 4000 0.249 -> 0.281 s).
@@ -302,8 +304,7 @@ class CPUFusedStepper:
         # NumPy loop, whose step_count counts the steps done)
         n_out = k_done = 0
         try:
-            for k_chunk in range(0, n_steps, chunk):
-                k_end = min(k_chunk + chunk, n_steps)
+            for k_chunk, k_end in self._chunks(n_steps, chunk):
                 inj = self._injection_chunk(first, k_chunk, k_end - k_chunk)
                 k = k_chunk
                 while k < k_end:
@@ -337,6 +338,19 @@ class CPUFusedStepper:
             self._store_samples(rec_table, rec_buf, records)
             if progress is not None:
                 progress.close()
+
+    def _chunks(self, n_steps, chunk):
+        """(first, end) window steps of each call of the loop. With a chip the last
+        CHIP_TAIL_STEPS are a call of their own: the chip's routing thread then finishes
+        the batches handed over before them while the loop takes them, and the run's
+        end rarely waits for a batch."""
+        if n_steps <= 0:
+            return []
+        ends = list(range(chunk, n_steps, chunk)) + [n_steps]
+        if self.hardware is not None and n_steps - (ends[-2] if len(ends) > 1 else 0) > \
+                2 * CHIP_TAIL_STEPS:
+            ends.insert(len(ends) - 1, n_steps - CHIP_TAIL_STEPS)
+        return list(zip([0] + ends[:-1], ends))
 
     def _to_chip(self, first, k0, k1, steps, gids, src_cells, src_bounds):
         """Hand the chip the spikes of window steps k0..k1-1 as Engine._step does per

@@ -198,6 +198,62 @@ def test_kernel_arithmetic_equals_the_integer_reference_at_the_extremes():
     assert fired_total > 1000 and np.any(ref.hold > 0)
 
 
+@pytest.mark.parametrize("uniform", [True, False], ids=["uniform", "per cell"])
+@pytest.mark.parametrize("pairs", [False, True], ids=["one step", "two steps"])
+def test_kernel_without_the_wrap_equals_the_reference_where_nothing_wraps(uniform, pairs):
+    """The kernels' bounded form (no wrap of u, u_inh) on states and inputs that stay
+    within 24 bits (|u| <= 2**19 + 40 * 2**17): the reference's u, v, u_inh, spikes
+    and refractory counts, one timestep per call and two."""
+    from hardware_models.loihi.compartment import LoihiState
+    from pycarl_backend.engine.cpu_fused import loihi_kernels as lk
+    rng = np.random.default_rng(21)
+    n = 1000
+    pick = (lambda low, high: rng.integers(low, high)) if uniform else \
+        (lambda low, high: rng.integers(low, high, n))
+    params = {"du": pick(0, 4097), "dv": pick(0, 4096), "du_inh": pick(0, 4097),
+              "vth": pick(0, 2 ** 13), "bias_mant": pick(-4096, 4096), "bias_exp": pick(0, 8),
+              "refractory": pick(1, 5), "u0": rng.integers(-2 ** 19, 2 ** 19, n),
+              "v0": rng.integers(-2 ** 23 + 1, 2 ** 23, n)}
+    ref = LoihiState(np, n, params)
+    st = np.concatenate([ref.u, ref.v, ref.u2]).astype(np.float64)
+    rows = [np.broadcast_to(np.asarray(x, dtype=np.float64), (n,))
+            for x in (ref.keep_u * lk.DECAY_SCALE, ref.keep_v * lk.DECAY_SCALE, ref.vth_scaled,
+                      ref.bias, 1.0, ref.keep_u2 * lk.DECAY_SCALE)]
+    par = np.array([r[0] for r in rows]) if uniform else np.concatenate(rows)
+    left = np.zeros(n, np.int32)
+    rsteps = np.broadcast_to(ref.hold_after_spike, (n,)).astype(np.int32)
+    flag = np.zeros(2 * n, np.uint8)
+    iext = np.zeros(n)
+    fired_total, largest = 0, 0
+    for step in range(0, 40, 2):
+        inputs = np.trunc(rng.uniform(-1, 1, (2, 2, n)) * 2.0 ** 17)
+        ring = inputs.reshape(-1).copy()    # (step, receptor, cell)
+        if pairs:
+            lk.two_steps(n, True, uniform, True, st, 0, par, 0, left, 0, rsteps, ring, 0, 2 * n,
+                         flag, n)
+        fired = []
+        for j in range(2):
+            fired.append(ref.step(inputs[j, 0].astype(np.int64), None,
+                                  inputs[j, 1].astype(np.int64)))
+            if not pairs:
+                lk.loihi(n, True, uniform, True, st, 0, par, 0, left, 0, ring, 2 * n * j, iext,
+                         -1, flag)
+                got = np.flatnonzero(flag[:n])
+                left[got] = rsteps[got]
+                np.testing.assert_array_equal(got, fired[j], err_msg=f"step {step + j}")
+        if pairs:
+            for j in range(2):
+                np.testing.assert_array_equal(np.flatnonzero(flag[j * n:(j + 1) * n]), fired[j],
+                                              err_msg=f"step {step + j}")
+        for k, name in enumerate(("u", "v", "u2")):
+            np.testing.assert_array_equal(st[k * n:(k + 1) * n], getattr(ref, name),
+                                          err_msg=f"{name}, step {step}")
+        np.testing.assert_array_equal(left, ref.hold)
+        fired_total += sum(f.size for f in fired)
+        largest = max(largest, np.abs(ref.u).max(), np.abs(ref.u2).max())
+    assert fired_total > 100 and largest >= 2 ** 18
+
+
 def paired_loihi_run(fused, runs=(100.0,), tau_syn_I=10.0, varied=False, tau_refrac=2.0,
                      options=None):
     """build_recurrent on Loihi without state records at timestep 0.05 ms, where every

@@ -116,11 +116,25 @@ def _cell(u, v, u2, refractory, in_u, in_u2, drive, c, bounded):
 
 # The loops below take the constants as scalars where all cells share them: with
 # the compartment in registers the compiler vectorises them (constants read from
-# the pool inside the loop would be reloaded after every store to the state). Each
-# is compiled twice, with the wrap and without (`bounded` a constant in each loop).
+# the pool inside the loop would be reloaded after every store to the state).
 @njit(cache=True, inline="always", error_model="numpy", fastmath={"contract"})
-def _uniform_cells(n, split, su, sv, su2, r_u, r_u2, left, flag, iext, io, c, bias,
-                   current_to_bias, bounded):
+def _specialised(loop, n, split, bounded, arrays, constants):
+    """loop(n, split, arrays, constants, bounded) with split and bounded constants:
+    the four combinations are four loops, each compiled for its case."""
+    if split and bounded:
+        loop(n, True, arrays, constants, True)
+    elif split:
+        loop(n, True, arrays, constants, False)
+    elif bounded:
+        loop(n, False, arrays, constants, True)
+    else:
+        loop(n, False, arrays, constants, False)
+
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath={"contract"})
+def _uniform_cells(n, split, arrays, constants, bounded):
+    su, sv, su2, r_u, r_u2, left, flag, iext = arrays
+    c, bias, current_to_bias, io = constants
     for i in range(n):
         u2 = su2[i] if split else 0.0
         in_u2 = _consume(r_u2, i) if split else 0.0
@@ -129,27 +143,6 @@ def _uniform_cells(n, split, su, sv, su2, r_u, r_u2, left, flag, iext, io, c, bi
         su[i], sv[i] = u, v
         if split:
             su2[i] = u2
-
-
-@njit(cache=True, error_model="numpy", fastmath={"contract"})
-def _one_current(n, su, sv, r_u, left, flag, iext, io, c, bias, current_to_bias, bounded):
-    if bounded:
-        _uniform_cells(n, False, su, sv, su, r_u, r_u, left, flag, iext, io, c, bias,
-                       current_to_bias, True)
-    else:
-        _uniform_cells(n, False, su, sv, su, r_u, r_u, left, flag, iext, io, c, bias,
-                       current_to_bias, False)
-
-
-@njit(cache=True, error_model="numpy", fastmath={"contract"})
-def _two_currents(n, su, sv, su2, r_u, r_u2, left, flag, iext, io, c, bias, current_to_bias,
-                  bounded):
-    if bounded:
-        _uniform_cells(n, True, su, sv, su2, r_u, r_u2, left, flag, iext, io, c, bias,
-                       current_to_bias, True)
-    else:
-        _uniform_cells(n, True, su, sv, su2, r_u, r_u2, left, flag, iext, io, c, bias,
-                       current_to_bias, False)
 
 
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
@@ -179,12 +172,8 @@ def loihi(n, split, uniform, bounded, st, so, par, po, left, g0, ring, be, iext,
         _per_cell(n, split, su, sv, su2, r_u, r_u2, lf, fl, iext, io, par, po, bounded)
         return
     f_u, f_v, vth_scaled, bias, current_to_bias, f_u2 = _load(par, po, 1)
-    c = (f_u, f_v, vth_scaled, f_u2)
-    if split:
-        _two_currents(n, su, sv, su2, r_u, r_u2, lf, fl, iext, io, c, bias, current_to_bias,
-                      bounded)
-    else:
-        _one_current(n, su, sv, r_u, lf, fl, iext, io, c, bias, current_to_bias, bounded)
+    _specialised(_uniform_cells, n, split, bounded, (su, sv, su2, r_u, r_u2, lf, fl, iext),
+                 ((f_u, f_v, vth_scaled, f_u2), bias, current_to_bias, io))
 
 
 # --- two timesteps per pass (loop._steps' paired window; see neuron_kernels.two_steps) ---
@@ -238,16 +227,8 @@ def two_steps(n, split, uniform, bounded, st, so, par, po, left, g0, rsteps, rin
             _two_steps_at(i, split, su, sv, su2, r_u, r_u2, r_u_next, r_u2_next, lf, rs, fl,
                           fl2, _load(par, po + i, n) + (bounded,))
         return
-    c = _load(par, po, 1)
-    arrays = (su, sv, su2, r_u, r_u2, r_u_next, r_u2_next, lf, rs, fl, fl2)
-    if split and bounded:
-        _uniform_pairs(n, True, arrays, c, True)
-    elif split:
-        _uniform_pairs(n, True, arrays, c, False)
-    elif bounded:
-        _uniform_pairs(n, False, arrays, c, True)
-    else:
-        _uniform_pairs(n, False, arrays, c, False)
+    _specialised(_uniform_pairs, n, split, bounded,
+                 (su, sv, su2, r_u, r_u2, r_u_next, r_u2_next, lf, rs, fl, fl2), _load(par, po, 1))
 
 
 class LoihiSpec:

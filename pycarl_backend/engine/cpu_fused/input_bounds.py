@@ -14,6 +14,8 @@ grouped by the spacing of their presynaptic cells.
 """
 import numpy as np
 
+from . import loop
+
 
 def most_spikes_per_step(cells, bounds, size):
     """The most spikes one cell of a source sends in one step of its window
@@ -57,8 +59,8 @@ def arrivals(columns, pool, spacing, sources, src_cells, src_bounds, ring):
         spikes = most.get(pre, 1)
         if into is None or spikes == 0 or block.post.size == 0:
             continue
-        if block.weight.strides == (0,):            # one shared value
-            per_cell = pool.in_degree(b) * abs(float(block.weight[0]))
+        if pool.table[b, loop.B_WEIGHT] < 0:        # one shared value
+            per_cell = pool.in_degree(b) * abs(pool.uniform_weight[b])
         else:
             per_cell = np.bincount(np.asarray(block.post), weights=np.abs(block.weight_values()),
                                    minlength=block.post_group.size)

@@ -132,31 +132,31 @@ def _specialised(loop, n, split, bounded, arrays, constants):
 
 
 @njit(cache=True, inline="always", error_model="numpy", fastmath={"contract"})
-def _uniform_cells(n, split, arrays, constants, bounded):
+def _compartment_at(i, split, arrays, c, bias, current_to_bias, io, bounded):
+    """Compartment i for one timestep, in place."""
     su, sv, su2, r_u, r_u2, left, flag, iext = arrays
+    u2 = su2[i] if split else 0.0
+    in_u2 = _consume(r_u2, i) if split else 0.0
+    u, v, u2, flag[i] = _cell(su[i], sv[i], u2, _count_down(left, i), _consume(r_u, i), in_u2,
+                              _drive(bias, iext, io, i, current_to_bias), c, bounded)
+    su[i], sv[i] = u, v
+    if split:
+        su2[i] = u2
+
+
+@njit(cache=True, inline="always", error_model="numpy", fastmath={"contract"})
+def _uniform_cells(n, split, arrays, constants, bounded):
     c, bias, current_to_bias, io = constants
     for i in range(n):
-        u2 = su2[i] if split else 0.0
-        in_u2 = _consume(r_u2, i) if split else 0.0
-        u, v, u2, flag[i] = _cell(su[i], sv[i], u2, _count_down(left, i), _consume(r_u, i),
-                                  in_u2, _drive(bias, iext, io, i, current_to_bias), c, bounded)
-        su[i], sv[i] = u, v
-        if split:
-            su2[i] = u2
+        _compartment_at(i, split, arrays, c, bias, current_to_bias, io, bounded)
 
 
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
-def _per_cell(n, split, su, sv, su2, r_u, r_u2, left, flag, iext, io, par, po, bounded):
+def _per_cell(n, split, arrays, io, par, po, bounded):
     for i in range(n):
         f_u, f_v, vth_scaled, bias, current_to_bias, f_u2 = _load(par, po + i, n)
-        u2 = su2[i] if split else 0.0
-        in_u2 = _consume(r_u2, i) if split else 0.0
-        u, v, u2, flag[i] = _cell(su[i], sv[i], u2, _count_down(left, i), _consume(r_u, i),
-                                  in_u2, _drive(bias, iext, io, i, current_to_bias),
-                                  (f_u, f_v, vth_scaled, f_u2), bounded)
-        su[i], sv[i] = u, v
-        if split:
-            su2[i] = u2
+        _compartment_at(i, split, arrays, (f_u, f_v, vth_scaled, f_u2), bias, current_to_bias,
+                        io, bounded)
 
 
 @njit(cache=True, error_model="numpy", fastmath={"contract"})
@@ -167,12 +167,12 @@ def loihi(n, split, uniform, bounded, st, so, par, po, left, g0, ring, be, iext,
     su2 = st[so + 2 * n:so + 3 * n] if split else st[so:so]
     r_u = ring[be:be + n]
     r_u2 = ring[be + n:be + 2 * n] if split else ring[be:be]
-    lf, fl = left[g0:g0 + n], flag[g0:g0 + n]
+    arrays = (su, sv, su2, r_u, r_u2, left[g0:g0 + n], flag[g0:g0 + n], iext)
     if not uniform:
-        _per_cell(n, split, su, sv, su2, r_u, r_u2, lf, fl, iext, io, par, po, bounded)
+        _per_cell(n, split, arrays, io, par, po, bounded)
         return
     f_u, f_v, vth_scaled, bias, current_to_bias, f_u2 = _load(par, po, 1)
-    _specialised(_uniform_cells, n, split, bounded, (su, sv, su2, r_u, r_u2, lf, fl, iext),
+    _specialised(_uniform_cells, n, split, bounded, arrays,
                  ((f_u, f_v, vth_scaled, f_u2), bias, current_to_bias, io))
 
 
